@@ -1,0 +1,64 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+RUNTIME_APT := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-liberation2
+TEST_APT := chromium poppler-utils
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test test-fast lint bench services system-deps system-deps-test clean
+
+## Set up everything (system packages, virtualenv, database, demo data) and serve the portal.
+run: system-deps $(VENV)/.runtime
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	@echo "Portail CPTS : http://$(HOST):$(PORT)/"
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+## Run the whole suite (unit, integration on PostgreSQL and Redis, browser). Fails if nothing ran.
+test: system-deps system-deps-test $(VENV)/.dev services
+	$(VENV)/bin/ruff check .
+	$(PY) manage.py makemigrations --check --dry-run --settings=cpts_portal.settings.test
+	$(VENV)/bin/pytest
+
+## Fast subset: no browser, no Celery worker.
+test-fast: $(VENV)/.dev
+	$(VENV)/bin/pytest -m "not e2e and not integration and not benchmark"
+
+lint: $(VENV)/.dev
+	$(VENV)/bin/ruff check .
+
+## Benchmarks print figures and ratios (not part of `make test`).
+bench: $(VENV)/.dev services
+	$(VENV)/bin/pytest tests/benchmarks -m benchmark -s -p no:randomly
+
+services:
+	@bash scripts/ensure-services.sh
+
+system-deps:
+	@missing=$$(for p in $(RUNTIME_APT); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q "install ok installed" || echo $$p; done); \
+	if [ -n "$$missing" ]; then echo "apt-get install $$missing"; $(SUDO) apt-get update -qq && \
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; fi
+
+system-deps-test:
+	@missing=$$(for p in $(TEST_APT); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q "install ok installed" || echo $$p; done); \
+	if [ -n "$$missing" ]; then echo "apt-get install $$missing"; $(SUDO) apt-get update -qq && \
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; fi
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(VENV)/bin/python
+	$(PY) -m pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(VENV)/bin/python
+	$(PY) -m pip install -q -r requirements-dev.txt
+	touch $(VENV)/.runtime $@
+
+clean:
+	rm -rf $(VENV) var db.sqlite3

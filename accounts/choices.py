@@ -1,0 +1,68 @@
+"""Kinds of organisations, roles and regional circuits."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class OrganisationKind(models.TextChoices):
+    CPTS = "cpts", _("CPTS (projet ou association)")
+    GUICHET = "guichet", _("Guichet CPTS")
+    URPS = "urps", _("URPS")
+    COPIL = "copil", _("COPIL exercice coordonné")
+    ARS = "ars", _("ARS")
+    ARS_DD = "ars_dd", _("ARS – délégation départementale")
+    CPAM = "cpam", _("CPAM")
+    CGSS = "cgss", _("CGSS")
+    MSA = "msa", _("MSA")
+    ELSM = "elsm", _("ELSM")
+    OPERATOR = "operator", _("Opérateur de la plateforme")
+
+
+class Role(models.TextChoices):
+    COORDINATOR = "coordinator", _("Coordinateur·rice")
+    MEMBER = "member", _("Membre")
+    REVIEWER = "reviewer", _("Relecteur·rice")
+    AGENT = "agent", _("Agent")
+    DECIDER = "decider", _("Décideur·se")
+    ADMINISTRATOR = "administrator", _("Administrateur·rice")
+
+
+class LetterCircuit(models.TextChoices):
+    GUICHET_URPS = "guichet_urps", _("Guichet CPTS puis avis de chaque URPS, transmission à l'ARS")
+    COPIL = "copil", _("COPIL exercice coordonné (validation par le comité)")
+    ARS_DIRECT = "ars_direct", _("Dépôt direct à l'ARS")
+
+
+class UrpsProfession(models.TextChoices):
+    MEDECINS = "medecins", _("Médecins libéraux")
+    INFIRMIERS = "infirmiers", _("Infirmiers")
+    PHARMACIENS = "pharmaciens", _("Pharmaciens")
+    KINES = "kines", _("Masseurs-kinésithérapeutes")
+    DENTISTES = "dentistes", _("Chirurgiens-dentistes")
+    SAGES_FEMMES = "sages_femmes", _("Sages-femmes")
+    ORTHOPHONISTES = "orthophonistes", _("Orthophonistes")
+    ORTHOPTISTES = "orthoptistes", _("Orthoptistes")
+    PODOLOGUES = "podologues", _("Pédicures-podologues")
+    BIOLOGISTES = "biologistes", _("Biologistes")
+
+
+# Which roles make sense in which kind of organisation (checked by the membership service).
+ROLES_BY_KIND = {
+    OrganisationKind.CPTS: {Role.COORDINATOR, Role.MEMBER},
+    OrganisationKind.GUICHET: {Role.REVIEWER},
+    OrganisationKind.URPS: {Role.REVIEWER},
+    OrganisationKind.COPIL: {Role.REVIEWER},
+    OrganisationKind.ARS: {Role.AGENT, Role.DECIDER},
+    OrganisationKind.ARS_DD: {Role.AGENT},
+    OrganisationKind.CPAM: {Role.AGENT},
+    OrganisationKind.CGSS: {Role.AGENT},
+    OrganisationKind.MSA: {Role.AGENT},
+    OrganisationKind.ELSM: {Role.AGENT},
+    OrganisationKind.OPERATOR: {Role.ADMINISTRATOR},
+}
+
+REVIEW_KINDS = {OrganisationKind.GUICHET, OrganisationKind.URPS, OrganisationKind.COPIL}
+ARS_KINDS = {OrganisationKind.ARS, OrganisationKind.ARS_DD}
+HEALTH_INSURANCE_KINDS = {OrganisationKind.CPAM, OrganisationKind.CGSS, OrganisationKind.MSA, OrganisationKind.ELSM}
+# Kinds attached to one département rather than to a whole region.
+DEPARTEMENTAL_KINDS = {OrganisationKind.ARS_DD, OrganisationKind.CPAM, OrganisationKind.ELSM}

@@ -1,0 +1,203 @@
+"""Regions and their settings, organisations, people and their roles."""
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from .choices import DEPARTEMENTAL_KINDS, LetterCircuit, OrganisationKind, Role, UrpsProfession
+from .managers import UserManager
+
+
+class CodeManager(models.Manager):
+    """Reference data is identified by its official code, so fixtures reload without duplicates."""
+
+    def get_by_natural_key(self, code):
+        return self.get(code=code)
+
+
+class Region(models.Model):
+    """One of the 18 French regions, identified by its INSEE code."""
+
+    code = models.CharField(_("code INSEE"), max_length=3, unique=True)
+    name = models.CharField(_("nom"), max_length=100)
+    objects = CodeManager()
+
+    class Meta:
+        verbose_name = _("région")
+        verbose_name_plural = _("régions")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.code,)
+
+
+class Departement(models.Model):
+    code = models.CharField(_("code"), max_length=3, unique=True)
+    name = models.CharField(_("nom"), max_length=100)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="departements", verbose_name=_("région"))
+    objects = CodeManager()
+
+    class Meta:
+        verbose_name = _("département")
+        verbose_name_plural = _("départements")
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.code} – {self.name}"
+
+    def natural_key(self):
+        return (self.code,)
+
+
+class Organisation(models.Model):
+    """A body taking part in the lifecycle: a CPTS, a Guichet, an URPS, an ARS, a health-insurance fund..."""
+
+    name = models.CharField(_("nom"), max_length=200)
+    kind = models.CharField(_("type"), max_length=20, choices=OrganisationKind.choices)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="organisations", verbose_name=_("région"))
+    departement = models.ForeignKey(
+        Departement,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="organisations",
+        verbose_name=_("département"),
+    )
+    profession = models.CharField(
+        _("profession représentée"),
+        max_length=20,
+        choices=UrpsProfession.choices,
+        blank=True,
+        help_text=_("Uniquement pour une URPS."),
+    )
+    email = models.EmailField(_("e-mail de contact"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["region__name", "kind", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "kind", "name"], name="organisation_unique_name_per_region"),
+            models.CheckConstraint(
+                condition=Q(kind=OrganisationKind.URPS, profession__gt="")
+                | (~Q(kind=OrganisationKind.URPS) & Q(profession="")),
+                name="organisation_profession_only_for_urps",
+                violation_error_message=_("Une URPS doit indiquer sa profession, et seule une URPS en indique une."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if self.departement_id and self.region_id and self.departement.region_id != self.region_id:
+            raise ValidationError({"departement": _("Ce département n'appartient pas à la région choisie.")})
+        if self.kind in DEPARTEMENTAL_KINDS and not self.departement_id:
+            raise ValidationError({"departement": _("Ce type d'organisation est rattaché à un département.")})
+
+
+class RegionalSettings(models.Model):
+    """The rules of one region from a date: letter circuit, reviewing bodies, FIR grant, delays.
+
+    Versioned by ``valid_from`` so that a dossier can be judged under the rules in force when it
+    was submitted, and an administrator changes them without code.
+    """
+
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="settings_versions")
+    valid_from = models.DateField(_("applicable à partir du"))
+    letter_circuit = models.CharField(
+        _("circuit de la lettre d'intention"), max_length=20, choices=LetterCircuit.choices
+    )
+    letter_desk = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("guichet ou comité qui reçoit les lettres"),
+    )
+    letter_reviewers = models.ManyToManyField(
+        Organisation, blank=True, related_name="+", verbose_name=_("organisations qui rendent un avis sur la lettre")
+    )
+    opinion_delay_days = models.PositiveSmallIntegerField(
+        _("délai pour rendre un avis (jours)"), default=21, validators=[MinValueValidator(1)]
+    )
+    first_meeting_delay_days = models.PositiveSmallIntegerField(
+        _("délai de première rencontre avec les référents (jours)"), null=True, blank=True
+    )
+    fir_engineering_amount = models.DecimalField(
+        _("montant FIR d'ingénierie (€)"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    fir_instalments = models.PositiveSmallIntegerField(_("nombre de versements FIR"), default=2)
+    fir_period_months = models.PositiveSmallIntegerField(_("période des versements FIR (mois)"), default=6)
+    support_months = models.PositiveSmallIntegerField(
+        _("accompagnement par une structure d'appui (mois)"), null=True, blank=True
+    )
+    notes = models.TextField(_("remarques"), blank=True)
+    history = HistoricalRecords(m2m_fields=[letter_reviewers])
+
+    class Meta:
+        verbose_name = _("paramètres régionaux")
+        verbose_name_plural = _("paramètres régionaux")
+        ordering = ["region__name", "-valid_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "valid_from"], name="regional_settings_unique_date"),
+        ]
+
+    def __str__(self):
+        return f"{self.region} – {self.valid_from:%d/%m/%Y}"
+
+
+class User(AbstractUser):
+    """A person; logs in with an e-mail address."""
+
+    username = None
+    email = models.EmailField(_("adresse e-mail"), unique=True)
+    phone = models.CharField(_("téléphone"), max_length=30, blank=True)
+    history = HistoricalRecords()
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS = ["first_name", "last_name"]
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("personne")
+        verbose_name_plural = _("personnes")
+        ordering = ["last_name", "first_name"]
+
+    def __str__(self):
+        return self.get_full_name() or self.email
+
+
+class Membership(models.Model):
+    """A person's role in one organisation; a person may hold several."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("personne"))
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("organisation")
+    )
+    role = models.CharField(_("rôle"), max_length=20, choices=Role.choices)
+    is_active = models.BooleanField(_("actif"), default=True)
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("rôle dans une organisation")
+        verbose_name_plural = _("rôles dans les organisations")
+        ordering = ["organisation__name", "role"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation", "role"], name="membership_unique_role"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} – {self.get_role_display()} – {self.organisation}"

@@ -1,0 +1,55 @@
+"""Each demo role logs in through Chromium and lands on its home page; an outsider is refused."""
+
+import pytest
+from django.core.management import call_command
+from django.test import override_settings
+
+from accounts.demo import DEMO_PASSWORD, LOGINS
+from accounts.models import Organisation
+
+pytestmark = [pytest.mark.e2e]
+
+EXPECTED_HEADING = {
+    "administrator": "Administration de la plateforme",
+    "coordinator": "Mes projets de CPTS",
+    "member": "Mes projets de CPTS",
+    "reviewer": "Lettres d'intention en attente de votre avis",
+    "agent": None,
+    "decider": "Dossiers à instruire",
+}
+
+
+@pytest.fixture
+def demo_world(transactional_db):
+    with override_settings(DEBUG=True):
+        call_command("seed_demo")
+
+
+def _login(page, live_server, email):
+    page.goto(f"{live_server.url}/connexion/")
+    assert page.locator("html").get_attribute("lang") == "fr"
+    page.get_by_label("Adresse e-mail").fill(email)
+    page.get_by_label("Mot de passe").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url(f"{live_server.url}/")
+
+
+def test_every_demo_login_lands_on_its_home_page(demo_world, live_server, page):
+    for login in LOGINS:
+        _login(page, live_server, login.email)
+        assert page.get_by_role("heading", level=1).inner_text().startswith("Bonjour")
+        expected = EXPECTED_HEADING[login.role]
+        if expected:
+            assert page.get_by_role("heading", name=expected).is_visible(), login.email
+        assert page.get_by_text(login.organisation).first.is_visible()
+        page.get_by_role("button", name="Se déconnecter").click()
+        page.wait_for_url(f"{live_server.url}/connexion/")
+
+
+def test_an_outsider_gets_a_403_on_another_organisations_page(demo_world, live_server, page):
+    cpts = Organisation.objects.get(name="CPTS du Lauragais (projet)")
+    _login(page, live_server, "ars-reunion@demo.portail-cpts.fr")
+    response = page.goto(f"{live_server.url}/organisations/{cpts.pk}/")
+    assert response.status == 403
+    assert page.get_by_role("heading", name="Accès refusé").is_visible()
+    assert "coordination@demo.portail-cpts.fr" not in page.content()
