@@ -21,7 +21,7 @@ run: system-deps $(VENV)/.runtime
 ## Run the whole suite (unit, integration on PostgreSQL and Redis, browser). Fails if nothing ran.
 test: system-deps system-deps-test $(VENV)/.dev services
 	$(VENV)/bin/ruff check .
-	$(PY) manage.py makemigrations --check --dry-run --settings=cpts_portal.settings.test
+	DATABASE_URL=sqlite://:memory: $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest
 
 ## Fast subset: no browser, no Celery worker.
