@@ -19,7 +19,7 @@ run: system-deps $(VENV)/.runtime
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 ## Run the whole suite (unit, integration on PostgreSQL and Redis, browser). Fails if nothing ran.
-test: system-deps system-deps-test $(VENV)/.dev services
+test: system-deps system-deps-test $(VENV)/.dev node_modules/.installed services
 	$(VENV)/bin/ruff check .
 	DATABASE_URL=sqlite://:memory: $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest
@@ -60,5 +60,9 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(VENV)/bin/python
 	$(PY) -m pip install -q -r requirements-dev.txt
 	touch $(VENV)/.runtime $@
 
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 clean:
-	rm -rf $(VENV) var db.sqlite3
+	rm -rf $(VENV) var db.sqlite3 node_modules

@@ -37,6 +37,12 @@ def _reset_connections(app):
     app._local.__dict__.pop("backend", None)
 
 
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    # axe-core is injected as a script: the page's strict CSP would refuse it (see tests/e2e/axe.py).
+    return {**browser_context_args, "bypass_csp": True, "locale": "fr-FR", "timezone_id": "Europe/Paris"}
+
+
 @pytest.fixture
 def celery_through_redis(settings, transactional_db):
     """Start a real Celery worker on Redis (db 15) reading the test database; route tasks to it."""

@@ -7,6 +7,8 @@ from django.test import override_settings
 from accounts.demo import DEMO_PASSWORD, LOGINS
 from accounts.models import Organisation
 
+from .axe import assert_accessible
+
 pytestmark = [pytest.mark.e2e]
 
 EXPECTED_HEADING = {
@@ -28,6 +30,7 @@ def demo_world(transactional_db):
 def _login(page, live_server, email):
     page.goto(f"{live_server.url}/connexion/")
     assert page.locator("html").get_attribute("lang") == "fr"
+    assert_accessible(page)
     page.get_by_label("Adresse e-mail").fill(email)
     page.get_by_label("Mot de passe").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
@@ -42,6 +45,7 @@ def test_every_demo_login_lands_on_its_home_page(demo_world, live_server, page):
         if expected:
             assert page.get_by_role("heading", name=expected).is_visible(), login.email
         assert page.get_by_text(login.organisation).first.is_visible()
+        assert_accessible(page)
         page.get_by_role("button", name="Se déconnecter").click()
         page.wait_for_url(f"{live_server.url}/connexion/")
 
