@@ -55,6 +55,14 @@ def user_audiences(user) -> set[str]:
     return audiences
 
 
+TWO_FACTOR_AUDIENCES = {"reviewer", "ars", "health_insurance", "administrator"}
+
+
+def requires_two_factor(user) -> bool:
+    """Reviewers, ARS and Assurance Maladie agents and administrators must use a second factor."""
+    return bool(user_audiences(user) & TWO_FACTOR_AUDIENCES)
+
+
 def organisation_list_for_user(user) -> QuerySet[Organisation]:
     """Organisations a person may see: their own; every one for an administrator."""
     qs = Organisation.objects.select_related("region", "departement")

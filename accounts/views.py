@@ -3,7 +3,9 @@
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.urls import reverse_lazy
+from django.utils.decorators import method_decorator
 from django.views.generic import DetailView, ListView, TemplateView
+from django_ratelimit.decorators import ratelimit
 
 from cpts_portal.views import ObjectPermissionMixin
 
@@ -57,6 +59,8 @@ class OrganisationDetailView(ObjectPermissionMixin, DetailView):
         return ctx
 
 
+# Beyond django-axes' per-account lockout, bound the attempts per address (credential stuffing, mail flooding).
+@method_decorator(ratelimit(key="ip", rate="30/m", method="POST", block=True), name="post")
 class LoginView(auth_views.LoginView):
     form_class = LoginForm
     redirect_authenticated_user = True
@@ -66,6 +70,8 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     success_url = reverse_lazy("accounts:password_change_done")
 
 
+@method_decorator(ratelimit(key="ip", rate="5/h", method="POST", block=True), name="post")
+@method_decorator(ratelimit(key="post:email", rate="3/h", method="POST", block=True), name="post")
 class PasswordResetView(auth_views.PasswordResetView):
     success_url = reverse_lazy("accounts:password_reset_done")
     email_template_name = "registration/password_reset_email.txt"

@@ -30,5 +30,9 @@ def page_not_found(request, exception=None):
     return render(request, "404.html", status=404)
 
 
+def rate_limited(request, exception=None):
+    return render(request, "429.html", status=429)
+
+
 def server_error(request):
     return render(request, "500.html", status=500)

@@ -11,6 +11,8 @@ DATABASES = {
 }
 # Several checkouts (or helpers) may run the suite at once: the test database name can be set.
 DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DB_NAME", "test_cpts_portal")}
+# Two-factor authentication is tested explicitly (accounts/tests/test_two_factor.py turns it on).
+TWO_FACTOR_REQUIRED = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES = {
