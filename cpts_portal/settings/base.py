@@ -182,7 +182,8 @@ SESSION_SAVE_EVERY_REQUEST = True
 
 # Two-factor authentication (TOTP, django-otp): required for reviewers, ARS and Assurance Maladie agents
 # and administrators; optional for CPTS members.
-TWO_FACTOR_REQUIRED = env.bool("TWO_FACTOR_REQUIRED", default=True)
+# Off by default in a local DEBUG run so the demo logins work without an authenticator app.
+TWO_FACTOR_REQUIRED = env.bool("TWO_FACTOR_REQUIRED", default=not DEBUG)
 OTP_TOTP_ISSUER = "Portail CPTS"
 
 # Cache: Redis when configured (shared by every process: rate limits hold across workers), memory otherwise.
