@@ -9,7 +9,7 @@ TEST_APT := chromium poppler-utils
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-fast lint bench services system-deps system-deps-test clean
+.PHONY: run test test-fast lint bench bench-load services system-deps system-deps-test clean
 
 ## Set up everything (system packages, virtualenv, database, demo data) and serve the portal.
 run: system-deps $(VENV)/.runtime
@@ -34,6 +34,11 @@ lint: $(VENV)/.dev
 ## Benchmarks print figures and ratios (not part of `make test`).
 bench: $(VENV)/.dev services
 	$(VENV)/bin/pytest tests/benchmarks -m benchmark -s -p no:randomly
+
+## Load benchmark: gunicorn + wrk, 20 concurrent users, p50/p95 of the bare view and the dossier pages.
+bench-load: system-deps $(VENV)/.dev services
+	@command -v wrk >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq wrk; }
+	$(PY) tests/benchmarks/load_test.py
 
 services:
 	@bash scripts/ensure-services.sh

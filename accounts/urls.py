@@ -1,5 +1,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
+from django.views.generic import TemplateView
+
+from cpts_portal.views import health
 
 from . import otp, views
 
@@ -7,6 +10,8 @@ app_name = "accounts"
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
+    path("sante/", health, name="health"),
+    path("accessibilite/", TemplateView.as_view(template_name="accessibility.html"), name="accessibility"),
     path("organisations/", views.OrganisationListView.as_view(), name="organisation_list"),
     path("organisations/<int:pk>/", views.OrganisationDetailView.as_view(), name="organisation_detail"),
     path("connexion/", views.LoginView.as_view(), name="login"),

@@ -2,7 +2,9 @@
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
+from django.http import JsonResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
 
 
 class ObjectPermissionMixin(LoginRequiredMixin):
@@ -36,3 +38,9 @@ def rate_limited(request, exception=None):
 
 def server_error(request):
     return render(request, "500.html", status=500)
+
+
+@require_GET
+def health(request):
+    """Liveness probe for the load balancer (and the bare reference view of the load benchmark)."""
+    return JsonResponse({"status": "ok"})
