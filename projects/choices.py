@@ -1,0 +1,91 @@
+"""Statuses, outcomes and kinds of the dossiers and of the shared lifecycle machinery."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class LetterStatus(models.TextChoices):
+    DRAFT = "draft", _("Brouillon")
+    SUBMITTED = "submitted", _("Déposée")
+    UNDER_REVIEW = "under_review", _("En examen")
+    COMPLEMENTS_REQUESTED = "complements_requested", _("Compléments demandés")
+    TRANSMITTED = "transmitted", _("Transmise à l'ARS")
+    VALIDATED = "validated", _("Validée")
+    REFUSED = "refused", _("Refusée")
+    ABANDONED = "abandoned", _("Abandonnée")
+
+
+class Assessment(models.TextChoices):
+    """The scale of an opinion (a design choice: the seeds give the criteria, not the scale)."""
+
+    FAVORABLE = "favorable", _("Favorable")
+    RESERVED = "reserved", _("Réservé")
+    UNFAVORABLE = "unfavorable", _("Défavorable")
+
+
+class ComplementReason(models.TextChoices):
+    INCOMPLETE = "incomplete", _("Incomplet")
+    INCORRECT = "incorrect", _("Incorrect")
+    OUTDATED = "outdated", _("Obsolète")
+
+
+class DecisionOutcome(models.TextChoices):
+    VALIDATED = "validated", _("Validée")
+    REFUSED = "refused", _("Refusée")
+    COMPLEMENTS = "complements", _("Compléments demandés")
+
+
+class DeadlineKind(models.TextChoices):
+    FIRST_MEETING = "first_meeting", _("Première rencontre avec les référents")
+    ACCOMPANIMENT = "accompaniment", _("Dépôt du projet de santé et adhésion à l'ACI (engagement d'accompagnement)")
+    SUPPORT = "support", _("Fin de l'accompagnement par la structure d'appui")
+    FIR_INSTALMENT = "fir_instalment", _("Versement FIR")
+
+
+class CarryingStage(models.TextChoices):
+    LETTER = "letter", _("Lettre d'intention")
+    HEALTH_PROJECT = "health_project", _("Projet de santé")
+    CONTRACT = "contract", _("Contrat ACI")
+
+
+class LegalForm(models.TextChoices):
+    PREFIGURATION = "prefiguration", _("Association de préfiguration (loi 1901)")
+    ASSOCIATION = "association", _("Association loi 1901")
+    OTHER = "other", _("Autre structure")
+
+
+class DocumentKind(models.TextChoices):
+    LETTER = "letter", _("Lettre d'intention déposée")
+    LETTER_DECISION = "letter_decision", _("Lettre d'intention avec avis et décision")
+
+
+class RenderStatus(models.TextChoices):
+    PENDING = "pending", _("En préparation")
+    READY = "ready", _("Prêt")
+    FAILED = "failed", _("Échec")
+
+
+class EventType(models.TextChoices):
+    LETTER_SUBMITTED = "letter_submitted", _("Lettre d'intention déposée")
+    LETTER_REVIEW_OPENED = "letter_review_opened", _("Avis demandés sur la lettre d'intention")
+    LETTER_OPINION_GIVEN = "letter_opinion_given", _("Avis rendu sur la lettre d'intention")
+    LETTER_COMPLEMENTS_REQUESTED = "letter_complements_requested", _("Compléments demandés")
+    LETTER_TRANSMITTED = "letter_transmitted", _("Lettre d'intention transmise à l'ARS")
+    LETTER_VALIDATED = "letter_validated", _("Lettre d'intention validée")
+    LETTER_REFUSED = "letter_refused", _("Lettre d'intention refusée")
+    LETTER_WITHDRAWN = "letter_withdrawn", _("Lettre d'intention abandonnée")
+    MESSAGE_POSTED = "message_posted", _("Nouveau message sur le dossier")
+    OPINION_LATE = "opinion_late", _("Avis en retard")
+    DEADLINE_APPROACHING = "deadline_approaching", _("Échéance proche")
+    DEADLINE_PASSED = "deadline_passed", _("Échéance dépassée")
+
+
+class Channel(models.TextChoices):
+    PORTAL = "portal", _("Portail")
+    EMAIL = "email", _("E-mail")
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("À envoyer")
+    SENT = "sent", _("Envoyée")
+    FAILED = "failed", _("Échec")

@@ -1,0 +1,216 @@
+"""Forms of the dossier. Draft forms require nothing: completeness is checked at submission, not at saving."""
+
+import datetime as dt
+
+from django import forms
+from django.forms import inlineformset_factory
+from django.utils.translation import gettext_lazy as _
+
+from .calculations import LETTER_FIELDS
+from .choices import Assessment, ComplementReason, DecisionOutcome
+from .models import CarryingStructure, IdentitySheet, IntentionLetter, LetterProfession, LetterTeamMember
+
+TEXTAREA = forms.Textarea(attrs={"rows": 4})
+
+
+class LetterForm(forms.ModelForm):
+    class Meta:
+        model = IntentionLetter
+        fields = [
+            "pilot_name",
+            "pilot_profession",
+            "contact_email",
+            "contact_phone",
+            "needs",
+            "information_actions",
+            "project_description",
+            "commits_access",
+            "commits_pathways",
+            "commits_prevention",
+            "commits_crisis",
+            "missions_comment",
+            "objectives",
+            "means",
+            "partners_associated",
+            "partners_planned",
+            "subsidy_amount",
+            "engineering_budget",
+            "subsidy_comment",
+        ]
+        widgets = {
+            name: TEXTAREA
+            for name in (
+                "needs",
+                "information_actions",
+                "project_description",
+                "missions_comment",
+                "objectives",
+                "means",
+                "partners_associated",
+                "partners_planned",
+                "subsidy_comment",
+            )
+        }
+        help_texts = {
+            "needs": _("Premiers éléments de diagnostic : constats des professionnels, chiffres connus."),
+            "information_actions": _("Questionnaire envoyé, réunions tenues, nombre de professionnels touchés…"),
+            "project_description": _(
+                "En adéquation avec les missions des CPTS définies dans l'ACI et les axes prioritaires du PRS."
+            ),
+        }
+
+
+class CarryingStructureForm(forms.ModelForm):
+    class Meta:
+        model = CarryingStructure
+        fields = ["legal_form", "name", "siret", "address"]
+        widgets = {"address": forms.Textarea(attrs={"rows": 2})}
+        help_texts = {"siret": _("14 chiffres, sans espace. Vérifié par sa clé de contrôle.")}
+
+    def clean_siret(self):
+        return "".join((self.cleaned_data.get("siret") or "").split())
+
+
+TeamFormSet = inlineformset_factory(
+    IntentionLetter,
+    LetterTeamMember,
+    fields=["name", "profession", "place", "team_role"],
+    extra=2,
+    can_delete=True,
+)
+ProfessionFormSet = inlineformset_factory(
+    IntentionLetter, LetterProfession, fields=["profession", "count"], extra=2, can_delete=True
+)
+
+
+class CommentForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Commentaire (facultatif)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ComplementRequestForm(forms.Form):
+    """A reason, a message, and a comment on each field concerned (shown beside it to the CPTS)."""
+
+    reason = forms.ChoiceField(label=_("Motif"), choices=ComplementReason.choices, widget=forms.RadioSelect)
+    message = forms.CharField(label=_("Ce qui est attendu"), widget=TEXTAREA)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for path, (label, _anchor) in LETTER_FIELDS.items():
+            self.fields[f"field__{path}"] = forms.CharField(
+                label=label, required=False, widget=forms.Textarea(attrs={"rows": 1})
+            )
+
+    def field_comment_fields(self):
+        return [self[name] for name in self.fields if name.startswith("field__")]
+
+    def field_comments(self) -> dict[str, str]:
+        return {
+            name.removeprefix("field__"): value
+            for name, value in self.cleaned_data.items()
+            if name.startswith("field__") and value
+        }
+
+
+class OpinionForm(forms.Form):
+    """One assessment and comment per criterion of the grid, then an overall opinion."""
+
+    overall = forms.ChoiceField(label=_("Avis global"), choices=Assessment.choices, widget=forms.RadioSelect)
+    comment = forms.CharField(label=_("Commentaire global"), required=False, widget=TEXTAREA)
+
+    def __init__(self, *args, criteria=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criteria = list(criteria)
+        for criterion in self.criteria:
+            self.fields[f"c{criterion.pk}_assessment"] = forms.ChoiceField(
+                label=criterion.label,
+                help_text=criterion.help_text,
+                choices=Assessment.choices,
+                widget=forms.RadioSelect,
+            )
+            self.fields[f"c{criterion.pk}_comment"] = forms.CharField(
+                label=_("Commentaire sur ce critère"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+            )
+
+    def criterion_rows(self):
+        return [(c, self[f"c{c.pk}_assessment"], self[f"c{c.pk}_comment"]) for c in self.criteria]
+
+    def answers(self) -> dict:
+        return {
+            c: (self.cleaned_data[f"c{c.pk}_assessment"], self.cleaned_data.get(f"c{c.pk}_comment", ""))
+            for c in self.criteria
+        }
+
+
+class DecisionForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Décision"),
+        choices=[(DecisionOutcome.VALIDATED, _("Validée")), (DecisionOutcome.REFUSED, _("Refusée"))],
+        widget=forms.RadioSelect,
+    )
+    motive = forms.CharField(label=_("Motif"), widget=TEXTAREA)
+    decided_on = forms.DateField(label=_("Date de la décision"), widget=forms.DateInput(attrs={"type": "date"}))
+    fir_amount = forms.DecimalField(
+        label=_("Subvention FIR d'ingénierie (€)"), required=False, min_value=0, max_digits=10, decimal_places=2
+    )
+    fir_instalments = forms.IntegerField(label=_("Nombre de versements"), min_value=1, max_value=12, initial=2)
+    fir_period_months = forms.IntegerField(
+        label=_("Période des versements (mois)"),
+        min_value=0,
+        max_value=36,
+        initial=6,
+        help_text=_("Le premier versement à la date de la décision, le dernier à la fin de la période."),
+    )
+    accompaniment_amount = forms.DecimalField(
+        label=_("Aide à l'accompagnement (€)"),
+        required=False,
+        min_value=0,
+        max_digits=10,
+        decimal_places=2,
+        help_text=_("Préremplie d'après le barème en vigueur et la taille de la CPTS."),
+    )
+    commitment_months = forms.IntegerField(
+        label=_("Délai d'engagement (mois)"),
+        required=False,
+        min_value=1,
+        max_value=36,
+        help_text=_("Délai pour déposer le projet de santé et adhérer à l'ACI, à compter de la décision."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("outcome") == DecisionOutcome.VALIDATED and data.get("fir_amount") is None:
+            self.add_error("fir_amount", _("Indiquez le montant de la subvention FIR."))
+        return data
+
+    def instalments(self):
+        from .calculations import split_instalments
+
+        data = self.cleaned_data
+        if data.get("outcome") != DecisionOutcome.VALIDATED or data.get("fir_amount") is None:
+            return None
+        return [
+            (i.amount, i.due_on)
+            for i in split_instalments(
+                amount=data["fir_amount"],
+                count=data["fir_instalments"],
+                start=data.get("decided_on") or dt.date.today(),
+                period_months=data["fir_period_months"],
+            )
+        ]
+
+
+class MessageForm(forms.Form):
+    body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class NoteForm(forms.Form):
+    body = forms.CharField(label=_("Note interne"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class IdentitySheetForm(forms.ModelForm):
+    class Meta:
+        model = IdentitySheet
+        fields = ["cpts_name", "contact_email", "main_town", "population", "orientations"]
+        widgets = {"orientations": forms.CheckboxSelectMultiple}

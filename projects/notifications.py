@@ -1,0 +1,137 @@
+"""Events and notifications: who is told what, in the portal and by e-mail.
+
+``RECIPIENTS`` maps each event type to the parts (``workflows.Actor``) to notify; ``event_record`` writes the
+``Event``, one ``Notification`` per recipient and channel, and enqueues the e-mails on commit. E-mails are
+rendered without a request (absolute links from ``SITE_URL``) by ``tasks.notifications_send``.
+"""
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from accounts.choices import OrganisationKind, Role
+from accounts.models import Membership
+
+from .choices import Channel, DeliveryStatus, EventType
+from .models import Event, Notification
+from .workflows import Actor, letter_region_id, letter_reviewer_ids, letter_settings
+
+RECIPIENTS: dict[str, frozenset] = {
+    EventType.LETTER_SUBMITTED: frozenset({Actor.DESK, Actor.COORDINATOR}),
+    EventType.LETTER_REVIEW_OPENED: frozenset({Actor.REVIEWER, Actor.COORDINATOR}),
+    EventType.LETTER_OPINION_GIVEN: frozenset({Actor.DESK}),
+    EventType.LETTER_COMPLEMENTS_REQUESTED: frozenset({Actor.COORDINATOR, Actor.MEMBER, Actor.DESK}),
+    EventType.LETTER_TRANSMITTED: frozenset({Actor.ARS, Actor.COORDINATOR}),
+    EventType.LETTER_VALIDATED: frozenset({Actor.COORDINATOR, Actor.MEMBER, Actor.DESK}),
+    EventType.LETTER_REFUSED: frozenset({Actor.COORDINATOR, Actor.MEMBER, Actor.DESK}),
+    EventType.LETTER_WITHDRAWN: frozenset({Actor.DESK, Actor.ARS}),
+    EventType.MESSAGE_POSTED: frozenset({Actor.COORDINATOR, Actor.DESK}),
+    # The reviewers of the late organisation only (payload "organisation_ids"), and the desk that waits.
+    EventType.OPINION_LATE: frozenset({Actor.REVIEWER, Actor.DESK}),
+    EventType.DEADLINE_APPROACHING: frozenset({Actor.COORDINATOR, Actor.ARS}),
+    EventType.DEADLINE_PASSED: frozenset({Actor.COORDINATOR, Actor.ARS}),
+}
+
+# What the notification says, in French; %(…)s are filled from the dossier and the event's payload.
+EVENT_MESSAGES: dict[str, str] = {
+    EventType.LETTER_SUBMITTED: "La lettre d'intention de %(cpts)s a été déposée (version %(version)s).",
+    EventType.LETTER_REVIEW_OPENED: "Votre avis est demandé sur la lettre d'intention de %(cpts)s.",
+    EventType.LETTER_OPINION_GIVEN: "%(organisation)s a rendu son avis (%(overall)s) sur la lettre de %(cpts)s.",
+    EventType.LETTER_COMPLEMENTS_REQUESTED: "%(organisation)s demande des compléments sur la lettre d'intention "
+    "de %(cpts)s (motif : %(reason)s).",
+    EventType.LETTER_TRANSMITTED: "La lettre d'intention de %(cpts)s a été transmise à l'ARS avec les avis.",
+    EventType.LETTER_VALIDATED: "La lettre d'intention de %(cpts)s est validée.",
+    EventType.LETTER_REFUSED: "La lettre d'intention de %(cpts)s est refusée.",
+    EventType.LETTER_WITHDRAWN: "La CPTS %(cpts)s a abandonné sa lettre d'intention.",
+    EventType.MESSAGE_POSTED: "Nouveau message sur le dossier de %(cpts)s : « %(excerpt)s »",
+    EventType.OPINION_LATE: "L'avis de %(organisation)s sur la lettre d'intention de %(cpts)s est en retard.",
+    EventType.DEADLINE_APPROACHING: "Échéance proche pour %(cpts)s : %(deadline)s.",
+    EventType.DEADLINE_PASSED: "Échéance dépassée pour %(cpts)s : %(deadline)s.",
+}
+
+
+class _Defaults(dict):
+    def __missing__(self, key):
+        return "—"
+
+
+def event_message(event: Event, dossier) -> str:
+    template = EVENT_MESSAGES.get(event.type, "%(cpts)s")
+    return template % _Defaults({**event.payload, "cpts": dossier.cpts.name})
+
+
+def dossier_url(dossier) -> str:
+    return settings.SITE_URL.rstrip("/") + reverse("projects:letter_detail", args=[dossier.pk])
+
+
+def people_for(dossier, actors: frozenset, payload: dict | None = None) -> list:
+    """The active people who play ``actors`` on a dossier (one query)."""
+    payload = payload or {}
+    dossier_settings = letter_settings(dossier)
+    q = Q(pk__in=[])
+    if Actor.COORDINATOR in actors:
+        q |= Q(organisation_id=dossier.cpts_id, role=Role.COORDINATOR)
+    if Actor.MEMBER in actors:
+        q |= Q(organisation_id=dossier.cpts_id, role=Role.MEMBER)
+    if Actor.DESK in actors and dossier_settings and dossier_settings.letter_desk_id:
+        q |= Q(organisation_id=dossier_settings.letter_desk_id, role=Role.REVIEWER)
+    if Actor.REVIEWER in actors:
+        org_ids = payload.get("organisation_ids") or letter_reviewer_ids(dossier_settings)
+        q |= Q(organisation_id__in=list(org_ids), role=Role.REVIEWER)
+    if Actor.ARS in actors:
+        q |= Q(
+            organisation__kind=OrganisationKind.ARS,
+            organisation__region_id=letter_region_id(dossier),
+            role__in=[Role.AGENT, Role.DECIDER],
+        )
+    users = {
+        m.user_id: m.user
+        for m in Membership.objects.filter(q, is_active=True, organisation__is_active=True, user__is_active=True)
+        .select_related("user")
+        .order_by("user_id")
+    }
+    return list(users.values())
+
+
+def event_record(*, dossier, type: str, actor=None, payload: dict | None = None) -> Event:  # noqa: A002
+    """Record an event and its notifications (the actor is not notified of their own act); e-mails leave once
+    the transaction commits, through a task that takes the event's id."""
+    from .tasks import notifications_send
+
+    now = timezone.now()
+    event = Event.objects.create(dossier=dossier, type=type, actor=actor, payload=payload or {}, created_at=now)
+    recipients = [u for u in people_for(dossier, RECIPIENTS[type], payload) if actor is None or u.pk != actor.pk]
+    rows = []
+    for user in recipients:
+        rows.append(
+            Notification(event=event, recipient=user, channel=Channel.PORTAL, status=DeliveryStatus.SENT, sent_at=now)
+        )
+        if user.email:
+            rows.append(Notification(event=event, recipient=user, channel=Channel.EMAIL))
+    Notification.objects.bulk_create(rows)
+    if any(r.channel == Channel.EMAIL for r in rows):
+        transaction.on_commit(lambda: notifications_send.delay(event.pk))
+    return event
+
+
+def render_email(notification: Notification) -> tuple[str, str, str]:
+    """(subject, text, html) of an e-mail notification, in French, with absolute links."""
+    event = notification.event
+    dossier = event.dossier
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {
+            "recipient": notification.recipient,
+            "event": event,
+            "event_label": EventType(event.type).label if event.type in EventType.values else event.type,
+            "message": event_message(event, dossier),
+            "dossier": dossier,
+            "url": dossier_url(dossier),
+            "site_url": settings.SITE_URL,
+        }
+        subject = render_to_string("emails/notification_subject.txt", context).strip()
+        text = render_to_string("emails/notification.txt", context)
+        html = render_to_string("emails/notification.html", context)
+    return " ".join(subject.split()), text, html

@@ -1,0 +1,195 @@
+"""Who may see and do what on a dossier. Every check returns a ``Decision`` with a French reason.
+
+The rules themselves (who views, edits, gives an opinion in which status, who fires which transition) are the
+tables of ``workflows.py``; these functions apply them to one person and one dossier.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext as _
+from django_fsm import TransitionNotAllowed
+
+from accounts.choices import LetterCircuit, Role
+from accounts.permissions import ALLOWED, Decision
+from accounts.selectors import membership_list_for_user
+
+from .choices import LetterStatus
+from .workflows import (
+    CPTS_ACTORS,
+    REVIEWING_ACTORS,
+    STATE_RULES,
+    authorize_transition,
+    letter_actor_roles,
+    letter_reviewer_ids,
+    letter_settings,
+)
+
+
+def _authenticated(user) -> Decision | None:
+    if not getattr(user, "is_authenticated", False):
+        return Decision(False, _("Vous devez vous connecter."))
+    return None
+
+
+def can_view_letter(user, letter) -> Decision:
+    """STATE_RULES' view column; reviewing organisations moreover see only letters submitted at least once."""
+    if refused := _authenticated(user):
+        return refused
+    roles = letter_actor_roles(user, letter)
+    visible = roles & STATE_RULES[letter.status].view
+    if visible - REVIEWING_ACTORS or (visible and letter.current_version_number > 0):
+        return ALLOWED
+    return Decision(False, _("Cette lettre d'intention ne relève pas de vos organisations."))
+
+
+def can_create_letter(user, cpts) -> Decision:
+    from .models import IntentionLetter
+
+    if refused := _authenticated(user):
+        return refused
+    if not any(
+        m.organisation_id == cpts.pk and m.role in (Role.COORDINATOR, Role.MEMBER)
+        for m in membership_list_for_user(user)
+    ):
+        return Decision(False, _("Seuls le pilote et le groupe projet de la CPTS rédigent sa lettre d'intention."))
+    if (
+        IntentionLetter.objects.filter(cpts=cpts)
+        .exclude(status__in=[LetterStatus.REFUSED, LetterStatus.ABANDONED])
+        .exists()
+    ):
+        return Decision(False, _("Cette CPTS a déjà une lettre d'intention en cours."))
+    return ALLOWED
+
+
+def can_edit_letter(user, letter) -> Decision:
+    if refused := _authenticated(user):
+        return refused
+    roles = letter_actor_roles(user, letter)
+    if roles & STATE_RULES[letter.status].edit:
+        return ALLOWED
+    if roles & CPTS_ACTORS:
+        return Decision(
+            False,
+            _("La lettre est « %(status)s » : elle ne se modifie plus.")
+            % {"status": LetterStatus(letter.status).label},
+        )
+    return Decision(False, _("Seuls le pilote et le groupe projet de la CPTS modifient la lettre."))
+
+
+def can_transition(user, letter, name: str) -> Decision:
+    """May ``user`` fire transition ``name`` now (permission, status, circuit and guards)?"""
+    if refused := _authenticated(user):
+        return refused
+    try:
+        authorize_transition(user, letter, name)
+    except (PermissionDenied, TransitionNotAllowed) as exc:
+        return Decision(False, str(exc))
+    except ValidationError as exc:
+        return Decision(False, " ".join(exc.messages))
+    return ALLOWED
+
+
+def can_decide(user, letter) -> Decision:
+    """The decision page: whoever may validate or refuse (guards aside)."""
+    if refused := _authenticated(user):
+        return refused
+    reasons = []
+    for name in ("validate", "refuse"):
+        try:
+            authorize_transition(user, letter, name, check_guards=False)
+            return ALLOWED
+        except (PermissionDenied, TransitionNotAllowed) as exc:
+            reasons.append(str(exc))
+    return Decision(False, reasons[0])
+
+
+def can_request_complements(user, letter) -> Decision:
+    if refused := _authenticated(user):
+        return refused
+    try:
+        authorize_transition(user, letter, "request_complements", check_guards=False)
+    except (PermissionDenied, TransitionNotAllowed) as exc:
+        return Decision(False, str(exc))
+    return ALLOWED
+
+
+def opinion_organisation_for(user, letter):
+    """(organisation, is_consolidated) in whose name this person gives an opinion, or (None, False).
+
+    An organisation asked for its opinion answers as such; the desk of a circuit that transmits to the ARS
+    (the Guichet) writes the consolidated opinion."""
+    settings = letter_settings(letter)
+    if settings is None:
+        return None, False
+    reviewer_ids = letter_reviewer_ids(settings)
+    desk = None
+    for m in membership_list_for_user(user):
+        if m.role != Role.REVIEWER:
+            continue
+        if m.organisation_id in reviewer_ids:
+            return m.organisation, False
+        if m.organisation_id == settings.letter_desk_id:
+            desk = m.organisation
+    if desk is not None and letter.circuit_has_transmission:
+        return desk, True
+    return None, False
+
+
+def can_give_opinion(user, letter) -> Decision:
+    from .models import Opinion
+
+    if refused := _authenticated(user):
+        return refused
+    roles = letter_actor_roles(user, letter)
+    if not roles & STATE_RULES[letter.status].opinion:
+        if roles & (STATE_RULES[LetterStatus.UNDER_REVIEW].opinion):
+            return Decision(False, _("Les avis se donnent pendant l'examen de la lettre."))
+        return Decision(False, _("Seules les organisations consultées donnent un avis sur la lettre."))
+    organisation, _consolidated = opinion_organisation_for(user, letter)
+    if organisation is None:
+        return Decision(False, _("Votre organisation n'est pas consultée sur cette lettre."))
+    if Opinion.objects.filter(
+        version__content_type__model="intentionletter",
+        version__object_id=letter.pk,
+        version__number=letter.current_version_number,
+        organisation=organisation,
+    ).exists():
+        return Decision(False, _("Votre organisation a déjà rendu son avis sur cette version."))
+    return ALLOWED
+
+
+def can_post_message(user, letter) -> Decision:
+    if refused := _authenticated(user):
+        return refused
+    if not (decision := can_view_letter(user, letter)):
+        return decision
+    roles = letter_actor_roles(user, letter)
+    if not roles & (CPTS_ACTORS | REVIEWING_ACTORS):
+        return Decision(False, _("Seuls la CPTS et ses interlocuteurs échangent des messages sur le dossier."))
+    if letter.current_version_number == 0:
+        return Decision(False, _("Les échanges avec le guichet s'ouvrent au dépôt de la lettre."))
+    return ALLOWED
+
+
+def can_write_note(user, letter) -> Decision:
+    """Internal notes: reviewing organisations only (never the CPTS)."""
+    if refused := _authenticated(user):
+        return refused
+    if not (decision := can_view_letter(user, letter)):
+        return decision
+    if not letter_actor_roles(user, letter) & REVIEWING_ACTORS:
+        return Decision(False, _("Les notes internes sont réservées aux organisations qui examinent le dossier."))
+    return ALLOWED
+
+
+def can_fill_identity_sheet(user, letter) -> Decision:
+    if refused := _authenticated(user):
+        return refused
+    if not letter_actor_roles(user, letter) & CPTS_ACTORS:
+        return Decision(False, _("La fiche signalétique est remplie par la CPTS."))
+    if letter.circuit != LetterCircuit.COPIL or letter.status != LetterStatus.VALIDATED:
+        return Decision(False, _("La fiche signalétique se remplit une fois la lettre validée par le COPIL."))
+    return ALLOWED
+
+
+def can_view_document(user, document) -> Decision:
+    return can_view_letter(user, document.version.dossier)

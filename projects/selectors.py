@@ -1,0 +1,424 @@
+"""Reads on dossiers that carry rules: what a person may see, the dossier page, what awaits a person."""
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from accounts.choices import ARS_KINDS, REVIEW_KINDS, OrganisationKind, Role
+from accounts.selectors import is_administrator, membership_list_for_user
+
+from .calculations import LETTER_FIELDS, diff_data, letter_missing_items
+from .choices import LetterStatus, RenderStatus
+from .models import (
+    ComplementRequest,
+    Deadline,
+    DossierMessage,
+    DossierVersion,
+    ExpectedOpinion,
+    IntentionLetter,
+    Notification,
+    Opinion,
+    OpinionGrid,
+    PrivateNote,
+    RenderedDocument,
+    StatusTransition,
+)
+
+# --- Hooks on the other apps ----------------------------------------------------------------------------------
+
+
+def territory_unexplained_conflicts(cpts) -> list[str]:
+    """French reasons why the territory may not be submitted: whole communes claimed by another CPTS and not
+    explained. HOOK: diagnostics owns overlap detection; when it exposes
+    ``diagnostics.selectors.territory_unexplained_conflicts(territory) -> list[str]`` it is used here."""
+    try:
+        from diagnostics import selectors as diagnostics_selectors
+    except ImportError:
+        return []
+    check = getattr(diagnostics_selectors, "territory_unexplained_conflicts", None)
+    territory = getattr(cpts, "territory", None) if _has_territory(cpts) else None
+    if check is None or territory is None:
+        return []
+    return list(check(territory))
+
+
+def _has_territory(cpts) -> bool:
+    try:
+        cpts.territory  # noqa: B018
+    except Exception:  # RelatedObjectDoesNotExist
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class AccompanimentTerms:
+    size: int
+    amount: Decimal | None
+    months: int | None
+
+
+def accompaniment_terms(*, population: int | None, on: dt.date) -> AccompanimentTerms | None:
+    """The accompaniment contract of the funding scale in force on ``on`` for a territory's population:
+    its taille, amount (15 000 to 30 000 € in the 2019 scale) and commitment delay (9 months). None when the
+    funding app holds no scale yet or the population is unknown."""
+    if population is None:
+        return None
+    try:
+        from funding.selectors import scale_in_force
+    except ImportError:
+        return None
+    scale = scale_in_force(on)
+    if scale is None:
+        return None
+    for size in scale.sizes.all():
+        if size.population_min <= population and (size.population_max is None or population <= size.population_max):
+            return AccompanimentTerms(size=size.taille, amount=size.accompaniment, months=scale.accompaniment_months)
+    return None
+
+
+# --- The letter's frozen content ------------------------------------------------------------------------------
+
+
+def territory_rows(cpts) -> tuple[list[dict], int, str]:
+    """(communes, population, instructing region) of a CPTS's territory as frozen in a version."""
+    if not _has_territory(cpts):
+        return [], 0, ""
+    territory = cpts.territory
+    rows, population = [], 0
+    entries = territory.entries.select_related("commune").order_by("commune__name")
+    for entry in entries:
+        commune = entry.commune
+        counted = entry.declared_population if entry.is_partial else commune.population
+        population += counted or 0
+        rows.append(
+            {
+                "insee": commune.insee_code,
+                "name": commune.name,
+                "postal_codes": list(commune.postal_codes or []),
+                "population": counted,
+                "is_partial": entry.is_partial,
+                "perimeter": entry.perimeter,
+            }
+        )
+    return rows, population, territory.instructing_region.name
+
+
+def letter_snapshot(letter: IntentionLetter) -> dict:
+    """The letter as it would be frozen now: every field, the team, and the territory table."""
+    communes, population, region = territory_rows(letter.cpts)
+    structure = letter.carrying_structure
+
+    def money(value):
+        return str(value) if value is not None else None
+
+    return {
+        "cpts": {"name": letter.cpts.name, "region": letter.cpts.region.name},
+        "pilot": {
+            "name": letter.pilot_name,
+            "profession": letter.pilot_profession,
+            "email": letter.contact_email,
+            "phone": letter.contact_phone,
+        },
+        "territory": {
+            "instructing_region": region,
+            "communes": communes,
+            "population": population,
+        },
+        "needs": letter.needs,
+        "professionals": {
+            "professions": [{"profession": p.profession, "count": p.count} for p in letter.professions.all()],
+            "information_actions": letter.information_actions,
+        },
+        "team": [
+            {"name": t.name, "profession": t.profession, "place": t.place, "role": t.team_role}
+            for t in letter.team.all()
+        ],
+        "project": {
+            "description": letter.project_description,
+            "missions": {
+                "access": letter.commits_access,
+                "pathways": letter.commits_pathways,
+                "prevention": letter.commits_prevention,
+                "crisis": letter.commits_crisis,
+            },
+            "missions_comment": letter.missions_comment,
+        },
+        "objectives": {"objectives": letter.objectives, "means": letter.means},
+        "partners": {"associated": letter.partners_associated, "planned": letter.partners_planned},
+        "carrying_structure": {
+            "legal_form": structure.get_legal_form_display() if structure else "",
+            "name": structure.name if structure else "",
+            "siret": structure.siret if structure else "",
+            "address": structure.address if structure else "",
+        },
+        "subsidy": {
+            "amount": money(letter.subsidy_amount),
+            "engineering_budget": money(letter.engineering_budget),
+            "comment": letter.subsidy_comment,
+        },
+    }
+
+
+def letter_missing(letter: IntentionLetter):
+    return letter_missing_items(letter_snapshot(letter))
+
+
+def letter_grid(letter: IntentionLetter) -> OpinionGrid | None:
+    return OpinionGrid.objects.filter(letter_circuit=letter.circuit).prefetch_related("criteria").first()
+
+
+def letter_diff(before: DossierVersion, after: DossierVersion):
+    return diff_data(before.data, after.data, LETTER_FIELDS)
+
+
+# --- Lists ------------------------------------------------------------------------------------------------------
+
+
+def _letter_content_type():
+    return ContentType.objects.get_for_model(IntentionLetter)
+
+
+def letter_visibility_q(user) -> Q | None:
+    """The letters a person may see (None: all of them). Mirrors ``permissions.can_view_letter``."""
+    if is_administrator(user):
+        return None
+    q = Q(pk__in=[])
+    cpts_ids, desk_ids, region_ids = set(), set(), set()
+    for m in membership_list_for_user(user):
+        kind = m.organisation.kind
+        if kind == OrganisationKind.CPTS and m.role in (Role.COORDINATOR, Role.MEMBER):
+            cpts_ids.add(m.organisation_id)
+        elif kind in REVIEW_KINDS and m.role == Role.REVIEWER:
+            desk_ids.add(m.organisation_id)
+        elif kind in ARS_KINDS:
+            region_ids.add(m.organisation.region_id)
+    if cpts_ids:
+        q |= Q(cpts_id__in=cpts_ids)
+    submitted = Q(current_version_number__gt=0)
+    if desk_ids:
+        q |= submitted & (
+            Q(regional_settings__letter_desk_id__in=desk_ids) | Q(regional_settings__letter_reviewers__in=desk_ids)
+        )
+    if region_ids:
+        q |= submitted & Q(instructing_region_id__in=region_ids)
+    return q
+
+
+def letter_list_for_user(user) -> QuerySet[IntentionLetter]:
+    qs = IntentionLetter.objects.select_related("cpts__region", "regional_settings", "instructing_region")
+    q = letter_visibility_q(user)
+    if q is not None:
+        qs = qs.filter(pk__in=IntentionLetter.objects.filter(q).values("pk"))
+    return qs.prefetch_related(
+        Prefetch("expected_opinions", queryset=ExpectedOpinion.objects.select_related("organisation"))
+    ).order_by("-updated_at")
+
+
+@dataclass(frozen=True)
+class OpinionCounter:
+    received: int
+    total: int
+    awaited: list  # organisation names still awaited
+    late: list  # of which past their delay
+
+    def __str__(self):
+        return f"avis reçus {self.received}/{self.total}"
+
+
+def opinion_counter(letter: IntentionLetter, now: dt.datetime | None = None) -> OpinionCounter:
+    """From the prefetched expected opinions: "avis reçus 3/10", who is still awaited and who is late."""
+    now = now or timezone.now()
+    rows = list(letter.expected_opinions.all())
+    pending = [r for r in rows if r.is_pending]
+    return OpinionCounter(
+        received=len(rows) - len(pending),
+        total=len(rows),
+        awaited=[r.organisation.name for r in pending],
+        late=[r.organisation.name for r in pending if r.due_at <= now],
+    )
+
+
+@dataclass
+class DossierPage:
+    letter: IntentionLetter
+    versions: list
+    current: DossierVersion | None
+    opinions: list  # of the current version, consolidated first
+    earlier_opinions: list  # given on an earlier version
+    transitions: list
+    messages: list
+    notes: list
+    deadlines: list
+    complement_requests: list
+    documents: list
+    counter: OpinionCounter
+
+
+def letter_get_for_page(*, pk: int, user) -> IntentionLetter:
+    """The letter with everything its page shows, in a fixed number of queries whatever its history."""
+    own_orgs = [m.organisation_id for m in membership_list_for_user(user)]
+    return (
+        IntentionLetter.objects.select_related(
+            "cpts__region",
+            "carrying_structure",
+            "regional_settings__letter_desk",
+            "instructing_region",
+            "decision__decided_by",
+            "decision__organisation",
+            "identity_sheet",
+        )
+        .prefetch_related(
+            "regional_settings__letter_reviewers",
+            "team",
+            "professions",
+            "decision__instalments",
+            Prefetch(
+                "versions",
+                queryset=DossierVersion.objects.select_related("submitted_by")
+                .prefetch_related(
+                    Prefetch(
+                        "opinions",
+                        queryset=Opinion.objects.select_related("organisation", "author").prefetch_related(
+                            "answers__criterion"
+                        ),
+                    ),
+                    Prefetch("documents", queryset=RenderedDocument.objects.order_by("kind")),
+                )
+                .order_by("number"),
+            ),
+            Prefetch(
+                "transitions", queryset=StatusTransition.objects.select_related("by", "version").order_by("at", "pk")
+            ),
+            Prefetch("expected_opinions", queryset=ExpectedOpinion.objects.select_related("organisation", "version")),
+            Prefetch("messages", queryset=DossierMessage.objects.select_related("author", "organisation")),
+            Prefetch(
+                "notes",
+                queryset=PrivateNote.objects.filter(organisation_id__in=own_orgs).select_related(
+                    "author", "organisation"
+                ),
+            ),
+            Prefetch("deadlines", queryset=Deadline.objects.order_by("due_at")),
+            Prefetch(
+                "complement_requests",
+                queryset=ComplementRequest.objects.select_related("organisation", "requested_by", "version")
+                .prefetch_related("field_comments")
+                .order_by("created_at"),
+            ),
+        )
+        .get(pk=pk)
+    )
+
+
+def letter_page(letter: IntentionLetter) -> DossierPage:
+    """Arrange the prefetched rows for the dossier page (no query)."""
+    versions = list(letter.versions.all())
+    current = versions[-1] if versions else None
+    opinions, earlier = [], []
+    for version in reversed(versions):
+        for opinion in version.opinions.all():
+            if version is current:
+                opinions.append(opinion)
+            elif not any(o.organisation_id == opinion.organisation_id for o in opinions + earlier):
+                earlier.append(opinion)
+    return DossierPage(
+        letter=letter,
+        versions=versions,
+        current=current,
+        opinions=sorted(opinions, key=lambda o: (not o.is_consolidated, o.organisation.name)),
+        earlier_opinions=earlier,
+        transitions=list(letter.transitions.all()),
+        messages=list(letter.messages.all()),
+        notes=list(letter.notes.all()),
+        deadlines=list(letter.deadlines.all()),
+        complement_requests=list(letter.complement_requests.all()),
+        documents=[d for v in reversed(versions) for d in v.documents.all()],
+        counter=opinion_counter(letter),
+    )
+
+
+def open_complement_request(letter: IntentionLetter) -> ComplementRequest | None:
+    """The request the CPTS is answering now (shown beside the fields it concerns)."""
+    if letter.status != LetterStatus.COMPLEMENTS_REQUESTED:
+        return None
+    return (
+        ComplementRequest.objects.filter(
+            content_type=_letter_content_type(), object_id=letter.pk, answered_by_version__isnull=True
+        )
+        .select_related("organisation", "requested_by")
+        .prefetch_related("field_comments")
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def document_ready(version: DossierVersion, kind: str) -> RenderedDocument | None:
+    return RenderedDocument.objects.filter(version=version, kind=kind, status=RenderStatus.READY).first()
+
+
+# --- What awaits a person ("ce qui m'attend") -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AwaitingItem:
+    letter: IntentionLetter
+    action: str
+    counter: OpinionCounter | None = None
+
+
+def awaiting_for_user(user) -> dict[str, list[AwaitingItem]]:
+    """What awaits a person, computed from statuses and pending rows (never a hand-kept to-do list):
+    ``cpts``: letters to write or complete, fiches signalétiques to fill; ``reviewer``: letters to take in,
+    opinions owed by their organisation, opinions to consolidate and transmit; ``ars``: letters to decide."""
+    from .workflows import Actor, letter_actor_roles
+
+    result = {"cpts": [], "reviewer": [], "ars": []}
+    letters = list(
+        letter_list_for_user(user)
+        .exclude(status__in=[LetterStatus.REFUSED, LetterStatus.ABANDONED])
+        .select_related("identity_sheet")
+        .prefetch_related("regional_settings__letter_reviewers")
+    )
+    if not letters:
+        return result
+    own_orgs = {m.organisation_id for m in membership_list_for_user(user)}
+    for letter in letters:
+        roles = letter_actor_roles(user, letter)
+        status = letter.status
+        if roles & {Actor.COORDINATOR, Actor.MEMBER}:
+            if status == LetterStatus.DRAFT:
+                result["cpts"].append(AwaitingItem(letter, "Terminer et déposer la lettre d'intention"))
+            elif status == LetterStatus.COMPLEMENTS_REQUESTED:
+                result["cpts"].append(AwaitingItem(letter, "Apporter les compléments demandés"))
+            elif (
+                status == LetterStatus.VALIDATED and letter.circuit == "copil" and not hasattr(letter, "identity_sheet")
+            ):
+                result["cpts"].append(AwaitingItem(letter, "Remplir la fiche signalétique"))
+        if roles & {Actor.DESK, Actor.REVIEWER}:
+            counter = opinion_counter(letter)
+            if Actor.DESK in roles and status == LetterStatus.SUBMITTED:
+                result["reviewer"].append(AwaitingItem(letter, "Prendre en charge et demander les avis", counter))
+            elif status == LetterStatus.UNDER_REVIEW:
+                owed = [e for e in letter.expected_opinions.all() if e.is_pending and e.organisation_id in own_orgs]
+                if owed:
+                    result["reviewer"].append(AwaitingItem(letter, "Rendre l'avis de votre organisation", counter))
+                elif Actor.DESK in roles:
+                    action = (
+                        "Consolider les avis et transmettre à l'ARS"
+                        if letter.circuit_has_transmission
+                        else "Décider en comité"
+                    )
+                    result["reviewer"].append(AwaitingItem(letter, action, counter))
+        if Actor.ARS in roles and letter.is_at_decision_stage:
+            result["ars"].append(AwaitingItem(letter, "Décider", opinion_counter(letter)))
+    return result
+
+
+def notification_list_for_user(user, *, unread_only: bool = False) -> QuerySet[Notification]:
+    qs = Notification.objects.filter(recipient=user, channel="portal").select_related("event__actor")
+    if unread_only:
+        qs = qs.filter(read_at__isnull=True)
+    return qs.order_by("-event__created_at", "-pk")

@@ -1,0 +1,358 @@
+"""Writes on dossiers that are not status changes: drafts, versions, opinions, messages, notes, deadlines, PDFs.
+
+Status changes are in ``workflows.py``. Everything here runs in a transaction and checks permission itself.
+"""
+
+import datetime as dt
+import hashlib
+import json
+import logging
+
+from django.conf import settings as django_settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .calculations import LETTER_SCHEMA_VERSION
+from .choices import CarryingStage, DeliveryStatus, EventType, LetterStatus, RenderStatus
+from .models import (
+    CarryingStructure,
+    Deadline,
+    DossierMessage,
+    DossierVersion,
+    ExpectedOpinion,
+    IdentitySheet,
+    IntentionLetter,
+    Notification,
+    Opinion,
+    OpinionAnswer,
+    PrivateNote,
+    RenderedDocument,
+)
+from .permissions import (
+    can_create_letter,
+    can_edit_letter,
+    can_fill_identity_sheet,
+    can_give_opinion,
+    can_post_message,
+    can_write_note,
+    opinion_organisation_for,
+)
+
+logger = logging.getLogger(__name__)
+
+
+def _require(decision) -> None:
+    if not decision:
+        raise PermissionDenied(decision.reason)
+
+
+# --- Generic machinery ----------------------------------------------------------------------------------------
+
+
+def data_sha256(data: dict) -> str:
+    """A stable fingerprint of a version's content (sorted keys, no whitespace, UTF-8)."""
+    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def version_create(*, dossier, data: dict, by, schema_version: int = LETTER_SCHEMA_VERSION) -> DossierVersion:
+    """Insert the next numbered version of a dossier; the caller holds the dossier's row lock."""
+    content_type = ContentType.objects.get_for_model(dossier)
+    last = DossierVersion.objects.filter(content_type=content_type, object_id=dossier.pk).aggregate(n=Max("number"))
+    data = {**data, "schema_version": schema_version}
+    return DossierVersion.objects.create(
+        content_type=content_type,
+        object_id=dossier.pk,
+        number=(last["n"] or 0) + 1,
+        schema_version=schema_version,
+        data=data,
+        sha256=data_sha256(data),
+        submitted_by=by,
+        submitted_at=timezone.now(),
+    )
+
+
+def deadline_create(
+    *, dossier, kind: str, due_at: dt.datetime, label: str = "", alert_days: int | None = None
+) -> Deadline:
+    """A deadline row with its alert ``alert_days`` before (setting PROJECTS_DEADLINE_ALERT_DAYS, 30 by default;
+    never before now, so a short deadline alerts at once)."""
+    if alert_days is None:
+        alert_days = getattr(django_settings, "PROJECTS_DEADLINE_ALERT_DAYS", 30)
+    now = timezone.now()
+    alert_at = min(due_at, max(now, due_at - dt.timedelta(days=alert_days)))
+    deadline = Deadline(dossier=dossier, kind=kind, label=label, due_at=due_at, alert_at=alert_at)
+    deadline.full_clean(exclude=["content_type", "object_id"])
+    deadline.save()
+    return deadline
+
+
+def document_request(*, version: DossierVersion, kind: str) -> RenderedDocument:
+    """Ask for the PDF of a version; a task renders it once the transaction commits."""
+    from .tasks import document_render
+
+    document, _created = RenderedDocument.objects.get_or_create(
+        version=version, kind=kind, defaults={"requested_at": timezone.now()}
+    )
+    if document.status != RenderStatus.READY:
+        transaction.on_commit(lambda: document_render.delay(document.pk))
+    return document
+
+
+def document_render_now(*, document_id: int) -> RenderedDocument:
+    """Render and store a PDF with its SHA-256 (called by the task). A stored file is never re-rendered."""
+    from .documents import render_document_pdf
+
+    with transaction.atomic():
+        document = RenderedDocument.objects.select_for_update().select_related("version").get(pk=document_id)
+        if document.status == RenderStatus.READY:
+            return document
+        pdf = render_document_pdf(document)
+        digest = hashlib.sha256(pdf).hexdigest()
+        document.file.save(
+            f"v{document.version.number}-{document.kind}-{digest[:12]}.pdf", ContentFile(pdf), save=False
+        )
+        document.sha256 = digest
+        document.size = len(pdf)
+        document.status = RenderStatus.READY
+        document.rendered_at = timezone.now()
+        document.error = ""
+        document.save()
+    return document
+
+
+def document_mark_failed(*, document_id: int, error: str) -> None:
+    RenderedDocument.objects.filter(pk=document_id).exclude(status=RenderStatus.READY).update(
+        status=RenderStatus.FAILED, error=error[:2000]
+    )
+
+
+def deadline_process_due(*, now: dt.datetime | None = None, batch: int = 200) -> int:
+    """Send the alerts and overdue notices of due deadlines. Rows are locked with SKIP LOCKED and marked,
+    so two beat runs at once, or a rerun, never notify twice."""
+    from .notifications import event_record
+
+    now = now or timezone.now()
+    count = 0
+    with transaction.atomic():
+        due = list(
+            Deadline.objects.select_for_update(skip_locked=True)
+            .filter(closed_at__isnull=True, sent_at__isnull=True, alert_at__lte=now)
+            .order_by("alert_at")[:batch]
+        )
+        for deadline in due:
+            event_record(
+                dossier=deadline.dossier,
+                type=EventType.DEADLINE_APPROACHING,
+                actor=None,
+                payload={"deadline": str(deadline), "due_at": deadline.due_at.isoformat()},
+            )
+            deadline.sent_at = now
+            deadline.save(update_fields=["sent_at"])
+            count += 1
+        overdue = list(
+            Deadline.objects.select_for_update(skip_locked=True)
+            .filter(closed_at__isnull=True, overdue_sent_at__isnull=True, due_at__lte=now)
+            .order_by("due_at")[:batch]
+        )
+        for deadline in overdue:
+            event_record(
+                dossier=deadline.dossier,
+                type=EventType.DEADLINE_PASSED,
+                actor=None,
+                payload={"deadline": str(deadline), "due_at": deadline.due_at.isoformat()},
+            )
+            deadline.overdue_sent_at = now
+            deadline.save(update_fields=["overdue_sent_at"])
+            count += 1
+    return count
+
+
+def expected_opinion_remind_late(*, now: dt.datetime | None = None, batch: int = 200) -> int:
+    """Remind the organisations whose opinion is past the regional delay (once per round)."""
+    from .notifications import event_record
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        late = list(
+            ExpectedOpinion.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(
+                received_at__isnull=True,
+                reminded_at__isnull=True,
+                due_at__lte=now,
+                intention_letter__status=LetterStatus.UNDER_REVIEW,
+            )
+            .select_related("organisation")
+            .order_by("due_at")[:batch]
+        )
+        for row in late:
+            event_record(
+                dossier=row.dossier,
+                type=EventType.OPINION_LATE,
+                actor=None,
+                payload={"organisation_ids": [row.organisation_id], "organisation": row.organisation.name},
+            )
+            row.reminded_at = now
+            row.save(update_fields=["reminded_at"])
+    return len(late)
+
+
+def notification_mark_read(*, user, notification_ids: list[int] | None = None) -> int:
+    qs = Notification.objects.filter(recipient=user, channel="portal", read_at__isnull=True)
+    if notification_ids is not None:
+        qs = qs.filter(pk__in=notification_ids)
+    return qs.update(read_at=timezone.now())
+
+
+def notification_deliver(*, notification: Notification, send) -> None:
+    """Send one e-mail notification with ``send()`` and record the outcome; a failure is logged, not swallowed
+    silently: the row says FAILED with the error, for an administrator to see and retry."""
+    try:
+        send()
+    except Exception as exc:  # noqa: BLE001 - any transport error is recorded on the row
+        logger.exception("Échec d'envoi de la notification %s", notification.pk)
+        notification.status = DeliveryStatus.FAILED
+        notification.error = str(exc)[:2000]
+        notification.save(update_fields=["status", "error"])
+        return
+    notification.status = DeliveryStatus.SENT
+    notification.sent_at = timezone.now()
+    notification.error = ""
+    notification.save(update_fields=["status", "sent_at", "error"])
+
+
+# --- The intention letter -------------------------------------------------------------------------------------
+
+
+def letter_create(*, cpts, by) -> IntentionLetter:
+    """Start the intention letter of a CPTS, as a draft; its carrying structure for this stage comes with it."""
+    _require(can_create_letter(by, cpts))
+    with transaction.atomic():
+        structure, _created = CarryingStructure.objects.get_or_create(cpts=cpts, stage=CarryingStage.LETTER)
+        letter = IntentionLetter(cpts=cpts, carrying_structure=structure, contact_email=by.email)
+        letter.pilot_name = by.get_full_name()
+        try:
+            with transaction.atomic():
+                letter.save()
+        except IntegrityError as exc:
+            raise ValidationError(_("Cette CPTS a déjà une lettre d'intention en cours.")) from exc
+    return letter
+
+
+def letter_save_draft(*, letter: IntentionLetter, by, form, structure_form, team_formset, profession_formset) -> None:
+    """Save what was typed, complete or not: a draft has no required field (completeness is checked at
+    submission). The forms are already valid (format checks only, e.g. the SIRET's checksum)."""
+    with transaction.atomic():
+        locked = IntentionLetter.objects.select_for_update().get(pk=letter.pk)
+        _require(can_edit_letter(by, locked))
+        structure = structure_form.save(commit=False)
+        structure.cpts = letter.cpts
+        structure.stage = CarryingStage.LETTER
+        structure.save()
+        form.instance.carrying_structure = structure
+        form.save()
+        team_formset.instance = form.instance
+        team_formset.save()
+        profession_formset.instance = form.instance
+        profession_formset.save()
+
+
+def opinion_give(*, letter: IntentionLetter, by, overall: str, comment: str, answers: dict) -> Opinion:
+    """An organisation's opinion on the current version: one answer per criterion, then an overall opinion.
+
+    ``answers`` maps each criterion to ``(assessment, comment)``. For the desk of a circuit that transmits,
+    this is the consolidated opinion."""
+    from .notifications import event_record
+    from .selectors import letter_grid
+    from .workflows import current_version
+
+    with transaction.atomic():
+        letter = (
+            IntentionLetter.objects.select_for_update(of=("self",))
+            .select_related("regional_settings")
+            .get(pk=letter.pk)
+        )
+        _require(can_give_opinion(by, letter))
+        organisation, consolidated = opinion_organisation_for(by, letter)
+        version = current_version(letter)
+        grid = letter_grid(letter)
+        criteria = list(grid.criteria.all()) if grid else []
+        missing = [c.label for c in criteria if c not in answers or not answers[c][0]]
+        if missing or not overall:
+            raise ValidationError(_("Donnez une appréciation sur chaque critère et un avis global."))
+        opinion = Opinion(
+            version=version,
+            organisation=organisation,
+            author=by,
+            grid=grid,
+            is_consolidated=consolidated,
+            overall=overall,
+            comment=comment,
+            created_at=timezone.now(),
+        )
+        opinion.full_clean()
+        opinion.save()
+        OpinionAnswer.objects.bulk_create(
+            OpinionAnswer(opinion=opinion, criterion=c, assessment=answers[c][0], comment=answers[c][1] or "")
+            for c in criteria
+        )
+        ExpectedOpinion.objects.filter(
+            content_type=version.content_type, object_id=letter.pk, organisation=organisation
+        ).update(received_at=opinion.created_at)
+        event_record(
+            dossier=letter,
+            type=EventType.LETTER_OPINION_GIVEN,
+            actor=by,
+            payload={"organisation": organisation.name, "overall": opinion.get_overall_display()},
+        )
+    return opinion
+
+
+def message_post(*, letter: IntentionLetter, by, body: str) -> DossierMessage:
+    from .notifications import event_record
+
+    _require(can_post_message(by, letter))
+    if not body.strip():
+        raise ValidationError({"body": _("Le message est vide.")})
+    from .workflows import EVERYONE, actor_organisation
+
+    with transaction.atomic():
+        message = DossierMessage.objects.create(
+            dossier=letter,
+            author=by,
+            organisation=actor_organisation(by, letter, EVERYONE),
+            body=body.strip(),
+            created_at=timezone.now(),
+        )
+        event_record(dossier=letter, type=EventType.MESSAGE_POSTED, actor=by, payload={"excerpt": body.strip()[:200]})
+    return message
+
+
+def note_add(*, letter: IntentionLetter, by, body: str) -> PrivateNote:
+    """An internal note, visible only inside the author's reviewing organisation."""
+    decision = can_write_note(by, letter)
+    _require(decision)
+    if not body.strip():
+        raise ValidationError({"body": _("La note est vide.")})
+    from .workflows import REVIEWING_ACTORS, actor_organisation
+
+    return PrivateNote.objects.create(
+        dossier=letter,
+        organisation=actor_organisation(by, letter, REVIEWING_ACTORS),
+        author=by,
+        body=body.strip(),
+        created_at=timezone.now(),
+    )
+
+
+def identity_sheet_save(*, letter: IntentionLetter, by, form) -> IdentitySheet:
+    """La Réunion's fiche signalétique, filled by the CPTS once its letter is validated."""
+    _require(can_fill_identity_sheet(by, letter))
+    with transaction.atomic():
+        form.instance.letter = letter
+        return form.save()

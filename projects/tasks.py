@@ -1,0 +1,61 @@
+"""Thin Celery tasks: they take ids, load, and call one service. Enqueued only through ``transaction.on_commit``."""
+
+import logging
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=30, max_retries=3)
+def document_render(self, document_id: int) -> None:
+    """Render the PDF of a version and store it with its SHA-256."""
+    from .services import document_mark_failed, document_render_now
+
+    try:
+        document_render_now(document_id=document_id)
+    except OSError:
+        raise
+    except Exception as exc:
+        logger.exception("Échec du rendu PDF du document %s", document_id)
+        document_mark_failed(document_id=document_id, error=str(exc))
+        raise
+
+
+@shared_task
+def notifications_send(event_id: int) -> int:
+    """Send the pending e-mail notifications of an event; each row records its own outcome."""
+    from .choices import Channel, DeliveryStatus
+    from .models import Notification
+    from .notifications import render_email
+    from .services import notification_deliver
+
+    pending = Notification.objects.filter(
+        event_id=event_id, channel=Channel.EMAIL, status=DeliveryStatus.PENDING
+    ).select_related("event", "recipient")
+    count = 0
+    for notification in pending:
+        subject, text, html = render_email(notification)
+        message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [notification.recipient.email])
+        message.attach_alternative(html, "text/html")
+        notification_deliver(notification=notification, send=message.send)
+        count += 1
+    return count
+
+
+@shared_task
+def deadlines_process() -> int:
+    """Beat: alerts before deadlines and notices once passed."""
+    from .services import deadline_process_due
+
+    return deadline_process_due()
+
+
+@shared_task
+def opinions_remind_late() -> int:
+    """Beat: remind the organisations whose opinion is past the regional delay."""
+    from .services import expected_opinion_remind_late
+
+    return expected_opinion_remind_late()

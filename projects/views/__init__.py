@@ -1,0 +1,31 @@
+from .documents import DocumentDownloadView, VersionDiffView, VersionPreviewView
+from .letters import (
+    LetterDetailView,
+    LetterEditView,
+    LetterListView,
+    LetterMessageView,
+    LetterNoteView,
+    LetterStartView,
+    LetterTransitionView,
+)
+from .notifications import NotificationListView, NotificationReadView
+from .reviews import IdentitySheetView, LetterComplementsView, LetterDecisionView, LetterOpinionView
+
+__all__ = [
+    "DocumentDownloadView",
+    "IdentitySheetView",
+    "LetterComplementsView",
+    "LetterDecisionView",
+    "LetterDetailView",
+    "LetterEditView",
+    "LetterListView",
+    "LetterMessageView",
+    "LetterNoteView",
+    "LetterOpinionView",
+    "LetterStartView",
+    "LetterTransitionView",
+    "NotificationListView",
+    "NotificationReadView",
+    "VersionDiffView",
+    "VersionPreviewView",
+]

@@ -1,0 +1,79 @@
+"""Reading versions: the HTML preview (the PDF's own template), the diff between versions, the stored PDF."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, render
+from django.views.generic import TemplateView
+
+from ..choices import RenderStatus
+from ..documents import LETTER_TEMPLATE, letter_document_context
+from ..models import DossierVersion, RenderedDocument
+from ..permissions import can_view_document, can_view_letter
+from ..selectors import letter_diff
+from .base import LetterMixin
+
+
+class VersionMixin(LetterMixin):
+    permission = can_view_letter
+
+    def get_version(self, number) -> DossierVersion:
+        return get_object_or_404(
+            DossierVersion.objects.select_related("submitted_by"),
+            content_type__model="intentionletter",
+            object_id=self.letter.pk,
+            number=number,
+        )
+
+
+class VersionPreviewView(VersionMixin, TemplateView):
+    """The frozen version in the PDF's own template (what the PDF holds, on screen)."""
+
+    def get(self, request, *args, **kwargs):
+        version = self.get_version(kwargs["number"])
+        with_decision = request.GET.get("avec") == "decision"
+        context = letter_document_context(version, with_decision=with_decision)
+        return render(request, LETTER_TEMPLATE, {**context, "for_pdf": False, "letter": self.letter})
+
+
+class VersionDiffView(VersionMixin, TemplateView):
+    """What changed between version n-1 (or ``?depuis=k``) and version n, field by field."""
+
+    template_name = "projects/version_diff.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        after = self.get_version(kwargs["number"])
+        try:
+            since = int(self.request.GET.get("depuis", after.number - 1))
+        except ValueError as exc:
+            raise Http404 from exc
+        if since < 1 or since >= after.number:
+            raise Http404
+        before = self.get_version(since)
+        ctx.update(letter=self.letter, before=before, after=after, changes=letter_diff(before, after))
+        return ctx
+
+
+class DocumentDownloadView(LetterMixin, TemplateView):
+    """The stored PDF of a version, byte for byte (its SHA-256 is on the dossier page)."""
+
+    permission = can_view_letter
+
+    def get(self, request, *args, **kwargs):
+        document = get_object_or_404(
+            RenderedDocument.objects.select_related("version"),
+            pk=kwargs["document_pk"],
+            version__content_type__model="intentionletter",
+            version__object_id=self.letter.pk,
+        )
+        decision = can_view_document(request.user, document)
+        if not decision:
+            raise PermissionDenied(decision.reason)
+        if document.status != RenderStatus.READY:
+            raise Http404
+        filename = f"lettre-intention-{self.letter.cpts.name}-v{document.version.number}-{document.kind}.pdf"
+        response = FileResponse(
+            document.file.open("rb"), content_type="application/pdf", as_attachment=True, filename=filename
+        )
+        response["X-Content-SHA256"] = document.sha256
+        return response

@@ -1,0 +1,305 @@
+"""The letter: list, start, dossier page, draft editing and submission, status changes."""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import ListView, TemplateView
+from django_fsm import TransitionNotAllowed
+
+from accounts.models import Organisation
+
+from ..calculations import LETTER_FIELDS, letter_missing_items
+from ..forms import (
+    CarryingStructureForm,
+    CommentForm,
+    LetterForm,
+    MessageForm,
+    NoteForm,
+    ProfessionFormSet,
+    TeamFormSet,
+)
+from ..models import CarryingStructure
+from ..permissions import (
+    can_create_letter,
+    can_decide,
+    can_edit_letter,
+    can_fill_identity_sheet,
+    can_give_opinion,
+    can_post_message,
+    can_request_complements,
+    can_view_letter,
+    can_write_note,
+)
+from ..selectors import (
+    letter_get_for_page,
+    letter_list_for_user,
+    letter_page,
+    letter_snapshot,
+    open_complement_request,
+    opinion_counter,
+)
+from ..services import letter_create, letter_save_draft, message_post, note_add
+from ..workflows import (
+    STATE_RULES,
+    TRANSITION_RULES,
+    available_actions,
+    letter_actor_roles,
+    letter_open_review,
+    letter_submit,
+    letter_transmit,
+    letter_withdraw,
+    status_label,
+)
+from .base import LetterActionView, LetterMixin, error_messages
+
+
+def territory_edit_url(cpts) -> str | None:
+    """The territory builder of the diagnostics app, when it is there."""
+    try:
+        return reverse("diagnostics:territory_edit", args=[cpts.pk])
+    except NoReverseMatch:
+        return None
+
+
+class LetterListView(LoginRequiredMixin, ListView):
+    """Every letter the person may see, with the opinions counter ("avis reçus 3/10") and who is awaited."""
+
+    template_name = "projects/intentionletter_list.html"
+    context_object_name = "letters"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return letter_list_for_user(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        user = self.request.user
+        ctx["rows"] = [
+            (letter, status_label(letter, letter_actor_roles(user, letter)), opinion_counter(letter))
+            for letter in ctx["letters"]
+        ]
+        ctx["startable"] = [org for org in _cpts_of(user) if can_create_letter(user, org)]
+        return ctx
+
+
+def _cpts_of(user):
+    from accounts.selectors import cpts_list_for_user
+
+    return cpts_list_for_user(user)
+
+
+class LetterStartView(LoginRequiredMixin, View):
+    """POST: start the letter of a CPTS (a draft) and open it for editing."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, cpts_pk):
+        cpts = get_object_or_404(Organisation, pk=cpts_pk, kind="cpts")
+        decision = can_create_letter(request.user, cpts)
+        if not decision:
+            raise PermissionDenied(decision.reason)
+        letter = letter_create(cpts=cpts, by=request.user)
+        messages.success(request, _("Le brouillon de la lettre d'intention est créé. Il s'enregistre à tout moment."))
+        return redirect("projects:letter_edit", pk=letter.pk)
+
+
+class LetterDetailView(LetterMixin, TemplateView):
+    """The dossier page: status, actions, completeness, decision, deadlines, opinions, versions, timeline,
+    messages and internal notes, in a fixed number of queries."""
+
+    permission = can_view_letter
+    template_name = "projects/intentionletter_detail.html"
+
+    def get_letter(self):
+        from django.http import Http404
+
+        from ..models import IntentionLetter
+
+        try:
+            return letter_get_for_page(pk=self.kwargs["pk"], user=self.request.user)
+        except IntentionLetter.DoesNotExist as exc:
+            raise Http404 from exc
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        user, letter = self.request.user, self.letter
+        roles = letter_actor_roles(user, letter)
+        page = letter_page(letter)
+        editable = bool(can_edit_letter(user, letter))
+        ctx.update(
+            letter=letter,
+            page=page,
+            roles=roles,
+            status_label=status_label(letter, roles),
+            actions=[
+                a
+                for a in available_actions(user, letter)
+                if a.name in ("submit", "open_review", "transmit", "withdraw")
+            ],
+            timeline=[(t, TRANSITION_RULES[t.transition].label) for t in page.transitions],
+            can_edit=editable,
+            missing=letter_missing_items(letter_snapshot(letter)) if editable else [],
+            can_give_opinion=bool(can_give_opinion(user, letter)),
+            can_decide=bool(can_decide(user, letter)),
+            can_request_complements=bool(can_request_complements(user, letter)),
+            can_post_message=bool(can_post_message(user, letter)),
+            can_write_note=bool(can_write_note(user, letter)),
+            can_fill_identity_sheet=bool(can_fill_identity_sheet(user, letter)),
+            comment_form=CommentForm(),
+            message_form=MessageForm(),
+            note_form=NoteForm(),
+            territory_url=territory_edit_url(letter.cpts) if editable else None,
+            data=page.current.data if page.current else letter_snapshot(letter),
+            state_rule=STATE_RULES[letter.status],
+        )
+        return ctx
+
+
+SECTIONS = [
+    ("pilote", _("Pilote du projet et contact"), ["pilot_name", "pilot_profession", "contact_email", "contact_phone"]),
+    ("besoins", _("Besoins identifiés"), ["needs"]),
+    ("mobilisation", _("Mobilisation des professionnels de santé"), ["information_actions"]),
+    (
+        "projet",
+        _("Description du projet et engagement sur les 4 missions socles"),
+        [
+            "project_description",
+            "commits_access",
+            "commits_pathways",
+            "commits_prevention",
+            "commits_crisis",
+            "missions_comment",
+        ],
+    ),
+    ("objectifs", _("Objectifs, actions envisagées et moyens"), ["objectives", "means"]),
+    ("partenaires", _("Partenaires"), ["partners_associated", "partners_planned"]),
+    ("subvention", _("Demande de subvention"), ["subsidy_amount", "engineering_budget", "subsidy_comment"]),
+]
+_ANCHOR_TO_PATH = {anchor: path for path, (_label, anchor) in LETTER_FIELDS.items()}
+
+
+class LetterEditView(LetterMixin, TemplateView):
+    """The draft: saved at any time with partial content; "Enregistrer et déposer" saves, then submits, and
+    when something is missing lists it (everything typed stays saved)."""
+
+    permission = can_edit_letter
+    template_name = "projects/intentionletter_form.html"
+
+    def forms(self, data=None):
+        letter = self.letter
+        structure = letter.carrying_structure or CarryingStructure(cpts=letter.cpts, stage="letter")
+        return {
+            "form": LetterForm(data, instance=letter),
+            "structure_form": CarryingStructureForm(data, instance=structure, prefix="structure"),
+            "team_formset": TeamFormSet(data, instance=letter, prefix="team"),
+            "profession_formset": ProfessionFormSet(data, instance=letter, prefix="professions"),
+        }
+
+    def get(self, request, *args, **kwargs):
+        return self.render(self.forms())
+
+    def post(self, request, *args, **kwargs):
+        forms = self.forms(request.POST)
+        if not all(f.is_valid() for f in forms.values()):
+            messages.error(request, _("Certains champs sont mal remplis : corrigez-les (rien n'a été enregistré)."))
+            return self.render(forms, status=200)
+        letter_save_draft(letter=self.letter, by=request.user, **forms)
+        if request.POST.get("action") != "submit":
+            messages.success(request, _("Brouillon enregistré."))
+            return redirect("projects:letter_edit", pk=self.letter.pk)
+        try:
+            letter_submit(letter=self.letter, by=request.user, comment=request.POST.get("comment", ""))
+        except (ValidationError, TransitionNotAllowed) as exc:
+            self.letter = self.get_letter()
+            return self.render(self.forms(), submit_errors=error_messages(exc))
+        messages.success(request, _("Lettre d'intention déposée. Le guichet de votre région est prévenu."))
+        return redirect("projects:letter_detail", pk=self.letter.pk)
+
+    def render(self, forms, submit_errors=None, status=200):
+        letter = self.letter
+        request = open_complement_request(letter)
+        comments = {c.field_path: c.comment for c in request.field_comments.all()} if request else {}
+        form = forms["form"]
+        sections = [
+            {
+                "id": section_id,
+                "title": title,
+                "fields": [(form[name], comments.get(_ANCHOR_TO_PATH.get(f"id_{name}"))) for name in names],
+            }
+            for section_id, title, names in SECTIONS
+        ]
+        structure_fields = [
+            (forms["structure_form"][name], comments.get(f"carrying_structure.{name}"))
+            for name in ("legal_form", "name", "siret", "address")
+        ]
+        context = {
+            **forms,
+            "letter": letter,
+            "sections": sections,
+            "structure_fields": structure_fields,
+            "complement_request": request,
+            "comments": comments,
+            "territory_comment": comments.get("territory.communes"),
+            "team_comment": comments.get("team"),
+            "professions_comment": comments.get("professionals.professions"),
+            "missing": letter_missing_items(letter_snapshot(letter)),
+            "submit_errors": submit_errors,
+            "territory": letter_snapshot(letter)["territory"],
+            "territory_url": territory_edit_url(letter.cpts),
+            "can_submit": letter.status in TRANSITION_RULES["submit"].actors
+            and "coordinator" in letter_actor_roles(self.request.user, letter),
+        }
+        return render(self.request, self.template_name, context, status=status)
+
+
+class LetterTransitionView(LetterActionView):
+    """POST: submit, take in for review, transmit or withdraw, with an optional comment."""
+
+    services = {
+        "submit": (letter_submit, _("Lettre d'intention déposée.")),
+        "open_review": (letter_open_review, _("Lettre prise en charge : les avis sont demandés.")),
+        "transmit": (letter_transmit, _("Lettre transmise à l'ARS avec les avis.")),
+        "withdraw": (letter_withdraw, _("Le projet est abandonné.")),
+    }
+
+    def perform(self):
+        service, self.success_message = self.services[self.kwargs["transition"]]
+        form = CommentForm(self.request.POST)
+        form.is_valid()
+        service(letter=self.letter, by=self.request.user, comment=form.cleaned_data.get("comment", ""))
+
+
+class LetterMessageView(LetterActionView):
+    permission = can_post_message
+    success_message = _("Message envoyé.")
+
+    def perform(self):
+        form = MessageForm(self.request.POST)
+        if not form.is_valid():
+            raise ValidationError(_("Le message est vide."))
+        message_post(letter=self.letter, by=self.request.user, body=form.cleaned_data["body"])
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        response["Location"] += "#messages"
+        return response
+
+
+class LetterNoteView(LetterActionView):
+    permission = can_write_note
+    success_message = _("Note interne enregistrée.")
+
+    def perform(self):
+        form = NoteForm(self.request.POST)
+        if not form.is_valid():
+            raise ValidationError(_("La note est vide."))
+        note_add(letter=self.letter, by=self.request.user, body=form.cleaned_data["body"])
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        response["Location"] += "#notes"
+        return response

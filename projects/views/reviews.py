@@ -1,0 +1,184 @@
+"""Reviewing a letter: complements, opinions, the decision; and La Réunion's fiche signalétique."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.generic import TemplateView
+from django_fsm import TransitionNotAllowed
+
+from ..forms import ComplementRequestForm, DecisionForm, IdentitySheetForm, OpinionForm
+from ..models import IdentitySheet
+from ..permissions import can_decide, can_fill_identity_sheet, can_give_opinion, can_request_complements
+from ..selectors import accompaniment_terms, letter_grid, opinion_counter
+from ..services import identity_sheet_save, opinion_give
+from ..workflows import current_version, letter_decide, letter_request_complements, letter_settings
+from .base import LetterMixin, error_messages
+
+
+class LetterFormView(LetterMixin, TemplateView):
+    """GET shows ``form``; POST validates it and calls ``save(form)``; errors from the service are shown on the
+    form, in French, keeping what was typed."""
+
+    form_class = None
+
+    def get_form(self, data=None):
+        return self.form_class(data, **self.get_form_kwargs())
+
+    def get_form_kwargs(self):
+        return {}
+
+    def get(self, request, *args, **kwargs):
+        return self.render_form(self.get_form(initial=self.get_initial()) if self.get_initial() else self.get_form())
+
+    def get_initial(self):
+        return None
+
+    def post(self, request, *args, **kwargs):
+        form = self.get_form(request.POST)
+        if form.is_valid():
+            try:
+                self.save(form)
+            except (ValidationError, TransitionNotAllowed) as exc:
+                for text in error_messages(exc):
+                    form.add_error(None, text)
+            else:
+                messages.success(request, self.success_message)
+                return redirect("projects:letter_detail", pk=self.letter.pk)
+        return self.render_form(form)
+
+    def render_form(self, form):
+        return render(
+            self.request, self.template_name, {"letter": self.letter, "form": form, **self.extra_context_data()}
+        )
+
+    def extra_context_data(self):
+        return {}
+
+
+class LetterComplementsView(LetterFormView):
+    permission = can_request_complements
+    template_name = "projects/intentionletter_complements.html"
+    form_class = ComplementRequestForm
+    success_message = _("Compléments demandés : la CPTS est prévenue.")
+
+    def get_form(self, data=None, initial=None):
+        return ComplementRequestForm(data)
+
+    def save(self, form):
+        letter_request_complements(
+            letter=self.letter,
+            by=self.request.user,
+            reason=form.cleaned_data["reason"],
+            message=form.cleaned_data["message"],
+            field_comments=form.field_comments(),
+        )
+
+
+class LetterOpinionView(LetterFormView):
+    """The opinion of the person's organisation on the current version: the 3 criteria, then the overall opinion."""
+
+    permission = can_give_opinion
+    template_name = "projects/opinion_form.html"
+    success_message = _("Votre avis est enregistré.")
+
+    def get_form(self, data=None, initial=None):
+        grid = letter_grid(self.letter)
+        return OpinionForm(data, criteria=grid.criteria.all() if grid else ())
+
+    def save(self, form):
+        opinion_give(
+            letter=self.letter,
+            by=self.request.user,
+            overall=form.cleaned_data["overall"],
+            comment=form.cleaned_data["comment"],
+            answers=form.answers(),
+        )
+
+    def extra_context_data(self):
+        from ..permissions import opinion_organisation_for
+
+        organisation, consolidated = opinion_organisation_for(self.request.user, self.letter)
+        version = current_version(self.letter)
+        return {"organisation": organisation, "consolidated": consolidated, "version": version, "data": version.data}
+
+
+class LetterDecisionView(LetterFormView):
+    """Validate or refuse with a motive; a validation prefills the FIR grant from the regional settings and the
+    accompaniment from the funding scale in force."""
+
+    permission = can_decide
+    template_name = "projects/decision_form.html"
+    success_message = _("La décision est enregistrée : la CPTS et le guichet sont prévenus.")
+
+    def get_initial(self):
+        settings = letter_settings(self.letter)
+        today = timezone.localdate()
+        version = current_version(self.letter)
+        terms = accompaniment_terms(population=version.data["territory"].get("population"), on=today)
+        return {
+            "decided_on": today,
+            "fir_amount": settings.fir_engineering_amount,
+            "fir_instalments": settings.fir_instalments,
+            "fir_period_months": settings.fir_period_months,
+            "accompaniment_amount": terms.amount if terms else None,
+            "commitment_months": (terms.months if terms and terms.months else None) or settings.support_months,
+        }
+
+    def get_form(self, data=None, initial=None):
+        return DecisionForm(data, initial=initial)
+
+    def save(self, form):
+        data = form.cleaned_data
+        letter_decide(
+            letter=self.letter,
+            by=self.request.user,
+            outcome=data["outcome"],
+            motive=data["motive"],
+            decided_on=data["decided_on"],
+            fir_amount=data.get("fir_amount") if data["outcome"] == "validated" else None,
+            instalments=form.instalments(),
+            accompaniment_amount=data.get("accompaniment_amount"),
+            commitment_months=data.get("commitment_months"),
+        )
+
+    def extra_context_data(self):
+        from ..models import Opinion
+
+        version = current_version(self.letter)
+        opinions = (
+            Opinion.objects.filter(version=version)
+            .select_related("organisation", "author")
+            .prefetch_related("answers__criterion")
+            .order_by("-is_consolidated", "organisation__name")
+        )
+        return {
+            "version": version,
+            "opinions": opinions,
+            "counter": opinion_counter(self.letter),
+            "population": version.data["territory"].get("population"),
+        }
+
+
+class IdentitySheetView(LetterFormView):
+    permission = can_fill_identity_sheet
+    template_name = "projects/identitysheet_form.html"
+    success_message = _("Fiche signalétique enregistrée.")
+
+    def get_form(self, data=None, initial=None):
+        instance = IdentitySheet.objects.filter(letter=self.letter).first()
+        if instance is None:
+            version = current_version(self.letter)
+            communes = version.data["territory"]["communes"]
+            main = max(communes, key=lambda c: c.get("population") or 0)["name"] if communes else ""
+            initial = {
+                "cpts_name": self.letter.cpts.name,
+                "contact_email": self.letter.contact_email,
+                "main_town": main,
+                "population": version.data["territory"].get("population"),
+            }
+        return IdentitySheetForm(data, instance=instance, initial=initial)
+
+    def save(self, form):
+        identity_sheet_save(letter=self.letter, by=self.request.user, form=form)
