@@ -16,7 +16,7 @@ from .services import membership_grant
 DEMO_PASSWORD = "demo-cpts-2026"
 
 # Reference fixtures loaded before the demo world; later stages append theirs.
-REFERENCE_FIXTURES = ["regions", "funding_scales"]
+REFERENCE_FIXTURES = ["regions", "funding_scales", "professions", "missions", "action_examples"]
 
 
 @dataclass(frozen=True)
@@ -136,4 +136,8 @@ def seed_demo() -> list[DemoLogin]:
         call_command("loaddata", fixture, verbosity=0)
     orgs = _organisations()
     _regional_settings(orgs)
-    return _people(orgs)
+    logins = _people(orgs)
+    from governance.demo import seed_governance_demo
+
+    seed_governance_demo(orgs[CPTS_NAME])
+    return logins

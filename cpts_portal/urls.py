@@ -9,6 +9,7 @@ admin.site.index_title = _("Données de référence")
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("dossiers/", include("projects.urls")),
+    path("gouvernance/", include("governance.urls")),
     path("", include("accounts.urls")),
 ]
 

@@ -1,0 +1,85 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import (
+    Body,
+    GovernanceDocument,
+    InclusionAction,
+    Mandate,
+    Member,
+    MemberCategory,
+    MemberInvitation,
+    Partner,
+    Profession,
+    Referent,
+    StructureType,
+)
+
+
+@admin.register(MemberCategory)
+class MemberCategoryAdmin(admin.ModelAdmin):
+    list_display = ["label", "code", "order"]
+
+
+@admin.register(Profession)
+class ProfessionAdmin(admin.ModelAdmin):
+    list_display = ["label", "code", "category", "order", "is_active"]
+    list_filter = ["category", "is_active"]
+
+
+@admin.register(StructureType)
+class StructureTypeAdmin(admin.ModelAdmin):
+    list_display = ["label", "code", "category", "order"]
+
+
+@admin.register(Member)
+class MemberAdmin(SimpleHistoryAdmin):
+    list_display = ["display_name", "cpts", "nature", "profession", "structure_type", "joined_on", "left_on"]
+    list_filter = ["nature", "membership_kind"]
+    search_fields = ["last_name", "first_name", "rpps", "siret", "finess"]
+    list_select_related = ["cpts", "profession", "structure_type"]
+    raw_id_fields = ["cpts", "commune", "user"]
+
+
+@admin.register(Partner)
+class PartnerAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "cpts", "is_formalised", "in_governance", "review_due_on"]
+    raw_id_fields = ["cpts", "commune"]
+
+
+class MandateInline(admin.TabularInline):
+    model = Mandate
+    raw_id_fields = ["member"]
+    extra = 0
+
+
+@admin.register(Body)
+class BodyAdmin(SimpleHistoryAdmin):
+    list_display = ["__str__", "cpts", "kind"]
+    inlines = [MandateInline]
+    raw_id_fields = ["cpts"]
+
+
+@admin.register(Referent)
+class ReferentAdmin(SimpleHistoryAdmin):
+    list_display = ["member", "kind", "mission", "started_on", "ended_on"]
+    raw_id_fields = ["cpts", "member"]
+
+
+@admin.register(GovernanceDocument)
+class GovernanceDocumentAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "cpts", "kind", "document_date", "uploaded_at"]
+    raw_id_fields = ["cpts", "uploaded_by"]
+
+
+@admin.register(InclusionAction)
+class InclusionActionAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "cpts", "kind", "date", "audience_reached"]
+    raw_id_fields = ["cpts"]
+
+
+@admin.register(MemberInvitation)
+class MemberInvitationAdmin(SimpleHistoryAdmin):
+    list_display = ["member", "email", "created_at", "expires_at", "used_at"]
+    readonly_fields = ["token_hash"]
+    raw_id_fields = ["member", "invited_by"]

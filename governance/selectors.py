@@ -1,0 +1,271 @@
+"""Reads about a CPTS's organisation: member lists, the counts the dossiers need, bodies, partners, documents.
+
+Access rules live in ``permissions.py``; these functions are called once a view has checked them. Each list
+loads its related rows up front so that a page costs a fixed number of queries whatever the CPTS's size.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
+
+from accounts.choices import OrganisationKind
+from accounts.models import Organisation
+from diagnostics.models import TerritoryCommune
+
+from .calculations import (
+    CategoryCount,
+    MemberSpan,
+    ThresholdResult,
+    counts_by_category,
+    threshold_result,
+)
+from .choices import BUREAU_REQUIRED_ROLES, BodyKind, InclusionActionKind, MandateRole, MemberNature
+from .models import (
+    Body,
+    GovernanceDocument,
+    InclusionAction,
+    Mandate,
+    Member,
+    MemberCategory,
+    MemberInvitation,
+    Partner,
+    Profession,
+    Referent,
+    StructureType,
+)
+
+
+def cpts_queryset() -> QuerySet[Organisation]:
+    return Organisation.objects.filter(kind=OrganisationKind.CPTS).select_related("region")
+
+
+# Members
+
+
+def member_list(
+    cpts: Organisation,
+    *,
+    on: dt.date | None = None,
+    nature: str = "",
+    category: str = "",
+    search: str = "",
+) -> QuerySet[Member]:
+    """The members of a CPTS (present on ``on`` when given, otherwise everybody who ever joined)."""
+    qs = Member.objects.filter(cpts=cpts).select_related(
+        "profession__category", "structure_type__category", "commune", "user"
+    )
+    if on is not None:
+        qs = qs.present_on(on)
+    if nature:
+        qs = qs.filter(nature=nature)
+    if category:
+        qs = qs.filter(Q(profession__category__code=category) | Q(structure_type__category__code=category))
+    if search:
+        qs = qs.filter(
+            Q(last_name__icontains=search)
+            | Q(first_name__icontains=search)
+            | Q(rpps=search)
+            | Q(siret=search)
+            | Q(finess=search.upper())
+        )
+    return qs.order_by("last_name", "first_name", "pk")
+
+
+def member_count_at(cpts: Organisation, on: dt.date, *, count_structures: bool = True) -> int:
+    """Members of the CPTS present on a date (members who left before or on it are not counted)."""
+    qs = Member.objects.filter(cpts=cpts).present_on(on)
+    if not count_structures:
+        qs = qs.filter(nature=MemberNature.PROFESSIONAL)
+    return qs.count()
+
+
+def members_threshold_at(
+    cpts: Organisation,
+    on: dt.date,
+    *,
+    threshold: int = 100,
+    at_least: bool = True,
+    count_structures: bool = True,
+) -> ThresholdResult:
+    """Whether the "taille 4 with at least 100 members" threshold holds on a date.
+
+    The threshold, "at least" versus "more than", and whether structures count are parameters: they are data
+    of the funding scale in force (``funding``), which passes them in.
+    """
+    count = member_count_at(cpts, on, count_structures=count_structures)
+    return threshold_result(count, threshold=threshold, at_least=at_least, count_structures=count_structures)
+
+
+def member_spans(cpts: Organisation) -> list[MemberSpan]:
+    """Every member's span and category, in one query, for the pure counts of ``calculations``."""
+    rows = (
+        Member.objects.filter(cpts=cpts)
+        .annotate(category_code=Coalesce("profession__category__code", "structure_type__category__code"))
+        .values_list("nature", "joined_on", "left_on", "category_code", "in_governance", "took_part_in_writing")
+    )
+    return [MemberSpan(*row) for row in rows]
+
+
+def member_categories() -> list[tuple[str, str]]:
+    return list(MemberCategory.objects.order_by("order", "label").values_list("code", "label"))
+
+
+def member_counts_by_category(cpts: Organisation, on: dt.date) -> list[CategoryCount]:
+    """The health project's table "members by category" on a date."""
+    return counts_by_category(member_spans(cpts), on, member_categories())
+
+
+@dataclass(frozen=True)
+class ProfessionCount:
+    label: str
+    count: int
+
+
+def professions_represented(cpts: Organisation, on: dt.date) -> list[ProfessionCount]:
+    """Professions (and kinds of structure) present on a date, most represented first."""
+    professions = (
+        Member.objects.filter(cpts=cpts, nature=MemberNature.PROFESSIONAL)
+        .present_on(on)
+        .values("profession__label")
+        .annotate(n=Count("pk"))
+    )
+    structures = (
+        Member.objects.filter(cpts=cpts, nature=MemberNature.STRUCTURE)
+        .present_on(on)
+        .values("structure_type__label")
+        .annotate(n=Count("pk"))
+    )
+    rows = [ProfessionCount(r["profession__label"], r["n"]) for r in professions]
+    rows += [ProfessionCount(r["structure_type__label"], r["n"]) for r in structures]
+    return sorted(rows, key=lambda r: (-r.count, r.label))
+
+
+def profession_lookup() -> dict[str, Profession]:
+    """Professions by normalised code, label and aliases, for imports."""
+    from .services import normalise_label
+
+    lookup = {}
+    for profession in Profession.objects.select_related("category"):
+        for name in [profession.code, profession.label, *profession.aliases]:
+            lookup.setdefault(normalise_label(name), profession)
+    return lookup
+
+
+def structure_type_lookup() -> dict[str, StructureType]:
+    from .services import normalise_label
+
+    lookup = {}
+    for kind in StructureType.objects.select_related("category"):
+        for name in [kind.code, kind.label, *kind.aliases]:
+            lookup.setdefault(normalise_label(name), kind)
+    return lookup
+
+
+# Partners
+
+
+def partner_list(cpts: Organisation) -> QuerySet[Partner]:
+    """Partners, each annotated ``in_territory`` (its commune belongs to the CPTS's territory)."""
+    in_territory = TerritoryCommune.objects.filter(territory__cpts=cpts, commune=OuterRef("commune"))
+    return (
+        Partner.objects.filter(cpts=cpts)
+        .select_related("commune")
+        .annotate(in_territory=Exists(in_territory))
+        .order_by("ended_on", "name", "pk")
+    )
+
+
+# Bodies, mandates, referents
+
+
+def body_list(cpts: Organisation, on: dt.date) -> list[Body]:
+    """Bodies with the mandates running on ``on`` (as ``current_mandates``)."""
+    running = (
+        Mandate.objects.filter(started_on__lte=on)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=on))
+        .select_related("member__profession", "member__structure_type")
+        .order_by("role", "member__last_name")
+    )
+    return list(
+        Body.objects.filter(cpts=cpts)
+        .prefetch_related(Prefetch("mandates", queryset=running, to_attr="current_mandates"))
+        .order_by("kind", "name", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class BureauStatus:
+    exists: bool
+    missing_roles: tuple[str, ...]  # labels of the required officers without a running mandate
+
+    @property
+    def complete(self) -> bool:
+        return self.exists and not self.missing_roles
+
+
+def bureau_status(bodies: list[Body]) -> BureauStatus:
+    """A bureau is complete with a président, a trésorier and a secrétaire in office (from ``body_list``)."""
+    bureaus = [b for b in bodies if b.kind == BodyKind.BUREAU]
+    if not bureaus:
+        return BureauStatus(False, tuple(str(MandateRole(r).label) for r in BUREAU_REQUIRED_ROLES))
+    roles = {m.role for b in bureaus for m in b.current_mandates}
+    missing = tuple(str(MandateRole(r).label) for r in BUREAU_REQUIRED_ROLES if r not in roles)
+    return BureauStatus(True, missing)
+
+
+def referent_list(cpts: Organisation, on: dt.date) -> QuerySet[Referent]:
+    return (
+        Referent.objects.filter(cpts=cpts, started_on__lte=on)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=on))
+        .select_related("member__profession", "member__structure_type")
+        .order_by("kind", "mission", "pk")
+    )
+
+
+# Documents and the inclusion dynamic
+
+
+def document_list(cpts: Organisation) -> QuerySet[GovernanceDocument]:
+    return GovernanceDocument.objects.filter(cpts=cpts).select_related("uploaded_by")
+
+
+def inclusion_action_list(cpts: Organisation) -> QuerySet[InclusionAction]:
+    return InclusionAction.objects.filter(cpts=cpts).order_by("-date", "-pk")
+
+
+@dataclass(frozen=True)
+class InclusionTotals:
+    actions: int
+    reached: int
+    by_kind: list[tuple[str, int, int]]  # (label, actions, reached)
+
+
+def inclusion_totals(cpts: Organisation) -> InclusionTotals:
+    """Totals that feed the letter and the health project (actions and professionals reached, per kind)."""
+    rows = {
+        r["kind"]: r
+        for r in InclusionAction.objects.filter(cpts=cpts)
+        .values("kind")
+        .annotate(n=Count("pk"), reached=Sum("audience_reached"))
+    }
+    by_kind = [
+        (str(label), rows[value]["n"], rows[value]["reached"] or 0)
+        for value, label in InclusionActionKind.choices
+        if value in rows
+    ]
+    return InclusionTotals(actions=sum(r[1] for r in by_kind), reached=sum(r[2] for r in by_kind), by_kind=by_kind)
+
+
+# Invitations
+
+
+def invitation_get_by_token(token: str) -> MemberInvitation | None:
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    return (
+        MemberInvitation.objects.filter(token_hash=digest).select_related("member__cpts", "member__profession").first()
+    )
