@@ -44,6 +44,21 @@ def cpts_queryset() -> QuerySet[Organisation]:
     return Organisation.objects.filter(kind=OrganisationKind.CPTS).select_related("region")
 
 
+def cpts_list_visible_to(user) -> QuerySet[Organisation]:
+    """The CPTS whose organisation a person may see (same rules as ``permissions.can_view_governance``)."""
+    from accounts.selectors import is_administrator, membership_list_for_user
+
+    from .permissions import REGIONAL_KINDS
+
+    qs = cpts_queryset().filter(is_active=True).order_by("name")
+    if is_administrator(user):
+        return qs
+    memberships = membership_list_for_user(user)
+    own = {m.organisation_id for m in memberships}
+    regions = {m.organisation.region_id for m in memberships if m.organisation.kind in REGIONAL_KINDS}
+    return qs.filter(Q(pk__in=own) | Q(region__in=regions) | Q(territory__instructing_region__in=regions)).distinct()
+
+
 # Members
 
 

@@ -301,3 +301,18 @@ def test_member_list_and_overview_cost_a_fixed_number_of_queries(
     with django_assert_max_num_queries(16):
         response = client.get(reverse("governance:overview", args=[cpts.pk]))
     assert response.context["threshold"].count == size + 1
+
+
+def test_the_index_lists_the_cpts_each_person_may_see(client, owner, colleague, outsider, cpts, world):
+    from accounts.tests.factories import OrganisationFactory
+
+    OrganisationFactory(name="CPTS de la même région", region=cpts.region)
+    client.force_login(owner)
+    response = client.get(reverse("governance:index"))
+    assert response.status_code == 302 and response["Location"] == reverse("governance:overview", args=[cpts.pk])
+    client.force_login(colleague)
+    page = text(client.get(reverse("governance:index")))
+    assert cpts.name in page and "CPTS de la même région" in page and "CPTS de l'Ouest" not in page
+    client.force_login(outsider)
+    response = client.get(reverse("governance:index"))
+    assert response["Location"] != reverse("governance:overview", args=[cpts.pk])

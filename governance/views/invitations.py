@@ -11,8 +11,7 @@ from django.views.generic import FormView, TemplateView
 from accounts.models import Organisation
 
 from ..forms import InvitationAcceptForm
-from ..permissions import can_view_governance
-from ..selectors import cpts_queryset, invitation_get_by_token
+from ..selectors import cpts_list_visible_to, invitation_get_by_token
 from ..services import invitation_accept, invitation_problem
 
 
@@ -29,10 +28,7 @@ class GovernanceIndexView(LoginRequiredMixin, TemplateView):
         return super().get(request, *args, **kwargs)
 
     def _visible_cpts(self) -> list[Organisation]:
-        user = self.request.user
-        return [
-            cpts for cpts in cpts_queryset().filter(is_active=True).order_by("name") if can_view_governance(user, cpts)
-        ]
+        return list(cpts_list_visible_to(self.request.user))
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
