@@ -8,6 +8,7 @@ admin.site.index_title = _("Données de référence")
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("territoires/", include("diagnostics.urls")),
     path("dossiers/", include("projects.urls")),
     path("gouvernance/", include("governance.urls")),
     path("", include("accounts.urls")),

@@ -1,5 +1,6 @@
 """Communes (reference data) and the territories CPTS are made of."""
 
+from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -7,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Departement, Organisation, Region
+
+from .choices import Aggregation, DatasetScope
 
 
 class Epci(models.Model):
@@ -58,12 +61,19 @@ class Commune(models.Model):
         verbose_name=_("commune parente"),
     )
     postal_codes = models.JSONField(_("codes postaux"), default=list, blank=True)
+    # " 31000 31100 " : searched with ``contains=" 310"`` on every database (JSON lookups differ on SQLite).
+    postal_code_index = models.CharField(_("codes postaux (recherche)"), max_length=300, blank=True, editable=False)
     population = models.PositiveIntegerField(_("population municipale"), null=True, blank=True)
     population_year = models.PositiveSmallIntegerField(_("année de référence de la population"), null=True, blank=True)
     source = models.CharField(_("source et millésime"), max_length=100, blank=True)
     is_current = models.BooleanField(_("présente dans le dernier millésime"), default=True)
     search_name = models.CharField(_("nom normalisé pour la recherche"), max_length=200, db_index=True, editable=False)
     geometry_wkb = models.BinaryField(_("contour (WKB)"), null=True, blank=True, editable=False)
+    # Bounding box of the outline (WGS 84 degrees): finds neighbouring communes for the map without PostGIS.
+    min_lon = models.FloatField(null=True, blank=True, editable=False)
+    min_lat = models.FloatField(null=True, blank=True, editable=False)
+    max_lon = models.FloatField(null=True, blank=True, editable=False)
+    max_lat = models.FloatField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("commune")
@@ -112,6 +122,20 @@ class TerritoryCommune(models.Model):
     declared_population = models.PositiveIntegerField(
         _("population de la partie (déclarée)"), null=True, blank=True, validators=[MinValueValidator(0)]
     )
+    conflict_explanation = models.TextField(
+        _("explication du chevauchement"),
+        blank=True,
+        help_text=_("Pourquoi cette commune entière figure aussi dans le territoire d'une autre CPTS."),
+    )
+    conflict_explained_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("explication rédigée par"),
+    )
+    conflict_explained_at = models.DateTimeField(_("explication rédigée le"), null=True, blank=True)
     added_at = models.DateTimeField(_("ajoutée le"), auto_now_add=True)
     history = HistoricalRecords()
 
@@ -132,3 +156,151 @@ class TerritoryCommune(models.Model):
 
     def __str__(self):
         return f"{self.commune}{' (en partie)' if self.is_partial else ''}"
+
+
+class IndicatorDefinitionManager(models.Manager):
+    def get_by_natural_key(self, code):
+        return self.get(code=code)
+
+
+class IndicatorDefinition(models.Model):
+    """One indicator of the diagnostic, defined once (reference data loaded from ``fixtures/indicators.json``)."""
+
+    code = models.SlugField(_("code"), max_length=50, unique=True, help_text=_("Nom de la colonne dans les imports."))
+    label = models.CharField(_("libellé"), max_length=200)
+    unit = models.CharField(_("unité"), max_length=60)
+    aggregation = models.CharField(_("agrégation sur les communes"), max_length=20, choices=Aggregation.choices)
+    source = models.CharField(_("source"), max_length=200)
+    year = models.PositiveSmallIntegerField(_("année des données"), null=True, blank=True)
+    description = models.TextField(_("définition"), blank=True)
+    position = models.PositiveSmallIntegerField(_("ordre d'affichage"), default=0)
+    is_active = models.BooleanField(_("actif"), default=True)
+    history = HistoricalRecords()
+    objects = IndicatorDefinitionManager()
+
+    class Meta:
+        verbose_name = _("indicateur")
+        verbose_name_plural = _("indicateurs")
+        ordering = ["position", "label"]
+
+    def __str__(self):
+        return self.label
+
+    def natural_key(self):
+        return (self.code,)
+
+
+class IndicatorDataset(models.Model):
+    """One import of indicator values (all its lines were valid, or nothing was kept).
+
+    A national dataset (imported by an administrator) serves every territory and the département, région
+    and France comparisons; a territory dataset (imported by its coordinator) serves that territory only.
+    """
+
+    label = models.CharField(_("intitulé"), max_length=200)
+    source = models.CharField(_("source"), max_length=200, blank=True)
+    year = models.PositiveSmallIntegerField(_("année des données"), null=True, blank=True)
+    scope = models.CharField(_("portée"), max_length=20, choices=DatasetScope.choices)
+    territory = models.ForeignKey(
+        Territory,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="indicator_datasets",
+        verbose_name=_("territoire"),
+    )
+    indicators = models.ManyToManyField(IndicatorDefinition, related_name="datasets", verbose_name=_("indicateurs"))
+    is_demo = models.BooleanField(
+        _("données fictives de démonstration"),
+        default=False,
+        help_text=_("Affiché à côté de chaque chiffre tiré de ce jeu."),
+    )
+    file_name = models.CharField(_("fichier importé"), max_length=255, blank=True)
+    row_count = models.PositiveIntegerField(_("lignes importées"), default=0)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("importé par"),
+    )
+    imported_at = models.DateTimeField(_("importé le"), auto_now_add=True)
+    history = HistoricalRecords(m2m_fields=[indicators])
+
+    class Meta:
+        verbose_name = _("jeu d'indicateurs")
+        verbose_name_plural = _("jeux d'indicateurs")
+        ordering = ["-imported_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(scope=DatasetScope.NATIONAL, territory__isnull=True)
+                | Q(scope=DatasetScope.TERRITORY, territory__isnull=False),
+                name="indicator_dataset_territory_iff_territory_scope",
+                violation_error_message=_("Un jeu propre à un territoire indique ce territoire, et lui seul."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.label
+
+
+class IndicatorValue(models.Model):
+    """The value of one indicator for one commune in one dataset.
+
+    No history: values are written once by an import and never edited (a correction is a new import);
+    the dataset's history says who imported what.
+    """
+
+    dataset = models.ForeignKey(IndicatorDataset, on_delete=models.CASCADE, related_name="values")
+    indicator = models.ForeignKey(IndicatorDefinition, on_delete=models.PROTECT, related_name="values")
+    commune = models.ForeignKey(Commune, on_delete=models.PROTECT, related_name="indicator_values")
+    value = models.DecimalField(_("valeur"), max_digits=18, decimal_places=4)
+
+    class Meta:
+        verbose_name = _("valeur d'indicateur")
+        verbose_name_plural = _("valeurs d'indicateurs")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dataset", "indicator", "commune"], name="indicator_value_unique_per_dataset"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator_id} {self.commune_id} = {self.value}"
+
+
+class Diagnostic(models.Model):
+    """The narrative sections the coordinator writes beside the figures (Markdown, sanitised when shown)."""
+
+    territory = models.OneToOneField(Territory, on_delete=models.CASCADE, related_name="diagnostic")
+    population_text = models.TextField(_("population du territoire"), blank=True)
+    health_status_text = models.TextField(_("état de santé"), blank=True)
+    care_offer_text = models.TextField(_("offre de soins"), blank=True)
+    existing_coordination_text = models.TextField(_("coordination existante"), blank=True)
+    needs_text = models.TextField(_("besoins identifiés"), blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("modifié par"),
+    )
+    updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
+    history = HistoricalRecords()
+
+    SECTIONS = [
+        "population_text",
+        "health_status_text",
+        "care_offer_text",
+        "existing_coordination_text",
+        "needs_text",
+    ]
+
+    class Meta:
+        verbose_name = _("diagnostic territorial")
+        verbose_name_plural = _("diagnostics territoriaux")
+
+    def __str__(self):
+        return f"Diagnostic de {self.territory.cpts}"

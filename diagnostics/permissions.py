@@ -1,0 +1,81 @@
+"""Who may see and change a CPTS's territory, its diagnostic and its indicator data.
+
+The object of every check is the CPTS organisation (``kind="cpts"``): a territory may not exist yet when
+the coordinator opens the builder. Access for reviewers follows the region that instructs the dossier
+(chosen with the territory), not the communes: a territory may cross borders.
+"""
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.utils.translation import gettext as _
+
+from accounts.choices import ARS_KINDS, HEALTH_INSURANCE_KINDS, REVIEW_KINDS, OrganisationKind, Role
+from accounts.permissions import ALLOWED, Decision
+from accounts.selectors import is_administrator, membership_list_for_user
+
+# Organisations that review dossiers of their region: Guichet, URPS, COPIL, ARS and its delegations,
+# health-insurance funds.
+REVIEWING_KINDS = REVIEW_KINDS | ARS_KINDS | HEALTH_INSURANCE_KINDS
+
+
+def _is_authenticated(user) -> Decision | None:
+    if not getattr(user, "is_authenticated", False):
+        return Decision(False, _("Vous devez vous connecter."))
+    return None
+
+
+def instructing_region_id(cpts) -> int:
+    """The region that instructs the CPTS's dossier: the territory's choice, else the CPTS's own region."""
+    try:
+        territory = cpts.territory
+    except ObjectDoesNotExist:
+        territory = None
+    return territory.instructing_region_id if territory is not None else cpts.region_id
+
+
+def _cpts_roles(user, cpts) -> set[str]:
+    return {m.role for m in membership_list_for_user(user) if m.organisation_id == cpts.pk}
+
+
+def _reviews_region(user, region_id: int) -> bool:
+    return any(
+        m.organisation.kind in REVIEWING_KINDS and m.organisation.region_id == region_id
+        for m in membership_list_for_user(user)
+    )
+
+
+def can_view_territory(user, cpts) -> Decision:
+    """The CPTS's coordinators and members, the reviewers of the instructing region, administrators."""
+    if refused := _is_authenticated(user):
+        return refused
+    if cpts.kind != OrganisationKind.CPTS:
+        return Decision(False, _("Cette organisation n'est pas une CPTS."))
+    if _cpts_roles(user, cpts) or is_administrator(user):
+        return ALLOWED
+    if _reviews_region(user, instructing_region_id(cpts)):
+        return ALLOWED
+    return Decision(False, _("Ce territoire est réservé à la CPTS et aux relecteurs de la région qui l'instruit."))
+
+
+def can_edit_territory(user, cpts) -> Decision:
+    """Only the CPTS's coordinators build the territory and write the diagnostic."""
+    if refused := _is_authenticated(user):
+        return refused
+    if cpts.kind != OrganisationKind.CPTS:
+        return Decision(False, _("Cette organisation n'est pas une CPTS."))
+    if Role.COORDINATOR in _cpts_roles(user, cpts):
+        return ALLOWED
+    return Decision(False, _("Seuls les coordinateurs de la CPTS modifient son territoire et son diagnostic."))
+
+
+can_view_diagnostic = can_view_territory
+can_edit_diagnostic = can_edit_territory
+can_explain_conflict = can_edit_territory
+can_import_territory_indicators = can_edit_territory
+
+
+def can_import_national_indicators(user) -> Decision:
+    if refused := _is_authenticated(user):
+        return refused
+    if is_administrator(user):
+        return ALLOWED
+    return Decision(False, _("Les jeux d'indicateurs nationaux sont importés par les administrateurs."))

@@ -1,0 +1,312 @@
+"""The diagnostic of a territory: indicators aggregated and compared, the map, the export (read-only selectors).
+
+Which values count: for the territory, the most recent dataset holding the indicator among the national
+datasets and the territory's own; for the département, région and France, the most recent *national* dataset
+holding it. A fixed number of queries, whatever the number of communes and indicators.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, Sum
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+
+from . import calculations as calc
+from .charts import Bar, comparison_chart
+from .choices import Aggregation, DatasetScope
+from .formatting import format_number
+from .maps import MapCommune, territory_map
+from .models import Commune, IndicatorDataset, IndicatorDefinition, IndicatorValue, Territory, TerritoryCommune
+from .selectors import TerritorySummary
+
+
+@dataclass
+class LevelValue:
+    kind: str  # territory | departement | region | france
+    label: str
+    aggregate: calc.Aggregate
+    is_sum: bool = False
+
+    @property
+    def compared(self) -> Decimal | None:
+        """What the chart compares: the rate per 10 000 inhabitants for a sum, the mean otherwise."""
+        return self.aggregate.rate if self.is_sum else self.aggregate.value
+
+
+@dataclass
+class IndicatorReport:
+    indicator: IndicatorDefinition
+    dataset: IndicatorDataset | None
+    comparison_dataset: IndicatorDataset | None
+    levels: list[LevelValue] = field(default_factory=list)
+    covered: int = 0
+    total: int = 0
+    chart: SafeString | None = None
+
+    @property
+    def is_sum(self) -> bool:
+        return self.indicator.aggregation == Aggregation.SUM
+
+    @property
+    def compared_unit(self) -> str:
+        if self.is_sum:
+            return _("%(unit)s pour %(n)s habitants") % {
+                "unit": self.indicator.unit,
+                "n": format_number(calc.PER_INHABITANTS),
+            }
+        return self.indicator.unit
+
+    @property
+    def territory(self) -> LevelValue | None:
+        return self.levels[0] if self.levels else None
+
+    @property
+    def is_demo(self) -> bool:
+        return bool(
+            (self.dataset and self.dataset.is_demo) or (self.comparison_dataset and self.comparison_dataset.is_demo)
+        )
+
+
+def _latest_sources(territory: Territory | None, indicators: list[IndicatorDefinition]):
+    """(territory source, comparison source) dataset per indicator pk."""
+    condition = Q(scope=DatasetScope.NATIONAL)
+    if territory is not None and territory.pk:
+        condition |= Q(territory=territory)
+    datasets = list(
+        IndicatorDataset.objects.filter(condition).prefetch_related("indicators").order_by("-imported_at", "-pk")
+    )
+    own, national = {}, {}
+    for dataset in datasets:
+        for indicator in dataset.indicators.all():
+            own.setdefault(indicator.pk, dataset)
+            if dataset.scope == DatasetScope.NATIONAL:
+                national.setdefault(indicator.pk, dataset)
+    return own, national
+
+
+def _sources_q(sources: dict[int, IndicatorDataset]) -> Q | None:
+    by_dataset = defaultdict(list)
+    for indicator_id, dataset in sources.items():
+        by_dataset[dataset.pk].append(indicator_id)
+    condition = None
+    for dataset_id, indicator_ids in by_dataset.items():
+        term = Q(dataset_id=dataset_id, indicator_id__in=indicator_ids)
+        condition = term if condition is None else condition | term
+    return condition
+
+
+def _level_sums(condition: Q, group: str | None, within: dict) -> dict:
+    """{(indicator pk, group key): sums} computed by the database for one comparison level."""
+    weighted = ExpressionWrapper(
+        F("value") * F("commune__population"), output_field=DecimalField(max_digits=30, decimal_places=4)
+    )
+    fields = ["indicator_id"] + ([group] if group else [])
+    rows = (
+        IndicatorValue.objects.filter(condition, **within)
+        .values(*fields)
+        .annotate(
+            value_sum=Sum("value"),
+            weighted_sum=Sum(weighted),
+            population=Sum("commune__population"),
+            count=Count("id"),
+        )
+        .order_by()
+    )
+    return {(row["indicator_id"], row[group] if group else None): row for row in rows}
+
+
+def diagnostic_report(summary: TerritorySummary) -> list[IndicatorReport]:
+    """Every active indicator over the territory, with its département(s), région(s) and France."""
+    territory = summary.territory
+    entries = summary.entries
+    indicators = list(IndicatorDefinition.objects.filter(is_active=True))
+    if not indicators:
+        return []
+    own_sources, national_sources = _latest_sources(territory, indicators)
+    by_commune: dict[int, TerritoryCommune] = {e.commune_id: e for e in entries}
+
+    territory_values: dict[int, list[calc.CommuneValue]] = defaultdict(list)
+    own_q = _sources_q(own_sources)
+    if own_q is not None and by_commune:
+        for indicator_id, commune_id, value in IndicatorValue.objects.filter(
+            own_q, commune_id__in=list(by_commune)
+        ).values_list("indicator_id", "commune_id", "value"):
+            entry = by_commune[commune_id]
+            part = calc.PopulationPart(entry.commune.population, entry.is_partial, entry.declared_population)
+            territory_values[indicator_id].append(
+                calc.CommuneValue(Decimal(value), entry.commune.population, part.share or Decimal(0))
+            )
+
+    national_q = _sources_q(national_sources)
+    dep_ids = [d.pk for d in summary.departements]
+    reg_ids = [r.pk for r in summary.regions]
+    dep_sums = reg_sums = france_sums = {}
+    if national_q is not None:
+        if dep_ids:
+            dep_sums = _level_sums(national_q, "commune__departement_id", {"commune__departement_id__in": dep_ids})
+        if reg_ids:
+            reg_sums = _level_sums(national_q, "commune__region_id", {"commune__region_id__in": reg_ids})
+        france_sums = _level_sums(national_q, None, {})
+
+    def from_sums(indicator, row) -> calc.Aggregate:
+        if row is None:
+            return calc.Aggregate(None, 0, 0)
+        return calc.aggregate_from_sums(
+            indicator.aggregation,
+            value_sum=row["value_sum"],
+            weighted_sum=row["weighted_sum"],
+            population=row["population"],
+            count=row["count"],
+        )
+
+    reports = []
+    for indicator in indicators:
+        values = territory_values.get(indicator.pk, [])
+        if indicator.aggregation == Aggregation.SUM:
+            aggregate = calc.aggregate_sum(values)
+        else:
+            aggregate = calc.aggregate_weighted_mean(values)
+        is_sum = indicator.aggregation == Aggregation.SUM
+        levels = [LevelValue("territory", _("Territoire"), aggregate, is_sum)]
+        for dep in summary.departements:
+            row = dep_sums.get((indicator.pk, dep.pk))
+            levels.append(LevelValue("departement", f"{dep.name} ({dep.code})", from_sums(indicator, row), is_sum))
+        for region in summary.regions:
+            row = reg_sums.get((indicator.pk, region.pk))
+            levels.append(LevelValue("region", region.name, from_sums(indicator, row), is_sum))
+        row = france_sums.get((indicator.pk, None))
+        levels.append(LevelValue("france", _("France"), from_sums(indicator, row), is_sum))
+        report = IndicatorReport(
+            indicator=indicator,
+            dataset=own_sources.get(indicator.pk),
+            comparison_dataset=national_sources.get(indicator.pk),
+            levels=levels,
+            covered=aggregate.count,
+            total=len(entries),
+        )
+        if any(level.compared is not None for level in levels):
+            report.chart = comparison_chart(
+                [Bar(level.label, level.compared, level.kind) for level in levels],
+                title=indicator.label,
+                unit=report.compared_unit,
+            )
+        reports.append(report)
+    return reports
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Map
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def territory_map_svg(summary: TerritorySummary, *, max_neighbours: int = 1500) -> SafeString | None:
+    """The map of the territory (two queries: the territory's outlines, then the neighbours in its frame)."""
+    entries = summary.entries
+    if not entries:
+        return None
+    shared_ids = {o.entry.commune_id for o in summary.overlaps}
+    own = {
+        pk: (name, wkb, bbox)
+        for pk, name, wkb, *bbox in Commune.objects.filter(pk__in=[e.commune_id for e in entries]).values_list(
+            "pk", "name", "geometry_wkb", "min_lon", "min_lat", "max_lon", "max_lat"
+        )
+    }
+    boxes = [b for _n, _w, b in own.values() if None not in b]
+    communes = []
+    if boxes:
+        min_lon = min(b[0] for b in boxes)
+        min_lat = min(b[1] for b in boxes)
+        max_lon = max(b[2] for b in boxes)
+        max_lat = max(b[3] for b in boxes)
+        pad_lon, pad_lat = (max_lon - min_lon) * 0.1 or 0.01, (max_lat - min_lat) * 0.1 or 0.01
+        own_ids = set(own)
+        parent_ids = {e.commune.parent_id for e in entries if e.commune.parent_id}
+        neighbours = (
+            Commune.objects.filter(
+                is_current=True,
+                max_lon__gte=min_lon - pad_lon,
+                min_lon__lte=max_lon + pad_lon,
+                max_lat__gte=min_lat - pad_lat,
+                min_lat__lte=max_lat + pad_lat,
+            )
+            .exclude(pk__in=own_ids | parent_ids)
+            .exclude(parent_id__in=own_ids)
+            .values_list("name", "geometry_wkb", "parent_id")[:max_neighbours]
+        )
+        # A city is drawn under its arrondissements: the city first, then the arrondissements over it.
+        communes.extend(
+            MapCommune(name, wkb, role="neighbour")
+            for name, wkb, parent in sorted(neighbours, key=lambda n: n[2] is not None)
+        )
+    for entry in entries:
+        name, wkb, _bbox = own.get(entry.commune_id, (entry.commune.name, None, None))
+        communes.append(
+            MapCommune(
+                name, wkb, role="territory", is_partial=entry.is_partial, is_shared=entry.commune_id in shared_ids
+            )
+        )
+    cpts_name = summary.territory.cpts.name if summary.territory is not None else ""
+    return territory_map(communes, title=_("Carte du territoire de %(cpts)s") % {"cpts": cpts_name})
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Export
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def diagnostic_export_rows(summary: TerritorySummary, reports: list[IndicatorReport]) -> tuple[list[str], list[list]]:
+    """One row per commune with its values, then the territory and each comparison level."""
+    territory_values = {}
+    own_q = _sources_q({r.indicator.pk: r.dataset for r in reports if r.dataset})
+    if own_q is not None and summary.entries:
+        territory_values = {
+            (i, c): v
+            for i, c, v in IndicatorValue.objects.filter(
+                own_q, commune_id__in=[e.commune_id for e in summary.entries]
+            ).values_list("indicator_id", "commune_id", "value")
+        }
+    columns = [
+        _("Code INSEE"),
+        _("Commune"),
+        _("Codes postaux"),
+        _("Département"),
+        _("Inclusion"),
+        _("Périmètre (commune en partie)"),
+        _("Population comptée"),
+    ] + [f"{r.indicator.label} ({r.indicator.unit})" for r in reports]
+    rows = []
+    for entry in summary.entries:
+        commune = entry.commune
+        rows.append(
+            [
+                commune.insee_code,
+                commune.name,
+                " ".join(commune.postal_codes or []),
+                commune.departement.code if commune.departement else "",
+                _("en partie (population déclarée par le coordinateur)") if entry.is_partial else _("entière"),
+                entry.perimeter,
+                entry.declared_population if entry.is_partial else commune.population,
+            ]
+            + [territory_values.get((r.indicator.pk, entry.commune_id)) for r in reports]
+        )
+    level_count = len(reports[0].levels) if reports else 1
+    for index in range(level_count):
+        label = reports[0].levels[index].label if reports else _("Territoire")
+        population = summary.population.total if index == 0 else None
+        rows.append(
+            [
+                "",
+                _("Total – %(level)s") % {"level": label} if index == 0 else label,
+                "",
+                "",
+                "",
+                "",
+                population,
+            ]
+            + [r.levels[index].aggregate.value for r in reports]
+        )
+    return columns, rows

@@ -1,0 +1,364 @@
+"""Reads of the diagnostics app that carry rules: a territory and its summary, overlaps, commune search.
+
+Every page-building read costs a fixed number of queries whatever the number of communes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.choices import OrganisationKind
+from accounts.models import Departement, Organisation, Region
+from accounts.permissions import ALLOWED, Decision
+from accounts.selectors import is_administrator, membership_list_for_user
+
+from . import calculations as calc
+from .models import Commune, Epci, Territory, TerritoryCommune
+from .normalise import normalise_name
+from .permissions import REVIEWING_KINDS
+
+DEFAULT_OTHER_STATUS = "projet"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Territory and its communes
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def cpts_get(pk: int) -> Organisation:
+    """The CPTS with its territory (if any) in one query; raises ``Organisation.DoesNotExist``."""
+    return Organisation.objects.select_related("region", "territory__instructing_region").get(
+        pk=pk, kind=OrganisationKind.CPTS
+    )
+
+
+def territory_for_cpts(cpts: Organisation) -> Territory | None:
+    try:
+        return cpts.territory
+    except ObjectDoesNotExist:
+        return None
+
+
+def territory_entry_list(territory: Territory | None) -> list[TerritoryCommune]:
+    """The communes of a territory with what the page shows of them (never their outlines)."""
+    if territory is None or territory.pk is None:
+        return []
+    return list(
+        territory.entries.select_related(
+            "commune__departement__region", "commune__epci", "commune__parent", "conflict_explained_by"
+        )
+        .defer("commune__geometry_wkb", "commune__parent__geometry_wkb")
+        .order_by("commune__name", "commune__insee_code")
+    )
+
+
+def _parts(entries: Iterable[TerritoryCommune]) -> list[calc.PopulationPart]:
+    return [calc.PopulationPart(e.commune.population, e.is_partial, e.declared_population) for e in entries]
+
+
+def territory_population(territory: Territory | None, entries: list[TerritoryCommune] | None = None) -> int:
+    """Inhabitants of the territory: whole communes count their population, parts their declared population."""
+    if entries is None:
+        entries = territory_entry_list(territory)
+    return calc.population_total(_parts(entries)).total
+
+
+def size_bounds_in_force(on: dt.date | None = None) -> calc.SizeBounds:
+    """The size bounds of the funding scale in force (funding app), else those of the ACI texts."""
+    try:
+        from funding.selectors import scale_in_force
+    except ImportError:
+        return calc.ACI_SIZE_BOUNDS
+    scale = scale_in_force(on or timezone.localdate())
+    if scale is None:
+        return calc.ACI_SIZE_BOUNDS
+    sizes = {s.taille: s for s in scale.sizes.all()}
+    try:
+        return calc.SizeBounds(
+            lower_2=sizes[2].population_min, lower_3=sizes[3].population_min, upper_3=sizes[3].population_max
+        )
+    except (KeyError, TypeError):
+        return calc.ACI_SIZE_BOUNDS
+
+
+def territory_size(territory_or_population: Territory | int | None, *, bounds: calc.SizeBounds | None = None) -> int:
+    """Taille 1-4 of a territory (or of a population); 80 000 and 175 000 exactly are taille 3."""
+    if isinstance(territory_or_population, int):
+        population = territory_or_population
+    else:
+        population = territory_population(territory_or_population)
+    return calc.size_from_population(population, bounds or size_bounds_in_force())
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Overlaps with other CPTS
+# ---------------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Overlap:
+    """A commune of this territory that another CPTS's territory also covers (whole, in part or by arrondissement)."""
+
+    entry: TerritoryCommune  # ours
+    other_cpts_id: int
+    other_cpts_name: str
+    other_status: str
+    other_commune_name: str  # theirs: the same commune, the city or one of its arrondissements
+    other_is_partial: bool
+    kind: str  # "conflict" or "shared"
+
+    @property
+    def is_conflict(self) -> bool:
+        return self.kind == "conflict"
+
+    @property
+    def is_explained(self) -> bool:
+        return bool(self.entry.conflict_explanation.strip())
+
+
+def _other_status_labels(cpts_ids: set[int]) -> dict[int, str]:
+    """The dossier status of each other CPTS, from the letters app when it provides it.
+
+    HOOK: ``projects.selectors.cpts_dossier_status_labels(cpts_ids) -> {pk: label}``; until it exists, every
+    other CPTS shows as "projet".
+    """
+    try:
+        from projects import selectors as project_selectors
+    except ImportError:
+        project_selectors = None
+    labels_for = getattr(project_selectors, "cpts_dossier_status_labels", None)
+    labels = dict(labels_for(cpts_ids)) if labels_for and cpts_ids else {}
+    return {pk: labels.get(pk) or DEFAULT_OTHER_STATUS for pk in cpts_ids}
+
+
+def _engaged_cpts_ids(cpts_ids: set[int]) -> set[int]:
+    """The CPTS whose territory counts against others: a validated dossier or one in review (lifecycle.md).
+
+    HOOK: ``projects.selectors.cpts_engaged_ids(cpts_ids) -> set[int]``. Until the letters app provides it,
+    every other territory counts, so that no overlap is missed (a draft may then show as a conflict).
+    """
+    try:
+        from projects import selectors as project_selectors
+    except ImportError:
+        return set(cpts_ids)
+    engaged = getattr(project_selectors, "cpts_engaged_ids", None)
+    return set(engaged(cpts_ids)) if engaged is not None else set(cpts_ids)
+
+
+def territory_conflicts(territory: Territory | None, entries: list[TerritoryCommune] | None = None) -> list[Overlap]:
+    """Every overlap of this territory with another CPTS's, conflicts first (one query besides ``entries``).
+
+    A whole commune also in another territory is a conflict; a commune that each CPTS covers in part is
+    shared information. Paris, Lyon and Marseille overlap with their own arrondissements. Only territories of
+    CPTS with a dossier in review or validated count (``_engaged_cpts_ids``): a draft stays private.
+    """
+    if territory is None or territory.pk is None:
+        return []
+    if entries is None:
+        entries = territory_entry_list(territory)
+    if not entries:
+        return []
+    ids = {e.commune_id for e in entries}
+    parent_ids = {e.commune.parent_id for e in entries if e.commune.parent_id}
+    others = list(
+        TerritoryCommune.objects.filter(Q(commune_id__in=ids | parent_ids) | Q(commune__parent_id__in=ids))
+        .exclude(territory_id=territory.pk)
+        .select_related("territory__cpts", "commune")
+        .defer("commune__geometry_wkb")
+    )
+    engaged = _engaged_cpts_ids({o.territory.cpts_id for o in others})
+    others = [o for o in others if o.territory.cpts_id in engaged]
+    statuses = _other_status_labels(engaged)
+    overlaps = []
+    for entry in entries:
+        mine = calc.Claim(entry.commune_id, entry.commune.parent_id, entry.is_partial)
+        for other in others:
+            kind = calc.overlap_kind(mine, calc.Claim(other.commune_id, other.commune.parent_id, other.is_partial))
+            if kind:
+                overlaps.append(
+                    Overlap(
+                        entry=entry,
+                        other_cpts_id=other.territory.cpts_id,
+                        other_cpts_name=other.territory.cpts.name,
+                        other_status=statuses[other.territory.cpts_id],
+                        other_commune_name=other.commune.name,
+                        other_is_partial=other.is_partial,
+                        kind=kind,
+                    )
+                )
+    overlaps.sort(key=lambda o: (o.kind != "conflict", o.entry.commune.name, o.other_cpts_name))
+    return overlaps
+
+
+def territory_unexplained_conflicts(territory: Territory | None, overlaps: list[Overlap] | None = None) -> list[str]:
+    """French reasons, one per whole-commune conflict the coordinator has not explained yet."""
+    if overlaps is None:
+        overlaps = territory_conflicts(territory)
+    return [
+        _("%(commune)s figure aussi, en entier, dans le territoire de %(cpts)s : expliquez ce chevauchement.")
+        % {"commune": o.entry.commune.name, "cpts": o.other_cpts_name}
+        for o in overlaps
+        if o.is_conflict and not o.is_explained
+    ]
+
+
+def territory_can_be_submitted(
+    territory: Territory | None,
+    overlaps: list[Overlap] | None = None,
+    entries: list[TerritoryCommune] | None = None,
+) -> Decision:
+    """A territory goes into a dossier once it has communes and every whole-commune conflict is explained."""
+    has_entries = (
+        bool(entries) if entries is not None else bool(territory and territory.pk and territory.entries.exists())
+    )
+    if territory is None or territory.pk is None or not has_entries:
+        return Decision(False, _("Le territoire ne contient encore aucune commune."))
+    reasons = territory_unexplained_conflicts(territory, overlaps)
+    if reasons:
+        return Decision(False, " ".join(reasons))
+    return ALLOWED
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The summary shown on the territory page
+# ---------------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class TerritorySummary:
+    territory: Territory | None
+    entries: list[TerritoryCommune]
+    population: calc.PopulationTotal
+    size: int | None
+    size_explanation: str
+    size_bands: list[tuple[int, str]]
+    departements: list[Departement]
+    regions: list[Region]
+    overlaps: list[Overlap] = field(default_factory=list)
+    submission: Decision = ALLOWED
+    cities_with_arrondissements: set[int] = field(default_factory=set)  # divided by arrondissements, never "en partie"
+
+    @property
+    def conflicts(self) -> list[Overlap]:
+        return [o for o in self.overlaps if o.is_conflict]
+
+    @property
+    def shared(self) -> list[Overlap]:
+        return [o for o in self.overlaps if not o.is_conflict]
+
+    @property
+    def spans_several_departements(self) -> bool:
+        return len(self.departements) > 1
+
+    def overlaps_for(self, entry_id: int) -> list[Overlap]:
+        return [o for o in self.overlaps if o.entry.pk == entry_id]
+
+
+def territory_summary(territory: Territory | None) -> TerritorySummary:
+    """Communes, population, taille with its bounds, départements and régions covered, overlaps."""
+    entries = territory_entry_list(territory)
+    population = calc.population_total(_parts(entries))
+    bounds = size_bounds_in_force()
+    size = calc.size_from_population(population.total, bounds) if entries else None
+    departements = {e.commune.departement_id: e.commune.departement for e in entries if e.commune.departement_id}
+    regions = {d.region_id: d.region for d in departements.values()}
+    overlaps = territory_conflicts(territory, entries)
+    cities = set()
+    if entries:
+        cities = set(
+            Commune.objects.filter(parent_id__in=[e.commune_id for e in entries])
+            .order_by()
+            .values_list("parent_id", flat=True)
+            .distinct()
+        )
+    return TerritorySummary(
+        territory=territory,
+        entries=entries,
+        population=population,
+        size=size,
+        size_explanation=calc.size_explanation(population.total, bounds) if entries else "",
+        size_bands=calc.size_bands(bounds),
+        departements=sorted(departements.values(), key=lambda d: d.code),
+        regions=sorted(regions.values(), key=lambda r: r.name),
+        overlaps=overlaps,
+        submission=territory_can_be_submitted(territory, overlaps, entries),
+        cities_with_arrondissements=cities,
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Search
+# ---------------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    communes: list[Commune]
+    epcis: list[tuple[Epci, int]]  # (EPCI, number of current communes)
+
+
+def commune_search(query: str, *, limit: int = 12) -> SearchResults:
+    """Communes by name (accents, case, hyphens and "Saint"/"St" ignored), INSEE code or postal code; EPCI by name."""
+    query = (query or "").strip()
+    if len(query) < 2:
+        return SearchResults([], [])
+    base = Commune.objects.filter(is_current=True).select_related("departement").defer("geometry_wkb")
+    compact = query.replace(" ", "")
+    if compact.isdigit() or (len(compact) <= 5 and compact[:2].upper() in ("2A", "2B")):
+        code = compact.upper()
+        communes = list(
+            base.filter(Q(insee_code__startswith=code) | Q(postal_code_index__contains=" " + code))
+            .annotate(rank=Case(When(insee_code=code, then=Value(0)), default=Value(1), output_field=IntegerField()))
+            .order_by("rank", "-population", "name")[:limit]
+        )
+        return SearchResults(communes, [])
+    normalised = normalise_name(query)
+    if not normalised:
+        return SearchResults([], [])
+    communes = list(
+        base.filter(search_name__contains=normalised)
+        .annotate(
+            rank=Case(
+                When(search_name=normalised, then=Value(0)),
+                When(search_name__startswith=normalised, then=Value(1)),
+                default=Value(2),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("rank", "-population", "name")[:limit]
+    )
+    epcis = list(
+        Epci.objects.filter(name__icontains=query)
+        .annotate(commune_count=Count("communes", filter=Q(communes__is_current=True)))
+        .filter(commune_count__gt=0)
+        .order_by("name")[:5]
+    )
+    return SearchResults(communes, [(e, e.commune_count) for e in epcis])
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Lists
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def territory_cpts_list_for_user(user) -> QuerySet[Organisation]:
+    """CPTS whose territory a person may see: their own, those instructed by a region they review, or all."""
+    qs = Organisation.objects.filter(kind=OrganisationKind.CPTS, is_active=True).select_related(
+        "region", "territory__instructing_region"
+    )
+    if is_administrator(user):
+        return qs.order_by("name")
+    memberships = membership_list_for_user(user)
+    own = {m.organisation_id for m in memberships if m.organisation.kind == OrganisationKind.CPTS}
+    regions = {m.organisation.region_id for m in memberships if m.organisation.kind in REVIEWING_KINDS}
+    condition = Q(pk__in=own)
+    if regions:
+        condition |= Q(territory__instructing_region_id__in=regions) | Q(territory__isnull=True, region_id__in=regions)
+    return qs.filter(condition).order_by("name")

@@ -1,0 +1,184 @@
+"""Writes of the diagnostics app: building a territory, explaining overlaps, the narrative, indicator imports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
+
+from accounts.models import Organisation, Region
+
+from .models import Commune, Diagnostic, Epci, Territory, TerritoryCommune
+
+# ---------------------------------------------------------------------------------------------------------------
+# Territory
+# ---------------------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def territory_get_or_create(*, cpts: Organisation) -> Territory:
+    """The CPTS's territory, created empty on first use; the instructing region defaults to the CPTS's."""
+    territory, _created = Territory.objects.select_for_update().get_or_create(
+        cpts=cpts, defaults={"instructing_region_id": cpts.region_id}
+    )
+    return territory
+
+
+def _plm_clash(territory: Territory, commune: Commune) -> str | None:
+    """Paris, Lyon, Marseille: the city and its arrondissements cannot both be in one territory."""
+    if commune.parent_id and territory.entries.filter(commune_id=commune.parent_id).exists():
+        return _(
+            "%(city)s figure déjà dans le territoire : retirez la commune entière avant d'ajouter ses arrondissements."
+        ) % {"city": commune.parent.name}
+    if commune.arrondissements.exists() and territory.entries.filter(commune__parent_id=commune.pk).exists():
+        return _(
+            "Le territoire contient déjà des arrondissements de %(city)s : gardez les arrondissements, "
+            "ou retirez-les avant d'ajouter la commune entière."
+        ) % {"city": commune.name}
+    return None
+
+
+@transaction.atomic
+def territory_commune_add(*, territory: Territory, commune: Commune) -> TerritoryCommune:
+    """Add one commune, whole. Refused when it is already there, no longer exists, or clashes with a city's
+    arrondissements."""
+    Territory.objects.select_for_update().filter(pk=territory.pk).first()
+    if territory.entries.filter(commune=commune).exists():
+        raise ValidationError(_("%(commune)s fait déjà partie du territoire.") % {"commune": commune.name})
+    if not commune.is_current:
+        raise ValidationError(
+            _("%(commune)s n'existe plus dans le dernier millésime des communes.") % {"commune": commune.name}
+        )
+    if clash := _plm_clash(territory, commune):
+        raise ValidationError(clash)
+    entry = TerritoryCommune(territory=territory, commune=commune)
+    entry.full_clean()
+    entry.save()
+    territory.save(update_fields=["updated_at"])
+    return entry
+
+
+@dataclass(frozen=True)
+class EpciAddResult:
+    added: list[Commune]
+    skipped: list[tuple[Commune, str]]  # (commune, French reason)
+
+
+@transaction.atomic
+def territory_epci_add(*, territory: Territory, epci: Epci) -> EpciAddResult:
+    """Add every current commune of an EPCI; communes already there or clashing are skipped and reported."""
+    Territory.objects.select_for_update().filter(pk=territory.pk).first()
+    present = set(territory.entries.values_list("commune_id", flat=True))
+    present_parents = set(territory.entries.exclude(commune__parent=None).values_list("commune__parent_id", flat=True))
+    added, skipped, new_entries = [], [], []
+    for commune in epci.communes.filter(is_current=True).defer("geometry_wkb").order_by("name"):
+        if commune.pk in present:
+            skipped.append((commune, _("déjà dans le territoire")))
+        elif commune.pk in present_parents:
+            skipped.append((commune, _("ses arrondissements sont déjà dans le territoire")))
+        else:
+            new_entries.append(TerritoryCommune(territory=territory, commune=commune))
+            added.append(commune)
+    if not added and not skipped:
+        raise ValidationError(_("Cet EPCI ne compte aucune commune."))
+    # One INSERT for the whole EPCI, with its history rows (the audit trail stays complete).
+    bulk_create_with_history(new_entries, TerritoryCommune)
+    territory.save(update_fields=["updated_at"])
+    return EpciAddResult(added=added, skipped=skipped)
+
+
+@transaction.atomic
+def territory_commune_remove(*, entry: TerritoryCommune) -> None:
+    territory = entry.territory
+    entry.delete()
+    territory.save(update_fields=["updated_at"])
+
+
+@transaction.atomic
+def territory_commune_set_part(
+    *, entry: TerritoryCommune, perimeter: str, declared_population: int | None
+) -> TerritoryCommune:
+    """Include a commune in part: a described perimeter and the population of that part, declared by the
+    coordinator. Paris, Lyon and Marseille are divided by their arrondissements instead."""
+    commune = entry.commune
+    if commune.arrondissements.exists():
+        raise ValidationError(
+            _("%(city)s se découpe par arrondissements : ajoutez les arrondissements concernés.")
+            % {"city": commune.name}
+        )
+    errors = {}
+    if not (perimeter or "").strip():
+        errors["perimeter"] = _("Décrivez le périmètre couvert (quartiers, rues, IRIS…).")
+    if declared_population is None:
+        errors["declared_population"] = _("Indiquez la population de cette partie.")
+    elif declared_population <= 0:
+        errors["declared_population"] = _("La population de la partie doit être positive.")
+    elif commune.population is not None and declared_population > commune.population:
+        errors["declared_population"] = _(
+            "La population de la partie (%(part)s) dépasse celle de la commune (%(whole)s)."
+        ) % {"part": declared_population, "whole": commune.population}
+    if errors:
+        raise ValidationError(errors)
+    entry.is_partial = True
+    entry.perimeter = perimeter.strip()
+    entry.declared_population = declared_population
+    entry.full_clean()
+    entry.save()
+    entry.territory.save(update_fields=["updated_at"])
+    return entry
+
+
+@transaction.atomic
+def territory_commune_set_whole(*, entry: TerritoryCommune) -> TerritoryCommune:
+    entry.is_partial = False
+    entry.perimeter = ""
+    entry.declared_population = None
+    entry.full_clean()
+    entry.save()
+    entry.territory.save(update_fields=["updated_at"])
+    return entry
+
+
+@transaction.atomic
+def territory_conflict_explain(*, entry: TerritoryCommune, explanation: str, user) -> TerritoryCommune:
+    """Record (or clear, with an empty text) the coordinator's explanation of an overlap on this commune."""
+    explanation = (explanation or "").strip()
+    entry.conflict_explanation = explanation
+    entry.conflict_explained_by = user if explanation else None
+    entry.conflict_explained_at = timezone.now() if explanation else None
+    entry.full_clean()
+    entry.save()
+    return entry
+
+
+@transaction.atomic
+def territory_region_set(*, territory: Territory, region: Region) -> Territory:
+    """Choose the region that instructs the dossier (a territory may cross borders; access follows it)."""
+    territory.instructing_region = region
+    territory.full_clean()
+    territory.save()
+    return territory
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Diagnostic narrative
+# ---------------------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def diagnostic_update(*, territory: Territory, user, **sections: str) -> Diagnostic:
+    """Save the narrative sections (Markdown; sanitised when rendered, stored as typed)."""
+    unknown = set(sections) - set(Diagnostic.SECTIONS)
+    if unknown:
+        raise ValueError(f"unknown sections: {sorted(unknown)}")
+    diagnostic, _created = Diagnostic.objects.select_for_update().get_or_create(territory=territory)
+    for name, text in sections.items():
+        setattr(diagnostic, name, (text or "").strip())
+    diagnostic.updated_by = user
+    diagnostic.full_clean()
+    diagnostic.save()
+    return diagnostic

@@ -1,0 +1,393 @@
+"""Views: permissions for owner / member / colleague / outsider, wrong methods, the no-JS flow, query counts."""
+
+import html
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from accounts.choices import OrganisationKind, Role
+from accounts.tests.factories import MembershipFactory, OrganisationFactory, RegionFactory
+from diagnostics.choices import Aggregation
+from diagnostics.models import Diagnostic, IndicatorDataset, IndicatorValue, TerritoryCommune
+
+from .factories import (
+    CommuneFactory,
+    EpciFactory,
+    IndicatorDefinitionFactory,
+    TerritoryCommuneFactory,
+    TerritoryFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def text(response) -> str:
+    return html.unescape(response.content.decode())
+
+
+@pytest.fixture
+def member(cpts):
+    return MembershipFactory(organisation=cpts, role=Role.MEMBER).user
+
+
+@pytest.fixture
+def administrator(db):
+    operator = OrganisationFactory(name="Opérateur", kind=OrganisationKind.OPERATOR)
+    return MembershipFactory(organisation=operator, role=Role.ADMINISTRATOR).user
+
+
+@pytest.fixture
+def territory(cpts):
+    territory = TerritoryFactory(cpts=cpts)
+    TerritoryCommuneFactory(territory=territory, commune=CommuneFactory(name="Ayguesvives", population=2600))
+    TerritoryCommuneFactory(territory=territory, commune=CommuneFactory(name="Baziège", population=3400))
+    return territory
+
+
+def url(name, cpts, **kwargs):
+    return reverse(f"diagnostics:{name}", kwargs={"cpts_pk": cpts.pk, **kwargs})
+
+
+# --- Territory page ---------------------------------------------------------------------------------------------
+
+
+def test_the_owner_sees_the_builder_with_population_and_size_bounds(client, owner, cpts, territory):
+    client.force_login(owner)
+    page = text(client.get(url("territory_edit", cpts)))
+    assert "Ajouter des communes" in page
+    assert "6\u202f000 habitants" in page
+    assert "Taille 1" in page and "moins de 40\u202f000 habitants" in page
+    assert "80 000 et 175 000 habitants exactement relèvent de la taille 3." in page
+    assert "Retirer" in page and "Inclure en partie" in page
+
+
+@pytest.mark.parametrize("persona", ["member", "colleague"])
+def test_members_and_reviewers_of_the_region_read_without_editing(request, client, cpts, territory, persona):
+    client.force_login(request.getfixturevalue(persona))
+    response = client.get(url("territory_edit", cpts))
+    assert response.status_code == 200
+    page = text(response)
+    assert "Ayguesvives" in page and "Ajouter des communes" not in page and "Retirer" not in page
+
+
+def test_an_outsider_is_refused_with_a_reason(client, outsider, cpts, territory):
+    client.force_login(outsider)
+    response = client.get(url("territory_edit", cpts))
+    assert response.status_code == 403
+    assert "réservé à la CPTS et aux relecteurs" in text(response)
+    assert "Ayguesvives" not in text(response)
+
+
+def test_anonymous_people_are_sent_to_the_login_page(client, cpts):
+    response = client.get(url("territory_edit", cpts))
+    assert response.status_code == 302 and "/connexion/" in response["Location"]
+
+
+def test_reviewer_access_follows_the_instructing_region(client, colleague, cpts, territory):
+    territory.instructing_region = RegionFactory(code="75", name="Nouvelle-Aquitaine")
+    territory.save()
+    client.force_login(colleague)
+    assert client.get(url("territory_edit", cpts)).status_code == 403
+
+
+def test_a_non_cpts_organisation_has_no_territory_page(client, owner, colleague):
+    client.force_login(owner)
+    urps = colleague.memberships.get().organisation
+    assert client.get(reverse("diagnostics:territory_edit", kwargs={"cpts_pk": urps.pk})).status_code == 404
+
+
+# --- Building without JavaScript --------------------------------------------------------------------------------
+
+
+def test_search_then_add_then_remove_without_javascript(client, owner, cpts):
+    balma = CommuneFactory(name="Balma", insee_code="31044", population=16_000)
+    client.force_login(owner)
+    page = text(client.get(url("territory_edit", cpts), {"q": "balma"}))
+    assert f'name="commune" value="{balma.pk}"' in page and '<span class="visually-hidden"> Balma</span>' in page
+    response = client.post(url("territory_commune_add", cpts), {"commune": balma.pk})
+    assert response.status_code == 302 and response["Location"] == url("territory_edit", cpts)
+    page = text(client.get(response["Location"]))
+    assert "Balma ajoutée au territoire." in page and "16\u202f000 habitants" in page
+    entry = TerritoryCommune.objects.get(commune=balma)
+    response = client.post(url("territory_commune_remove", cpts, entry_pk=entry.pk))
+    assert response.status_code == 302 and not TerritoryCommune.objects.filter(pk=entry.pk).exists()
+
+
+def test_adding_a_whole_epci(client, owner, cpts):
+    epci = EpciFactory(name="CC Terres du Lauragais")
+    CommuneFactory(epci=epci, population=100)
+    CommuneFactory(epci=epci, population=200)
+    client.force_login(owner)
+    response = client.post(url("territory_epci_add", cpts), {"epci": epci.pk}, follow=True)
+    assert "2 communes de CC Terres du Lauragais ajoutées." in text(response)
+    assert cpts.territory.entries.count() == 2
+
+
+def test_a_fetch_request_gets_the_refreshed_panel(client, owner, cpts, territory):
+    commune = CommuneFactory(name="Montgiscard", population=2400)
+    client.force_login(owner)
+    response = client.post(url("territory_commune_add", cpts), {"commune": commune.pk}, HTTP_X_REQUESTED_WITH="fetch")
+    assert response.status_code == 200
+    page = text(response)
+    assert "Montgiscard ajoutée au territoire." in page and "8\u202f400 habitants" in page
+    assert "<html" not in page
+    again = client.post(url("territory_commune_add", cpts), {"commune": commune.pk}, HTTP_X_REQUESTED_WITH="fetch")
+    assert again.status_code == 400 and "Montgiscard fait déjà partie du territoire." in text(again)
+
+
+def test_include_in_part_then_whole_again(client, owner, cpts, territory):
+    entry = territory.entries.get(commune__name="Baziège")
+    client.force_login(owner)
+    assert "Inclure Baziège en partie" in text(client.get(url("territory_commune_part", cpts, entry_pk=entry.pk)))
+    too_many = client.post(
+        url("territory_commune_part", cpts, entry_pk=entry.pk), {"perimeter": "Bourg", "declared_population": 9999}
+    )
+    assert too_many.status_code == 200 and "dépasse celle de la commune" in text(too_many)
+    response = client.post(
+        url("territory_commune_part", cpts, entry_pk=entry.pk), {"perimeter": "Bourg", "declared_population": 1000}
+    )
+    assert response.status_code == 302
+    page = text(client.get(url("territory_edit", cpts)))
+    assert "population déclarée par le coordinateur" in page and "3\u202f600 habitants" in page
+    client.post(url("territory_commune_whole", cpts, entry_pk=entry.pk))
+    entry.refresh_from_db()
+    assert not entry.is_partial and entry.declared_population is None
+
+
+def test_explaining_a_conflict_shows_it_to_reviewers(client, owner, colleague, cpts, territory):
+    entry = territory.entries.get(commune__name="Ayguesvives")
+    other = TerritoryFactory(cpts=OrganisationFactory(name="CPTS Sud Toulousain"))
+    TerritoryCommuneFactory(territory=other, commune=entry.commune)
+    client.force_login(owner)
+    page = text(client.get(url("territory_edit", cpts)))
+    assert "Conflit : commune entière" in page and "CPTS Sud Toulousain" in page
+    assert "Le territoire ne peut pas encore être déposé." in page
+    client.post(url("territory_conflict_explain", cpts, entry_pk=entry.pk), {"explanation": "Partage convenu."})
+    client.force_login(colleague)
+    page = text(client.get(url("territory_edit", cpts)))
+    assert "Partage convenu." in page and "ne peut pas encore être déposé" not in page
+
+
+def test_choosing_the_instructing_region(client, owner, cpts):
+    other = RegionFactory(code="75", name="Nouvelle-Aquitaine")
+    client.force_login(owner)
+    assert client.post(url("territory_region", cpts), {"region": other.pk}).status_code == 302
+    cpts.refresh_from_db()
+    assert cpts.territory.instructing_region == other
+
+
+@pytest.mark.parametrize(
+    "name", ["territory_commune_add", "territory_epci_add", "territory_region"]
+)  # fmt: skip
+@pytest.mark.parametrize("persona", ["member", "colleague", "outsider"])
+def test_only_coordinators_change_the_territory(request, client, cpts, territory, name, persona):
+    client.force_login(request.getfixturevalue(persona))
+    assert client.post(url(name, cpts), {"commune": CommuneFactory().pk}).status_code == 403
+    assert territory.entries.count() == 2
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["territory_commune_remove", "territory_commune_whole", "territory_conflict_explain", "territory_commune_part"],
+)
+def test_entry_actions_are_refused_to_a_colleague(client, colleague, cpts, territory, name):
+    entry = territory.entries.first()
+    client.force_login(colleague)
+    assert client.post(url(name, cpts, entry_pk=entry.pk)).status_code == 403
+
+
+def test_an_entry_of_another_territory_is_not_found(client, owner, cpts, territory):
+    foreign = TerritoryCommuneFactory()
+    client.force_login(owner)
+    assert client.post(url("territory_commune_remove", cpts, entry_pk=foreign.pk)).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "name", ["territory_commune_add", "territory_epci_add", "territory_region"]
+)  # fmt: skip
+def test_post_only_views_refuse_get(client, owner, cpts, territory, name):
+    client.force_login(owner)
+    assert client.get(url(name, cpts)).status_code == 405
+
+
+# --- Autocompletion ---------------------------------------------------------------------------------------------
+
+
+def test_the_search_endpoint_answers_json_to_logged_in_people(client, outsider):
+    CommuneFactory(name="Saint-Orens-de-Gameville", insee_code="31506", population=11_000)
+    endpoint = reverse("diagnostics:commune_search")
+    assert client.get(endpoint, {"q": "orens"}).status_code == 302
+    client.force_login(outsider)
+    data = client.get(endpoint, {"q": "st orens"}).json()
+    assert [c["insee"] for c in data["communes"]] == ["31506"]
+    assert data["communes"][0]["population"] == 11_000
+    assert client.post(endpoint, {"q": "orens"}).status_code == 405
+
+
+# --- Diagnostic -------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def with_indicators(territory, owner):
+    from diagnostics.imports import indicator_dataset_import
+
+    mg = IndicatorDefinitionFactory(code="mg", label="Médecins généralistes", unit="médecins")
+    codes = list(territory.entries.values_list("commune__insee_code", flat=True))
+    indicator_dataset_import(
+        SimpleUploadedFile("d.csv", ("code_insee;mg\n" + "".join(f"{c};3\n" for c in codes)).encode()),
+        indicators=[mg],
+        label="Démo",
+        is_demo=True,
+        user=owner,
+    )
+    return mg
+
+
+@pytest.mark.parametrize("persona", ["owner", "member", "colleague"])
+def test_the_diagnostic_shows_a_chart_and_its_table(request, client, cpts, with_indicators, persona):
+    client.force_login(request.getfixturevalue(persona))
+    response = client.get(url("diagnostic_detail", cpts))
+    page = text(response)
+    assert response.status_code == 200
+    assert 'class="diagnostic-chart"' in page and "Médecins généralistes : territoire et niveaux de comparaison" in page
+    assert "Données fictives de démonstration" in page
+    assert 'class="territory-map"' in page
+    assert ("Importer des indicateurs du territoire" in page) is (persona == "owner")
+
+
+def test_the_diagnostic_is_refused_to_an_outsider(client, outsider, cpts, territory):
+    client.force_login(outsider)
+    assert client.get(url("diagnostic_detail", cpts)).status_code == 403
+    assert client.get(url("diagnostic_export", cpts, fmt="csv")).status_code == 403
+
+
+def test_narrative_sections_are_saved_and_rendered_sanitised(client, owner, colleague, cpts, territory):
+    client.force_login(owner)
+    response = client.post(
+        url("diagnostic_edit", cpts),
+        {
+            "population_text": "# Une population âgée\n\n**27 %** de plus de 60 ans<script>alert(1)</script>",
+            "health_status_text": "",
+            "care_offer_text": "[lien](javascript:alert(1)) <img src=x onerror=alert(1)>",
+            "existing_coordination_text": "- MSP de Baziège\n- ESP",
+            "needs_text": "Accès aux soins non programmés.",
+        },
+    )
+    assert response.status_code == 302
+    assert Diagnostic.objects.get(territory=territory).updated_by == owner
+    client.force_login(colleague)
+    page = client.get(url("diagnostic_detail", cpts)).content.decode()
+    assert "<h3>Une population âgée</h3>" in page and "<strong>27 %</strong>" in page
+    assert "<script>alert" not in page and "onerror" not in page and "javascript:" not in page
+    assert "<li>MSP de Baziège</li>" in page
+    assert client.post(url("diagnostic_edit", cpts), {"needs_text": "x"}).status_code == 403
+
+
+def test_exports_in_csv_and_xlsx(client, colleague, cpts, with_indicators):
+    client.force_login(colleague)
+    response = client.get(url("diagnostic_export", cpts, fmt="csv"))
+    assert response["Content-Type"].startswith("text/csv")
+    body = response.content.decode("utf-8-sig")
+    assert "Ayguesvives" in body and "Total – Territoire" in body
+    response = client.get(url("diagnostic_export", cpts, fmt="xlsx"))
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet.cell(row=1, column=8).value == "Médecins généralistes (médecins)"
+    assert client.get(f"/territoires/{cpts.pk}/diagnostic/export.pdf").status_code == 404
+
+
+# --- Imports ----------------------------------------------------------------------------------------------------
+
+
+def test_a_coordinator_imports_for_the_territory_and_sees_every_bad_line(client, owner, cpts, territory):
+    mg = IndicatorDefinitionFactory(code="mg")
+    code = territory.entries.first().commune.insee_code
+    client.force_login(owner)
+    bad = SimpleUploadedFile("i.csv", f"code_insee;mg\n{code};x\n00000;1\n".encode())
+    response = client.post(
+        url("indicator_import_territory", cpts), {"file": bad, "indicators": [mg.pk], "label": "Local"}
+    )
+    assert response.status_code == 400
+    page = text(response)
+    assert "Rien n'a été importé : 2 erreurs." in page
+    assert "ligne 2, colonne « mg » : valeur non numérique « x »" in page
+    assert "ligne 3, colonne « code_insee » : code INSEE inconnu « 00000 »" in page
+    assert not IndicatorDataset.objects.exists()
+    good = SimpleUploadedFile("i.csv", f"code_insee;mg\n{code};2,5\n".encode())
+    response = client.post(
+        url("indicator_import_territory", cpts), {"file": good, "indicators": [mg.pk], "label": "Local"}
+    )
+    assert response.status_code == 302
+    assert IndicatorDataset.objects.get().territory == territory
+
+
+@pytest.mark.parametrize("persona", ["member", "colleague", "outsider"])
+def test_only_the_coordinator_imports_for_a_territory(request, client, cpts, territory, persona):
+    client.force_login(request.getfixturevalue(persona))
+    assert client.get(url("indicator_import_territory", cpts)).status_code == 403
+
+
+def test_national_imports_are_for_administrators(client, owner, administrator):
+    mg = IndicatorDefinitionFactory(code="mg")
+    commune = CommuneFactory()
+    endpoint = reverse("diagnostics:indicator_import_national")
+    client.force_login(owner)
+    assert client.get(endpoint).status_code == 403
+    client.force_login(administrator)
+    assert client.get(endpoint).status_code == 200
+    upload = SimpleUploadedFile("n.csv", f"code_insee;mg\n{commune.insee_code};4\n".encode())
+    response = client.post(endpoint, {"file": upload, "indicators": [mg.pk], "label": "National"})
+    assert response.status_code == 302
+    assert IndicatorValue.objects.get().value == 4
+    assert "National" in text(client.get(reverse("diagnostics:territory_list")))
+
+
+def test_the_territory_list_shows_what_each_person_may_see(client, owner, colleague, outsider, cpts, territory):
+    client.force_login(colleague)
+    assert "Territoire de CPTS du Lauragais" in text(client.get(reverse("diagnostics:territory_list")))
+    client.force_login(outsider)
+    assert "CPTS du Lauragais" not in text(client.get(reverse("diagnostics:territory_list")))
+
+
+# --- Query counts -----------------------------------------------------------------------------------------------
+
+
+def _territory_of(cpts, size: int, indicators: int, owner):
+    from diagnostics.imports import indicator_dataset_import
+
+    territory = TerritoryFactory(cpts=cpts)
+    communes = [CommuneFactory(population=1000 + i) for i in range(size)]
+    for commune in communes:
+        TerritoryCommuneFactory(territory=territory, commune=commune)
+    other = TerritoryFactory(cpts=OrganisationFactory())
+    TerritoryCommuneFactory(territory=other, commune=communes[0])
+    definitions = [
+        IndicatorDefinitionFactory(aggregation=Aggregation.SUM if i % 2 else Aggregation.WEIGHTED_MEAN)
+        for i in range(indicators)
+    ]
+    header = "code_insee;" + ";".join(d.code for d in definitions)
+    lines = [f"{c.insee_code};" + ";".join(str(i + 1) for i in range(indicators)) for c in communes]
+    indicator_dataset_import(
+        SimpleUploadedFile("q.csv", ("\n".join([header, *lines]) + "\n").encode()),
+        indicators=definitions,
+        label="Q",
+        user=owner,
+    )
+    return territory
+
+
+@pytest.mark.parametrize(("size", "indicators"), [(5, 2), (60, 10)])
+def test_page_query_counts_do_not_grow_with_communes_or_indicators(
+    client, owner, cpts, django_assert_max_num_queries, size, indicators
+):
+    _territory_of(cpts, size, indicators, owner)
+    client.force_login(owner)
+    with django_assert_max_num_queries(18):
+        response = client.get(url("territory_edit", cpts), {"q": "commune"})
+    assert response.status_code == 200
+    with django_assert_max_num_queries(22):
+        response = client.get(url("diagnostic_detail", cpts))
+    assert response.status_code == 200
+    assert text(response).count('class="diagnostic-chart"') == indicators
