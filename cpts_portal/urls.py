@@ -11,6 +11,7 @@ urlpatterns = [
     path("territoires/", include("diagnostics.urls")),
     path("dossiers/", include("projects.urls")),
     path("gouvernance/", include("governance.urls")),
+    path("financement/", include("funding.urls")),
     path("", include("accounts.urls")),
 ]
 

@@ -1,0 +1,203 @@
+"""Reads of the funding app: scales as calculator data, a territory's population, budgets with their lines."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Prefetch, QuerySet
+
+from accounts.choices import OrganisationKind, Role
+from accounts.models import Organisation
+from accounts.selectors import is_administrator, membership_list_for_user
+
+from . import calculations as calc
+from .choices import BudgetPartKind, BudgetSide
+from .models import Budget, BudgetLine, BudgetPart, FundingScale, ScaleMission
+
+
+def scale_queryset() -> QuerySet[FundingScale]:
+    return FundingScale.objects.prefetch_related(
+        "sizes", Prefetch("missions", queryset=ScaleMission.objects.prefetch_related("amounts"))
+    )
+
+
+def scale_data(scale: FundingScale) -> calc.Scale:
+    """The plain dataclass the calculator works on (expects ``scale_queryset`` prefetches for a fixed query count)."""
+    sizes = tuple(
+        calc.SizeBand(
+            taille=s.taille,
+            population_min=s.population_min,
+            population_max=s.population_max,
+            operation=s.operation,
+            additional_operation=s.additional_operation,
+            accompaniment=s.accompaniment,
+        )
+        for s in sorted(scale.sizes.all(), key=lambda s: s.taille)
+    )
+    missions = tuple(
+        calc.MissionScale(
+            code=m.code,
+            label=m.short_label,
+            is_core=m.is_core,
+            variable_on_crisis=m.variable_on_crisis,
+            split_published=m.split_published,
+            amounts={
+                a.taille: calc.MissionAmounts(fixed=a.fixed, variable=a.variable, fixed_following=a.fixed_following)
+                for a in m.amounts.all()
+            },
+        )
+        for m in sorted(scale.missions.all(), key=lambda m: (m.order, m.code))
+    )
+    return calc.Scale(
+        code=scale.code,
+        name=scale.name,
+        effective_from=scale.effective_from,
+        sizes=sizes,
+        missions=missions,
+        increase=calc.IncreaseRule(
+            rate=scale.increase_rate,
+            min_taille=scale.increase_min_taille,
+            threshold=scale.increase_threshold,
+            comparison=scale.increase_comparison,
+            counts=scale.increase_counts,
+            applies_to=scale.increase_applies_to,
+        ),
+        additional_operation_until=scale.additional_operation_until,
+    )
+
+
+def scale_data_list() -> tuple[calc.Scale, ...]:
+    """Every scale as calculator data, oldest first, each knowing when the next one took over (4 queries)."""
+    return calc.with_validity([scale_data(s) for s in scale_queryset()])
+
+
+def scale_in_force(on: dt.date) -> FundingScale | None:
+    """The scale a contract signed on ``on`` is under: the latest applicable on that date."""
+    return FundingScale.objects.filter(effective_from__lte=on).order_by("-effective_from").first()
+
+
+def territory_population(organisation: Organisation) -> int | None:
+    """Inhabitants of a CPTS's territory: whole communes count their population, partial ones their declared part.
+
+    None when the CPTS has no territory yet or none of its communes has a known population. (The full territory
+    features live in diagnostics; this is the one figure the funding simulator needs.)
+    """
+    from diagnostics.models import TerritoryCommune
+
+    rows = TerritoryCommune.objects.filter(territory__cpts=organisation).values_list(
+        "is_partial", "declared_population", "commune__population"
+    )
+    known = [declared if partial else population for partial, declared, population in rows]
+    known = [n for n in known if n is not None]
+    return sum(known) if known else None
+
+
+def _membership_roles(user, organisation: Organisation) -> set[str]:
+    return {m.role for m in membership_list_for_user(user) if m.organisation_id == organisation.pk}
+
+
+def is_cpts_coordinator(user, organisation: Organisation) -> bool:
+    return Role.COORDINATOR in _membership_roles(user, organisation)
+
+
+def is_cpts_member(user, organisation: Organisation) -> bool:
+    return bool(_membership_roles(user, organisation))
+
+
+def budget_cpts_list_for_user(user) -> list[tuple[Organisation, Budget | None]]:
+    """The CPTS whose budget a person may read (theirs; every one for an administrator), with the budget if any."""
+    if is_administrator(user):
+        organisations = list(Organisation.objects.filter(kind=OrganisationKind.CPTS).select_related("region"))
+    else:
+        seen = {}
+        for m in membership_list_for_user(user):
+            if m.organisation.kind == OrganisationKind.CPTS:
+                seen.setdefault(m.organisation.pk, m.organisation)
+        organisations = sorted(seen.values(), key=lambda o: o.name)
+    budgets = {b.organisation_id: b for b in Budget.objects.filter(organisation__in=organisations)}
+    return [(o, budgets.get(o.pk)) for o in organisations]
+
+
+def budget_for_organisation(organisation: Organisation) -> Budget | None:
+    """The budget of a CPTS with its scale, parts and lines (3 queries whatever the number of lines)."""
+    return (
+        Budget.objects.select_related("scale", "organisation")
+        .prefetch_related(
+            Prefetch(
+                "parts",
+                queryset=BudgetPart.objects.order_by("order").prefetch_related(
+                    Prefetch("lines", queryset=BudgetLine.objects.order_by("side", "order", "pk"))
+                ),
+            )
+        )
+        .filter(organisation=organisation)
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class PartSummary:
+    part: BudgetPart
+    expenses: list[BudgetLine]
+    resources: list[BudgetLine]
+    total_expenses: Decimal
+    total_resources: Decimal
+
+    @property
+    def difference(self) -> Decimal:
+        """Resources minus expenses: positive when resources exceed expenses."""
+        return self.total_resources - self.total_expenses
+
+    @property
+    def is_balanced(self) -> bool:
+        return self.difference == 0
+
+
+@dataclass(frozen=True)
+class BudgetSummary:
+    parts: list[PartSummary]
+
+    @property
+    def total_expenses(self) -> Decimal:
+        return sum((p.total_expenses for p in self.parts), Decimal("0"))
+
+    @property
+    def total_resources(self) -> Decimal:
+        return sum((p.total_resources for p in self.parts), Decimal("0"))
+
+    @property
+    def difference(self) -> Decimal:
+        return self.total_resources - self.total_expenses
+
+    @property
+    def is_balanced(self) -> bool:
+        return all(p.is_balanced for p in self.parts)
+
+    @property
+    def unbalanced(self) -> list[PartSummary]:
+        return [p for p in self.parts if not p.is_balanced]
+
+    @property
+    def mission_codes(self) -> list[str]:
+        return [p.part.mission_code for p in self.parts if p.part.kind == BudgetPartKind.MISSION]
+
+
+def budget_summary(budget: Budget) -> BudgetSummary:
+    """Part 3 of the budget: totals and differences per part, from the prefetched lines (no query)."""
+    parts = []
+    for part in budget.parts.all():
+        lines = list(part.lines.all())
+        expenses = [line for line in lines if line.side == BudgetSide.EXPENSE]
+        resources = [line for line in lines if line.side == BudgetSide.RESOURCE]
+        parts.append(
+            PartSummary(
+                part=part,
+                expenses=expenses,
+                resources=resources,
+                total_expenses=sum((line.amount for line in expenses), Decimal("0")),
+                total_resources=sum((line.amount for line in resources), Decimal("0")),
+            )
+        )
+    return BudgetSummary(parts)

@@ -1,0 +1,173 @@
+"""The budget: parts from the missions, ACI resources from the calculator, completion only when balanced."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from accounts.choices import OrganisationKind
+from accounts.tests.factories import OrganisationFactory
+from funding.choices import BudgetCategory, BudgetSide, BudgetStatus
+from funding.models import Budget, BudgetLine
+from funding.selectors import budget_for_organisation, budget_summary
+from funding.services import (
+    budget_mark_complete,
+    budget_part_save_lines,
+    budget_reopen,
+    budget_save_parameters,
+    funding_plan_compute,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def aci(summary, code, category):
+    part = next(p for p in summary.parts if p.part.mission_code == code)
+    return next(line.amount for line in part.resources if line.category == category)
+
+
+def balance(budget):
+    """Type expenses equal to the ACI resources in every part."""
+    for part in budget.parts.all():
+        resources = sum(line.amount for line in part.lines.filter(side=BudgetSide.RESOURCE))
+        salaries = part.lines.get(category=BudgetCategory.SALARIES)
+        budget_part_save_lines(
+            part=part, by=None, lines=[{"instance": salaries, "category": "salaries", "label": "", "amount": resources}]
+        )
+
+
+def test_a_budget_has_part_1_and_one_part_per_mission_with_aci_resources_prefilled(budget):
+    summary = budget_summary(budget_for_organisation(budget.organisation))
+    assert [p.part.mission_code for p in summary.parts] == ["", "1", "2", "3", "4"]
+    assert summary.parts[0].part.label.startswith("Partie 1 – Fonctionnement")
+    assert summary.parts[1].part.label == "Partie 2 – Mission 1 : Accès aux soins (moyens et résultats)"
+    # Illustration 1, year 1: operation 60 000 + additional 45 000; fixed and variable per mission.
+    assert aci(summary, "", BudgetCategory.ACI_OPERATION) == Decimal(105000)
+    assert aci(summary, "1", BudgetCategory.ACI_FIXED) == Decimal(70000)
+    assert aci(summary, "1", BudgetCategory.ACI_VARIABLE) == Decimal(30000)
+    assert aci(summary, "4", BudgetCategory.ACI_FIXED) == Decimal(35000)
+    assert aci(summary, "4", BudgetCategory.ACI_VARIABLE) == 0
+    assert summary.total_resources == Decimal(340000)
+    # The structure of Annexe 2: four expense lines and a complementary resource line in every part.
+    for p in summary.parts:
+        assert [line.category for line in p.expenses] == ["indemnities", "salaries", "consultant", "material"]
+        assert BudgetCategory.COMPLEMENTARY in [line.category for line in p.resources]
+
+
+def test_the_budget_follows_its_parameters(budget, cpts, owner):
+    budget_save_parameters(
+        organisation=cpts,
+        by=owner,
+        signed_on=dt.date(2023, 1, 15),
+        missions=["1", "2", "3", "4", "5", "6"],
+        taille=4,
+        members=120,
+        contract_year=2,
+    )
+    summary = budget_summary(budget_for_organisation(cpts))
+    assert [p.part.mission_code for p in summary.parts] == ["", "1", "2", "3", "4", "5", "6"]
+    assert summary.total_resources == Decimal(528000)  # illustration 2, following year, taille 4++
+    assert aci(summary, "4", BudgetCategory.ACI_FIXED) == Decimal(27500)  # 25 000 + 10 %
+    budget_save_parameters(
+        organisation=cpts, by=owner, signed_on=dt.date(2023, 1, 15), missions=["1", "2", "3", "4"], taille=4
+    )
+    assert [p.part.mission_code for p in budget_summary(budget_for_organisation(cpts)).parts] == [
+        "",
+        "1",
+        "2",
+        "3",
+        "4",
+    ]
+
+
+def test_the_budget_taille_can_come_from_the_population(scales, cpts, owner):
+    budget = budget_save_parameters(
+        organisation=cpts, by=owner, signed_on=dt.date(2023, 1, 15), missions=["1", "2", "3", "4"], population=80000
+    )
+    assert (budget.taille, budget.population, budget.scale.code) == (3, 80000, "aci-2019-avenant-2")
+
+
+def test_budget_parameters_are_validated_in_french(scales, cpts, owner):
+    with pytest.raises(ValidationError) as info:
+        budget_save_parameters(organisation=cpts, by=owner, signed_on=dt.date(2023, 1, 15), missions=["1"], taille=2)
+    assert "il manque : 2 – Parcours pluriprofessionnels" in " ".join(info.value.messages)
+    ars = OrganisationFactory(kind=OrganisationKind.ARS)
+    with pytest.raises(ValidationError, match="Seule une CPTS"):
+        budget_save_parameters(organisation=ars, by=owner, signed_on=dt.date(2023, 1, 15), missions=["1"], taille=2)
+
+
+def test_an_unbalanced_budget_cannot_be_marked_complete_and_the_difference_is_named(budget, owner):
+    with pytest.raises(ValidationError) as info:
+        budget_mark_complete(budget=budget, by=owner)
+    messages = info.value.messages
+    assert len(messages) == 5
+    assert messages[0].startswith("Partie 1 – Fonctionnement")
+    assert "diffèrent de 105\u202f000\u00a0€" in messages[0]
+    budget = Budget.objects.get(pk=budget.pk)  # a protected FSM field cannot refresh_from_db
+    assert budget.status == BudgetStatus.DRAFT
+
+
+def test_a_balanced_budget_is_marked_complete_then_locked_until_reopened(budget, owner):
+    balance(budget)
+    summary = budget_summary(budget_for_organisation(budget.organisation))
+    assert summary.is_balanced and summary.total_expenses == Decimal(340000)
+    budget_mark_complete(budget=budget, by=owner)
+    budget = Budget.objects.get(pk=budget.pk)  # a protected FSM field cannot refresh_from_db
+    assert budget.status == BudgetStatus.COMPLETE
+    part = budget.parts.first()
+    with pytest.raises(ValidationError, match="rouvrez-le"):
+        budget_part_save_lines(part=part, by=owner, lines=[])
+    with pytest.raises(ValidationError, match="rouvrez-le"):
+        budget_save_parameters(
+            organisation=budget.organisation,
+            by=owner,
+            signed_on=budget.signed_on,
+            missions=["1", "2", "3", "4"],
+            taille=2,
+        )
+    budget_reopen(budget=budget, by=owner)
+    budget = Budget.objects.get(pk=budget.pk)  # a protected FSM field cannot refresh_from_db
+    assert budget.status == BudgetStatus.DRAFT
+    assert budget.history.count() >= 3
+
+
+def test_lines_are_added_changed_deleted_but_aci_lines_are_not_typed(budget, owner):
+    part = budget.parts.get(mission_code="")
+    consultant = part.lines.get(category=BudgetCategory.CONSULTANT)
+    aci_line = part.lines.get(category=BudgetCategory.ACI_OPERATION)
+    budget_part_save_lines(
+        part=part,
+        by=owner,
+        lines=[
+            {
+                "instance": None,
+                "category": "complementary",
+                "label": "Commune de Villefranche",
+                "amount": Decimal(5000),
+            },
+            {"instance": None, "category": "salaries", "label": "Coordinatrice 0,5 ETP", "amount": Decimal(25000)},
+        ],
+        deleted=[consultant],
+    )
+    lines = list(part.lines.order_by("pk"))
+    assert not part.lines.filter(pk=consultant.pk).exists()
+    new = [line for line in lines if line.label and not line.from_calculator]
+    assert [(line.side, line.amount) for line in new] == [("resource", Decimal(5000)), ("expense", Decimal(25000))]
+    with pytest.raises(ValidationError, match="calculées par le simulateur"):
+        budget_part_save_lines(
+            part=part, by=owner, lines=[{"instance": None, "category": "aci_operation", "label": "", "amount": 1}]
+        )
+    with pytest.raises(ValidationError, match="n'appartient pas"):
+        budget_part_save_lines(
+            part=part, by=owner, lines=[{"instance": aci_line, "category": "salaries", "label": "", "amount": 1}]
+        )
+    budget_part_save_lines(part=part, by=owner, lines=[], deleted=[aci_line])
+    assert BudgetLine.objects.filter(pk=aci_line.pk).exists()
+
+
+def test_funding_plan_compute_turns_calculator_errors_into_validation_errors(scales):
+    with pytest.raises(ValidationError, match="pas les deux"):
+        funding_plan_compute(signed_on=dt.date(2023, 1, 1), missions=["1", "2", "3", "4"], taille=2, population=10)
+    plan = funding_plan_compute(signed_on=dt.date(2023, 1, 1), missions=["1", "2", "3", "4"], population=60000)
+    assert (plan.taille, plan.total) == (2, Decimal(60000 + 155000 + 80000 + 4 * 277500))

@@ -1,0 +1,343 @@
+"""Simulator (any logged-in person, GET form) and the budget of a CPTS (coordinators edit, members read)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.generic import TemplateView
+
+from accounts.choices import OrganisationKind
+from accounts.models import Organisation
+from cpts_portal.charts import Series, stacked_bar_chart
+
+from . import calculations as calc
+from .choices import BudgetPartKind
+from .forms import BudgetLineFormSet, BudgetParametersForm, SimulatorForm
+from .models import BudgetLine, BudgetPart
+from .permissions import (
+    can_complete_budget,
+    can_edit_budget,
+    can_prefill_simulator_from,
+    can_reopen_budget,
+    can_use_simulator,
+    can_view_budget,
+)
+from .selectors import (
+    budget_cpts_list_for_user,
+    budget_for_organisation,
+    budget_summary,
+    scale_data_list,
+    territory_population,
+)
+from .services import (
+    budget_mark_complete,
+    budget_part_save_lines,
+    budget_reopen,
+    budget_save_parameters,
+    funding_plan_compute,
+)
+
+CHART_KINDS = [
+    calc.OPERATION,
+    calc.ADDITIONAL_OPERATION,
+    calc.FIXED,
+    calc.VARIABLE,
+    calc.CRISIS,
+    calc.INCREASE,
+]
+
+
+def _deny(decision):
+    if not decision:
+        raise PermissionDenied(decision.reason)
+
+
+def _cpts_or_404(pk) -> Organisation:
+    return get_object_or_404(Organisation.objects.select_related("region"), pk=pk, kind=OrganisationKind.CPTS)
+
+
+def funding_chart(plan: calc.FundingPlan):
+    kinds = [kind for kind in CHART_KINDS if plan.amount(kind)]
+    return stacked_bar_chart(
+        categories=[_("Année %(year)d") % {"year": y.year} for y in plan.years],
+        series=[Series(calc.LINE_KIND_LABELS[kind], [y.amount(kind) for y in plan.years]) for kind in kinds],
+        title=_("Financement ACI par année du contrat"),
+        desc=_(
+            "Barres empilées par nature de financement ; total sur 5 ans : %(total)s. Le tableau donne les montants."
+        )
+        % {"total": calc.euros(plan.total)},
+        unit="\u00a0€",
+    )
+
+
+class SimulatorView(LoginRequiredMixin, TemplateView):
+    """The 5-year ACI funding for parameters typed in a GET form; prefilled from a CPTS with ``?cpts=<id>``."""
+
+    template_name = "funding/simulator.html"
+    http_method_names = ["get", "head", "options"]
+
+    def _prefill(self, scales) -> tuple[dict, Organisation | None, bool]:
+        today = timezone.localdate()
+        in_force = calc.scale_in_force(scales, today) if scales else None
+        initial = {
+            "taille": "1",
+            "missions": list(in_force.core_codes) if in_force else [],
+            "signed_on": today.isoformat(),
+            "members": "0",
+            "achievement": "100",
+        }
+        organisation, from_budget = None, False
+        cpts_id = self.request.GET.get("cpts")
+        if cpts_id:
+            if not str(cpts_id).isdigit():
+                raise PermissionDenied(_("CPTS inconnue."))
+            organisation = get_object_or_404(Organisation.objects.select_related("region"), pk=cpts_id)
+            _deny(can_prefill_simulator_from(self.request.user, organisation))
+            initial["cpts"] = str(organisation.pk)
+            budget = budget_for_organisation(organisation)
+            if budget is not None:
+                from_budget = True
+                initial.update(
+                    missions=budget_summary(budget).mission_codes,
+                    signed_on=budget.signed_on.isoformat(),
+                    members=str(budget.members),
+                    taille=str(budget.taille),
+                )
+            population = territory_population(organisation)
+            if population:
+                initial.update(population=str(population), taille="")
+        return initial, organisation, from_budget
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        _deny(can_use_simulator(self.request.user))
+        scales = scale_data_list()
+        initial, organisation, from_budget = self._prefill(scales)
+        data = self.request.GET if "signed_on" in self.request.GET else initial
+        form = SimulatorForm(data, scales=scales)
+        plan = None
+        if scales and form.is_valid():
+            d = form.cleaned_data
+            try:
+                plan = funding_plan_compute(
+                    signed_on=d["signed_on"],
+                    missions=d["missions"],
+                    taille=d["taille"],
+                    population=d["population"],
+                    members=d["members"],
+                    scale_code=d["scale"] or None,
+                    achievement=d["achievement"] / Decimal("100"),
+                    crisis_years=[int(y) for y in d["crisis_years"]],
+                    scales=scales,
+                )
+            except ValidationError as exc:
+                for message in exc.messages:
+                    form.add_error(None, message)
+        ctx.update(
+            form=form,
+            plan=plan,
+            organisation=organisation,
+            from_budget=from_budget,
+            kinds=[(kind, calc.LINE_KIND_LABELS[kind]) for kind in calc.LINE_KINDS],
+            chart=funding_chart(plan) if plan else None,
+            no_scale=not scales,
+        )
+        return ctx
+
+
+class BudgetListView(LoginRequiredMixin, TemplateView):
+    """The budgets a person may read: those of their CPTS."""
+
+    template_name = "funding/budget_list.html"
+    http_method_names = ["get", "head", "options"]
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["rows"] = budget_cpts_list_for_user(self.request.user)
+        return ctx
+
+
+class BudgetDetailView(LoginRequiredMixin, View):
+    """The three parts of a CPTS's budget, with totals and the difference per part."""
+
+    http_method_names = ["get", "head", "options"]
+
+    def get(self, request, pk):
+        organisation = _cpts_or_404(pk)
+        _deny(can_view_budget(request.user, organisation))
+        budget = budget_for_organisation(organisation)
+        ctx = {"organisation": organisation, "budget": budget}
+        if budget is not None:
+            ctx.update(
+                summary=budget_summary(budget),
+                can_edit=can_edit_budget(request.user, organisation, budget),
+                can_complete=can_complete_budget(request.user, budget),
+                can_reopen=can_reopen_budget(request.user, budget),
+            )
+        else:
+            ctx["can_edit"] = can_edit_budget(request.user, organisation)
+        return render(request, "funding/budget_detail.html", ctx)
+
+
+class BudgetParametersView(LoginRequiredMixin, View):
+    """Create the budget or change its parameters (scale, taille, missions, year); ACI lines follow."""
+
+    def _context(self, organisation, budget, form):
+        return {"organisation": organisation, "budget": budget, "form": form}
+
+    def _check(self, request, pk):
+        organisation = _cpts_or_404(pk)
+        budget = budget_for_organisation(organisation)
+        _deny(can_edit_budget(request.user, organisation, budget))
+        return organisation, budget
+
+    def get(self, request, pk):
+        organisation, budget = self._check(request, pk)
+        scales = scale_data_list()
+        if budget:
+            initial = {
+                "signed_on": budget.signed_on,
+                "taille": budget.taille if not budget.population else None,
+                "population": budget.population,
+                "members": budget.members,
+                "contract_year": str(budget.contract_year),
+                "missions": budget_summary(budget).mission_codes,
+                "scale": budget.scale.code,
+            }
+        else:
+            today = timezone.localdate()
+            population = territory_population(organisation)
+            in_force = calc.scale_in_force(scales, today) if scales else None
+            initial = {
+                "signed_on": today,
+                "population": population,
+                "taille": None if population else 1,
+                "members": 0,
+                "missions": list(in_force.core_codes) if in_force else [],
+            }
+        form = BudgetParametersForm(initial=initial, scales=scales)
+        return render(request, "funding/budget_parameters.html", self._context(organisation, budget, form))
+
+    def post(self, request, pk):
+        organisation, budget = self._check(request, pk)
+        form = BudgetParametersForm(request.POST, scales=scale_data_list())
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                budget_save_parameters(
+                    organisation=organisation,
+                    by=request.user,
+                    signed_on=d["signed_on"],
+                    missions=d["missions"],
+                    taille=d["taille"],
+                    population=d["population"],
+                    members=d["members"],
+                    contract_year=d["contract_year"],
+                    scale_code=d["scale"] or None,
+                )
+            except ValidationError as exc:
+                for message in exc.messages:
+                    form.add_error(None, message)
+            else:
+                messages.success(request, _("Budget enregistré ; les ressources ACI ont été recalculées."))
+                return redirect("funding:budget_detail", pk=organisation.pk)
+        return render(request, "funding/budget_parameters.html", self._context(organisation, budget, form), status=400)
+
+
+class BudgetPartEditView(LoginRequiredMixin, View):
+    """The expense and complementary resource lines of one part; the ACI lines are computed, not typed."""
+
+    def _check(self, request, pk, part_pk):
+        organisation = _cpts_or_404(pk)
+        part = get_object_or_404(
+            BudgetPart.objects.select_related("budget"), pk=part_pk, budget__organisation=organisation
+        )
+        _deny(can_edit_budget(request.user, organisation, part.budget))
+        return organisation, part
+
+    def _formset(self, part, data=None):
+        queryset = BudgetLine.objects.filter(part=part, from_calculator=False).order_by("side", "order", "pk")
+        return BudgetLineFormSet(data, queryset=queryset, prefix="lines", form_kwargs={"part_kind": part.kind})
+
+    def _render(self, request, organisation, part, formset, status=200):
+        aci_lines = BudgetLine.objects.filter(part=part, from_calculator=True).order_by("order")
+        ctx = {
+            "organisation": organisation,
+            "part": part,
+            "formset": formset,
+            "aci_lines": aci_lines,
+            "is_mission": part.kind == BudgetPartKind.MISSION,
+        }
+        return render(request, "funding/budget_part_form.html", ctx, status=status)
+
+    def get(self, request, pk, part_pk):
+        organisation, part = self._check(request, pk, part_pk)
+        return self._render(request, organisation, part, self._formset(part))
+
+    def post(self, request, pk, part_pk):
+        organisation, part = self._check(request, pk, part_pk)
+        formset = self._formset(part, request.POST)
+        if formset.is_valid():
+            lines, deleted = [], []
+            for form in formset.forms:
+                if not form.has_changed() and not form.instance.pk:
+                    continue
+                if form in formset.deleted_forms:
+                    if form.instance.pk:
+                        deleted.append(form.instance)
+                    continue
+                lines.append({"instance": form.instance if form.instance.pk else None, **form.cleaned_data})
+            try:
+                budget_part_save_lines(part=part, by=request.user, lines=lines, deleted=deleted)
+            except ValidationError as exc:
+                for message in exc.messages:
+                    messages.error(request, message)
+                return self._render(request, organisation, part, formset, status=400)
+            messages.success(request, _("« %(part)s » enregistrée.") % {"part": part.label})
+            return redirect("funding:budget_detail", pk=organisation.pk)
+        return self._render(request, organisation, part, formset, status=400)
+
+
+class BudgetTransitionView(LoginRequiredMixin, View):
+    """POST-only actions: mark complete (refused while a part is unbalanced), reopen."""
+
+    http_method_names = ["post"]
+    permission = None
+    service = None
+    success_message = ""
+
+    def post(self, request, pk):
+        organisation = _cpts_or_404(pk)
+        budget = budget_for_organisation(organisation)
+        if budget is None:
+            raise PermissionDenied(_("Cette CPTS n'a pas encore de budget."))
+        _deny(type(self).permission(request.user, budget))
+        try:
+            type(self).service(budget=budget, by=request.user)
+        except ValidationError as exc:
+            messages.error(request, _("Le budget ne peut pas être marqué complet :"))
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, self.success_message)
+        return redirect("funding:budget_detail", pk=organisation.pk)
+
+
+class BudgetCompleteView(BudgetTransitionView):
+    permission = can_complete_budget
+    service = budget_mark_complete
+    success_message = gettext_lazy("Budget marqué complet.")
+
+
+class BudgetReopenView(BudgetTransitionView):
+    permission = can_reopen_budget
+    service = budget_reopen
+    success_message = gettext_lazy("Budget rouvert : vous pouvez le modifier.")
