@@ -320,6 +320,7 @@ def letter_page(letter: IntentionLetter) -> DossierPage:
     opinions, earlier = [], []
     for version in reversed(versions):
         for opinion in version.opinions.all():
+            opinion.version = version  # the page shows "avis rendu sur la version n": no query per opinion
             if version is current:
                 opinions.append(opinion)
             elif not any(o.organisation_id == opinion.organisation_id for o in opinions + earlier):
@@ -422,3 +423,17 @@ def notification_list_for_user(user, *, unread_only: bool = False) -> QuerySet[N
     if unread_only:
         qs = qs.filter(read_at__isnull=True)
     return qs.order_by("-event__created_at", "-pk")
+
+
+def cpts_dossier_status_labels(cpts_ids) -> dict[int, str]:
+    """For the territory builder's overlap list: where each CPTS stands, e.g. "lettre d'intention validée"
+    (its latest letter; absent when it has none)."""
+    labels = {}
+    rows = (
+        IntentionLetter.objects.filter(cpts_id__in=list(cpts_ids))
+        .order_by("cpts_id", "-created_at")
+        .values_list("cpts_id", "status")
+    )
+    for cpts_id, status in rows:
+        labels.setdefault(cpts_id, f"lettre d'intention {LetterStatus(status).label.lower()}")
+    return labels

@@ -350,13 +350,17 @@ def authorize_transition(user, letter: IntentionLetter, name: str, *, check_guar
     ``PermissionDenied`` (not their part), ``ValidationError`` (a guard: what is missing, in French)."""
     rule = TRANSITION_RULES[name]
     status_text = LetterStatus(letter.status).label
+    roles = letter_actor_roles(user, letter)
+    if not roles & frozenset().union(*rule.actors.values()):
+        # Someone who may never fire this transition learns nothing about the letter's status.
+        who = ", ".join(ACTOR_LABELS[a] for a in sorted(frozenset().union(*rule.actors.values())))
+        raise PermissionDenied(_("« %(action)s » est réservé à %(who)s.") % {"action": rule.label, "who": who})
     allowed_actors = rule.actors.get(letter.status)
     if allowed_actors is None:
         raise TransitionNotAllowed(
             _("« %(action)s » n'est pas possible : la lettre est « %(status)s ».")
             % {"action": rule.label, "status": status_text}
         )
-    roles = letter_actor_roles(user, letter)
     if not roles & allowed_actors:
         who = ", ".join(ACTOR_LABELS[a] for a in sorted(allowed_actors))
         raise PermissionDenied(_("« %(action)s » est réservé à %(who)s.") % {"action": rule.label, "who": who})

@@ -35,6 +35,8 @@ class LetterMixin(LoginRequiredMixin):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
+        if request.method.lower() not in self.http_method_names or not hasattr(self, request.method.lower()):
+            return self.http_method_not_allowed(request, *args, **kwargs)
         self.letter = self.get_letter()
         if self.permission is not None:
             decision = type(self).permission(request.user, self.letter)

@@ -259,6 +259,8 @@ class LetterEditView(LetterMixin, TemplateView):
 class LetterTransitionView(LetterActionView):
     """POST: submit, take in for review, transmit or withdraw, with an optional comment."""
 
+    permission = can_view_letter
+
     services = {
         "submit": (letter_submit, _("Lettre d'intention déposée.")),
         "open_review": (letter_open_review, _("Lettre prise en charge : les avis sont demandés.")),
