@@ -85,7 +85,8 @@ def _nice_max(value: float) -> float:
     if value <= 0:
         return 1.0
     magnitude = 10 ** (len(str(int(value))) - 1)
-    for step in (1, 2, 2.5, 5, 10):
+    # Maxima whose quarter is a round number, for the 4 gridlines.
+    for step in (1, 1.2, 1.6, 2, 2.4, 3.2, 4, 6, 8, 10):
         if step * magnitude >= value:
             return step * magnitude
     return 10 * magnitude
@@ -105,9 +106,14 @@ def stacked_bar_chart(
 ) -> SafeString:
     """Vertical stacked bars, one per category, with a legend and the total written above each bar."""
     prefix = f"chart{next(_ids)}"
-    legend_rows = (len(series) + 2) // 3
-    left, right, top, bottom = 70, 10, 24, 40 + 18 * legend_rows
-    plot_w, plot_h = width - left - right, height - top - bottom
+    left, right, top = 70, 10, 24
+    plot_w = width - left - right
+    # Legend columns wide enough for the longest label (about 7 px a character at 12 px).
+    column_w = max((len(s.label) * 7 + 28 for s in series), default=1)
+    columns = max(1, min(len(series), int(plot_w // column_w)))
+    legend_rows = (len(series) + columns - 1) // columns
+    bottom = 40 + 18 * legend_rows
+    plot_h = height - top - bottom
     totals = [sum(_number(s.values[i]) for s in series) for i in range(len(categories))]
     vmax = _nice_max(max(totals, default=0))
     out = [_open(prefix, width, height, title, desc, css_class), _pattern_defs(prefix, len(series))]
@@ -146,8 +152,8 @@ def stacked_bar_chart(
         )
     # Legend: swatch with the same pattern, and the label.
     for s_index, s in enumerate(series):
-        col, row = s_index % 3, s_index // 3
-        lx, ly = left + col * (plot_w / 3), top + plot_h + 34 + row * 18
+        col, row = s_index % columns, s_index // columns
+        lx, ly = left + col * (plot_w / columns), top + plot_h + 34 + row * 18
         out.append(
             f'<rect x="{lx:.1f}" y="{ly - 10:.1f}" width="14" height="14" fill="url(#{prefix}-p{s_index})" '
             f'stroke="#333" stroke-width="0.5"/><text x="{lx + 20:.1f}" y="{ly + 1:.1f}" fill="#111">'

@@ -201,3 +201,47 @@ def budget_summary(budget: Budget) -> BudgetSummary:
             )
         )
     return BudgetSummary(parts)
+
+
+BUDGET_SCHEMA_VERSION = 1
+
+
+def budget_data(budget: Budget) -> dict:
+    """The budget as plain JSON data, for freezing it into a submitted version of the health project.
+
+    Amounts are decimal strings; expects ``budget_for_organisation``'s prefetches (no query then).
+    """
+    summary = budget_summary(budget)
+    return {
+        "schema_version": BUDGET_SCHEMA_VERSION,
+        "scale": budget.scale.code,
+        "scale_name": budget.scale.name,
+        "signed_on": budget.signed_on.isoformat(),
+        "taille": budget.taille,
+        "population": budget.population,
+        "members": budget.members,
+        "contract_year": budget.contract_year,
+        "status": budget.status,
+        "parts": [
+            {
+                "kind": p.part.kind,
+                "mission": p.part.mission_code or None,
+                "label": p.part.label,
+                "lines": [
+                    {
+                        "side": line.side,
+                        "category": line.category,
+                        "label": line.label,
+                        "amount": f"{line.amount:.2f}",
+                        "from_calculator": line.from_calculator,
+                    }
+                    for line in (*p.expenses, *p.resources)
+                ],
+                "total_expenses": f"{p.total_expenses:.2f}",
+                "total_resources": f"{p.total_resources:.2f}",
+            }
+            for p in summary.parts
+        ],
+        "total_expenses": f"{summary.total_expenses:.2f}",
+        "total_resources": f"{summary.total_resources:.2f}",
+    }

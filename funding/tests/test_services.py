@@ -171,3 +171,17 @@ def test_funding_plan_compute_turns_calculator_errors_into_validation_errors(sca
         funding_plan_compute(signed_on=dt.date(2023, 1, 1), missions=["1", "2", "3", "4"], taille=2, population=10)
     plan = funding_plan_compute(signed_on=dt.date(2023, 1, 1), missions=["1", "2", "3", "4"], population=60000)
     assert (plan.taille, plan.total) == (2, Decimal(60000 + 155000 + 80000 + 4 * 277500))
+
+
+def test_the_budget_freezes_as_json_data_without_queries(budget, django_assert_num_queries):
+    import json
+
+    from funding.selectors import budget_data
+
+    loaded = budget_for_organisation(budget.organisation)
+    with django_assert_num_queries(0):
+        data = budget_data(loaded)
+    assert json.loads(json.dumps(data)) == data
+    assert (data["schema_version"], data["scale"], data["taille"]) == (1, "aci-2019-avenant-2", 2)
+    assert [p["mission"] for p in data["parts"]] == [None, "1", "2", "3", "4"]
+    assert data["total_resources"] == "340000.00" and data["total_expenses"] == "0.00"
