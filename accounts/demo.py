@@ -16,7 +16,7 @@ from .services import membership_grant
 DEMO_PASSWORD = "demo-cpts-2026"
 
 # Reference fixtures loaded before the demo world; later stages append theirs.
-REFERENCE_FIXTURES = ["regions", "funding_scales", "professions"]
+REFERENCE_FIXTURES = ["regions", "funding_scales", "professions", "missions", "action_examples"]
 
 
 @dataclass(frozen=True)

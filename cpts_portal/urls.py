@@ -12,6 +12,7 @@ urlpatterns = [
     path("dossiers/", include("projects.urls")),
     path("gouvernance/", include("governance.urls")),
     path("financement/", include("funding.urls")),
+    path("actions/", include("missions.urls")),
     path("", include("accounts.urls")),
 ]
 

@@ -1,0 +1,162 @@
+"""Who may read and write the actions of a CPTS's health project.
+
+- The CPTS's coordinators edit everything (plan, every fiche, indicators) and validate fiches and the plan.
+- A CPTS member (portal role "member") linked to a governance member (``governance.Member.user``) edits only the
+  fiches where that member is the pilot or in the working group; the pilot validates their fiche.
+- Everyone else of the CPTS (members not involved, coordinators of nothing else) reads.
+- Platform administrators read. Anybody else is refused.
+
+Reviewing bodies read the health project once it is submitted, through its frozen version (``projects``), never
+the live draft.
+"""
+
+from django.utils.translation import gettext as _
+
+from accounts.choices import OrganisationKind, Role
+from accounts.permissions import ALLOWED, Decision
+from accounts.selectors import is_administrator, membership_list_for_user
+
+from .choices import PlanStatus, SheetStatus
+
+CPTS_ROLES = {Role.COORDINATOR, Role.MEMBER}
+
+
+def _refused_anonymous(user) -> Decision | None:
+    if not getattr(user, "is_authenticated", False):
+        return Decision(False, _("Vous devez vous connecter."))
+    return None
+
+
+def cpts_roles(user, cpts) -> set[str]:
+    return {m.role for m in membership_list_for_user(user) if m.organisation_id == cpts.pk}
+
+
+def is_coordinator(user, cpts) -> bool:
+    return Role.COORDINATOR in cpts_roles(user, cpts)
+
+
+def linked_member_ids(user, cpts) -> frozenset[int]:
+    """The governance members of this CPTS that stand for this person (``Member.user``), cached per request."""
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    cache = getattr(user, "_missions_member_ids", None)
+    if cache is None:
+        cache = user._missions_member_ids = {}
+    if cpts.pk not in cache:
+        from governance.models import Member
+
+        cache[cpts.pk] = frozenset(Member.objects.filter(cpts=cpts, user=user).values_list("pk", flat=True))
+    return cache[cpts.pk]
+
+
+# --- Hook on the intention letter (projects) ---------------------------------------------------------------------
+
+
+def letter_validated_for(cpts) -> bool:
+    """Has this CPTS an intention letter validated by the ARS (or the COPIL)?
+
+    HOOK: ``projects`` owns the letter. When it exposes ``projects.selectors.letter_is_validated(cpts) -> bool``
+    that function is used; until then the letter's status is read directly.
+    """
+    try:
+        from projects import selectors as project_selectors
+    except ImportError:  # pragma: no cover - projects is always installed
+        return False
+    check = getattr(project_selectors, "letter_is_validated", None)
+    if check is not None:
+        return bool(check(cpts))
+    from projects.choices import LetterStatus
+    from projects.models import IntentionLetter
+
+    return IntentionLetter.objects.filter(cpts=cpts, status=LetterStatus.VALIDATED).exists()
+
+
+# --- Plan ---------------------------------------------------------------------------------------------------------
+
+
+def can_view_action_plan(user, cpts) -> Decision:
+    if refused := _refused_anonymous(user):
+        return refused
+    if cpts.kind != OrganisationKind.CPTS:
+        return Decision(False, _("Cette organisation n'est pas une CPTS."))
+    if cpts_roles(user, cpts) & CPTS_ROLES or is_administrator(user):
+        return ALLOWED
+    return Decision(False, _("Les fiches action de cette CPTS sont réservées à ses membres."))
+
+
+def can_start_action_plan(user, cpts) -> Decision:
+    """Open the actions of the health project: a coordinator, once the intention letter is validated."""
+    if refused := _refused_anonymous(user):
+        return refused
+    if not is_coordinator(user, cpts):
+        return Decision(False, _("Seule la coordination de la CPTS ouvre le plan d'actions du projet de santé."))
+    if hasattr(cpts, "action_plan"):
+        return Decision(False, _("Le plan d'actions de cette CPTS existe déjà."))
+    if not letter_validated_for(cpts):
+        return Decision(False, _("Le projet de santé se rédige une fois la lettre d'intention validée par l'ARS."))
+    return ALLOWED
+
+
+def can_manage_action_plan(user, plan) -> Decision:
+    """Create, duplicate, reorder and archive fiches, set the planned signature: the coordinators."""
+    if refused := _refused_anonymous(user):
+        return refused
+    if is_coordinator(user, plan.cpts):
+        return ALLOWED
+    return Decision(False, _("Seule la coordination de la CPTS organise les fiches action."))
+
+
+def can_edit_sheet(user, sheet, *, working_group_ids: set[int] | None = None) -> Decision:
+    """``working_group_ids``: the prefetched working group (saves a query per fiche on list pages)."""
+    if refused := _refused_anonymous(user):
+        return refused
+    cpts = sheet.plan.cpts
+    if sheet.is_archived:
+        return Decision(False, _("Cette fiche est archivée : restaurez-la pour la modifier."))
+    if is_coordinator(user, cpts):
+        return ALLOWED
+    if Role.MEMBER in cpts_roles(user, cpts):
+        mine = linked_member_ids(user, cpts)
+        if working_group_ids is None:
+            working_group_ids = {m.pk for m in sheet.working_group.all()}
+        if sheet.pilot_id in mine or mine & set(working_group_ids):
+            return ALLOWED
+    return Decision(False, _("Seuls la coordination, le pilote et le groupe de travail de la fiche la modifient."))
+
+
+def can_validate_sheet_as_pilot(user, sheet) -> Decision:
+    if refused := _refused_anonymous(user):
+        return refused
+    if sheet.is_archived:
+        return Decision(False, _("Cette fiche est archivée."))
+    if sheet.pilot_id is None:
+        return Decision(False, _("Désignez d'abord le pilote de la fiche."))
+    if sheet.pilot_id not in linked_member_ids(user, sheet.plan.cpts):
+        return Decision(False, _("Seul le pilote valide la fiche pour son groupe de travail."))
+    if sheet.status != SheetStatus.DRAFT:
+        return Decision(False, _("La fiche est déjà validée par son pilote."))
+    return ALLOWED
+
+
+def can_validate_sheet(user, sheet) -> Decision:
+    """The coordinator validates the fiche's indicators and budget, after its pilot."""
+    if refused := _refused_anonymous(user):
+        return refused
+    if not is_coordinator(user, sheet.plan.cpts):
+        return Decision(False, _("Seule la coordination valide les indicateurs et le budget d'une fiche."))
+    if sheet.status == SheetStatus.DRAFT:
+        return Decision(False, _("Le pilote valide d'abord la fiche pour son groupe de travail."))
+    if sheet.status == SheetStatus.VALIDATED:
+        return Decision(False, _("La fiche est déjà validée."))
+    return ALLOWED
+
+
+def can_validate_plan(user, plan) -> Decision:
+    """Permission only; the completeness guards are checked by ``services.action_plan_validate``."""
+    if refused := _refused_anonymous(user):
+        return refused
+    if not is_coordinator(user, plan.cpts):
+        return Decision(False, _("Seule la coordination valide le plan d'actions."))
+    if plan.status == PlanStatus.VALIDATED:
+        return Decision(False, _("Le plan d'actions est déjà validé."))
+    return ALLOWED

@@ -1,0 +1,542 @@
+"""Reads of the action plan: the page (fixed number of queries), the checklist, the Gantt, the frozen form."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Prefetch, QuerySet
+
+from . import calculations as calc
+from .choices import CONTRACT_YEARS, MissionCategory
+from .models import (
+    ActionExample,
+    ActionPlan,
+    ActionSheet,
+    IndicatorTemplate,
+    Mission,
+    SheetIndicator,
+    SubAction,
+)
+
+SCHEMA_VERSION = 1
+
+
+# --- Reference data ------------------------------------------------------------------------------------------------
+
+
+def mission_list() -> list[Mission]:
+    return list(Mission.objects.prefetch_related("sub_missions"))
+
+
+def example_list() -> list[ActionExample]:
+    return list(ActionExample.objects.select_related("mission", "sub_mission"))
+
+
+def indicator_template_list(mission: Mission) -> QuerySet[IndicatorTemplate]:
+    return IndicatorTemplate.objects.filter(mission=mission).select_related("sub_mission")
+
+
+def mission_facts(missions: list[Mission]) -> list[calc.MissionFacts]:
+    return [
+        calc.MissionFacts(
+            code=m.code,
+            label=str(m),
+            category=m.category,
+            requires_funding_indicator=m.requires_funding_indicator,
+            has_result_target=m.has_result_target,
+            start_delay_months=m.start_delay_months,
+            deployment_delay_months=m.deployment_delay_months,
+        )
+        for m in missions
+    ]
+
+
+# --- The plan and its fiches ---------------------------------------------------------------------------------------
+
+
+def plan_for_cpts(cpts) -> ActionPlan | None:
+    return ActionPlan.objects.select_related("cpts__region", "validated_by").filter(cpts=cpts).first()
+
+
+def _member_queryset():
+    from governance.models import Member
+
+    return Member.objects.select_related("profession", "structure_type", "commune")
+
+
+def sheet_queryset(plan: ActionPlan, *, full: bool = False) -> QuerySet[ActionSheet]:
+    """Fiches of a plan with what a page shows; ``full`` adds everything a fiche holds (PDF, frozen version)."""
+    qs = (
+        ActionSheet.objects.filter(plan=plan)
+        .select_related(
+            "mission", "sub_mission", "updated_by", "pilot__profession", "pilot__structure_type", "pilot__commune"
+        )
+        .prefetch_related(
+            Prefetch("working_group", queryset=_member_queryset()),
+            Prefetch("indicators", queryset=SheetIndicator.objects.order_by("position", "pk")),
+        )
+        .order_by("mission__order", "position", "pk")
+    )
+    if full:
+        qs = qs.prefetch_related(
+            Prefetch("involved_members", queryset=_member_queryset()),
+            "partners",
+            "figures",
+            Prefetch("sub_actions", queryset=SubAction.objects.select_related("responsible")),
+            "steps",
+        )
+    return qs
+
+
+def sheet_get(plan: ActionPlan, pk: int, *, full: bool = True) -> ActionSheet:
+    sheet = sheet_queryset(plan, full=full).get(pk=pk)
+    sheet.plan = plan  # shares the loaded plan (and its CPTS) with the permission checks
+    return sheet
+
+
+def sheet_numbers(sheets: list[ActionSheet]) -> dict[int, str]:
+    """ "1.1", "1.2", "2.1"... per mission in display order; "H.1" for actions outside the ACI."""
+    counters: dict[str, int] = {}
+    numbers = {}
+    for sheet in sheets:
+        if sheet.is_archived:
+            continue
+        code = sheet.mission.code
+        counters[code] = counters.get(code, 0) + 1
+        prefix = "H" if sheet.mission.category == MissionCategory.OUTSIDE else code
+        numbers[sheet.pk] = f"{prefix}.{counters[code]}"
+    return numbers
+
+
+def sheet_number(sheet: ActionSheet) -> str:
+    """The number of one fiche ("2.3"), as ``sheet_numbers`` gives it on the plan page."""
+    if sheet.is_archived:
+        return ""
+    ids = list(
+        ActionSheet.objects.filter(plan_id=sheet.plan_id, mission_id=sheet.mission_id, is_archived=False)
+        .order_by("position", "pk")
+        .values_list("pk", flat=True)
+    )
+    prefix = "H" if sheet.mission.category == MissionCategory.OUTSIDE else sheet.mission.code
+    return f"{prefix}.{ids.index(sheet.pk) + 1}" if sheet.pk in ids else ""
+
+
+def sheet_facts(sheets: list[ActionSheet], numbers: dict[int, str]) -> list[calc.SheetFacts]:
+    return [
+        calc.SheetFacts(
+            id=s.pk,
+            title=s.title,
+            mission_code=s.mission.code,
+            number=numbers.get(s.pk, ""),
+            preparation_start=s.preparation_start,
+            start_date=s.start_date,
+            deployment_date=s.deployment_date,
+            end_date=s.end_date,
+            indicators=tuple(
+                calc.IndicatorFacts(
+                    label=i.label,
+                    kind=i.kind,
+                    is_funding=i.is_funding,
+                    has_baseline=i.baseline_value is not None,
+                    has_target=bool(i.targets),
+                )
+                for i in s.indicators.all()
+            ),
+        )
+        for s in sheets
+        if not s.is_archived
+    ]
+
+
+@dataclass
+class MissionBlock:
+    mission: Mission
+    sheets: list[ActionSheet]
+    deadlines: calc.MissionDeadlines
+
+
+@dataclass
+class PlanPage:
+    plan: ActionPlan
+    missions: list[Mission]
+    blocks: list[MissionBlock]
+    archived: list[ActionSheet]
+    numbers: dict[int, str]
+    checklist: calc.Checklist
+    active_count: int
+    all_validated: bool
+    budget_total: Decimal
+    gantt: calc.GanttChart | None = None
+    facts: list[calc.SheetFacts] = field(default_factory=list)
+
+
+def action_plan_page(plan: ActionPlan, *, full: bool = False, with_gantt: bool = False) -> PlanPage:
+    """Everything the plan page (and the Gantt, the exports and the PDF) shows, in a fixed number of queries."""
+    missions = mission_list()
+    sheets = list(sheet_queryset(plan, full=full))
+    for sheet in sheets:
+        sheet.plan = plan
+    numbers = sheet_numbers(sheets)
+    active = [s for s in sheets if not s.is_archived]
+    facts = sheet_facts(active, numbers)
+    m_facts = mission_facts(missions)
+    blocks = []
+    for mission, m_fact in zip(missions, m_facts, strict=True):
+        mine = [s for s in active if s.mission_id == mission.pk]
+        blocks.append(MissionBlock(mission, mine, calc.mission_deadlines(m_fact, plan.planned_signature_date)))
+    for sheet in sheets:
+        sheet.number = numbers.get(sheet.pk, "")
+    gantt = None
+    if with_gantt and plan.planned_signature_date:
+        gantt = calc.gantt_layout(m_facts, facts, plan.planned_signature_date)
+    return PlanPage(
+        plan=plan,
+        missions=missions,
+        blocks=blocks,
+        archived=[s for s in sheets if s.is_archived],
+        numbers=numbers,
+        checklist=calc.build_checklist(m_facts, facts, plan.planned_signature_date),
+        active_count=len(active),
+        all_validated=bool(active) and all(s.status == "validated" for s in active),
+        budget_total=sum((s.budget_estimate or Decimal("0") for s in active), Decimal("0")),
+        gantt=gantt,
+        facts=facts,
+    )
+
+
+def sheet_history(sheet: ActionSheet, limit: int = 20) -> list:
+    return list(sheet.history.select_related("history_user").order_by("-history_date")[:limit])
+
+
+# --- Exports -------------------------------------------------------------------------------------------------------
+
+TABLE_COLUMNS = [
+    "Mission",
+    "N°",
+    "Action (titre de la fiche action)",
+    "Objectifs attendus",
+    "Pilote",
+    "Travail préparatoire",
+    "Démarrage",
+    "Déploiement complet",
+    "Échéance finale",
+    "Indicateurs",
+    "Indicateurs de financement",
+    "Budget estimé (€)",
+    "Validation",
+]
+
+
+def actions_table_rows(page: PlanPage) -> list[list]:
+    """The table of actions per mission (seed 003 "Actions de la CPTS"), one row per active fiche."""
+    rows = []
+    for block in page.blocks:
+        for sheet in block.sheets:
+            indicators = list(sheet.indicators.all())
+            rows.append(
+                [
+                    str(block.mission),
+                    page.numbers.get(sheet.pk, ""),
+                    sheet.title,
+                    sheet.objectives,
+                    sheet.pilot.display_name if sheet.pilot else "",
+                    sheet.preparation_start,
+                    sheet.start_date,
+                    sheet.deployment_date,
+                    sheet.end_date,
+                    len(indicators),
+                    sum(1 for i in indicators if i.is_funding),
+                    sheet.budget_estimate,
+                    sheet.get_status_display(),
+                ]
+            )
+    return rows
+
+
+# --- The frozen form -----------------------------------------------------------------------------------------------
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _money(value: Decimal | None) -> str | None:
+    return str(value) if value is not None else None
+
+
+def _person(member) -> dict | None:
+    if member is None:
+        return None
+    return {
+        "id": member.pk,
+        "name": member.display_name,
+        "profession": member.kind_label,
+        "commune": member.commune.name if member.commune_id else "",
+        "email": member.email,
+        "phone": member.phone,
+    }
+
+
+def serialise_sheet(sheet: ActionSheet, number: str = "") -> dict:
+    """One fiche, every field, as plain JSON (the sheet must come from ``sheet_queryset(full=True)``)."""
+    return {
+        "id": sheet.pk,
+        "number": number,
+        "title": sheet.title,
+        "mission": sheet.mission.code,
+        "sub_mission": sheet.sub_mission.code if sheet.sub_mission_id else None,
+        "sub_theme": sheet.sub_theme,
+        "position": sheet.position,
+        "status": sheet.status,
+        "version": sheet.version,
+        "pilot": _person(sheet.pilot),
+        "working_group": [_person(m) for m in sheet.working_group.all()],
+        "actors": {
+            "members": [_person(m) for m in sheet.involved_members.all()],
+            "partners": [
+                {"id": p.pk, "name": p.name, "representative": p.representative} for p in sheet.partners.all()
+            ],
+            "others": sheet.other_actors,
+        },
+        "problems": sheet.problems,
+        "figures": [
+            {
+                "label": f.label,
+                "value": _money(f.value),
+                "unit": f.unit,
+                "source": f.source,
+                "year": f.year,
+                "diagnostic_indicator": f.diagnostic_indicator,
+            }
+            for f in sheet.figures.all()
+        ],
+        "objectives": sheet.objectives,
+        "target_public": sheet.target_public,
+        "sub_actions": [
+            {
+                "description": a.description,
+                "responsible": a.responsible.display_name if a.responsible_id else None,
+                "who": a.who,
+                "due_date": _iso(a.due_date),
+            }
+            for a in sheet.sub_actions.all()
+        ],
+        "indicators": [
+            {
+                "label": i.label,
+                "kind": i.kind,
+                "unit": i.unit,
+                "direction": i.direction,
+                "source": i.source,
+                "baseline_value": _money(i.baseline_value),
+                "baseline_date": _iso(i.baseline_date),
+                "is_funding": i.is_funding,
+                "targets": {str(y): _money(getattr(i, f"target_{y}")) for y in CONTRACT_YEARS},
+                "weights": {str(y): _money(getattr(i, f"weight_{y}")) for y in CONTRACT_YEARS},
+                "catalogue": i.template_id,
+            }
+            for i in sheet.indicators.all()
+        ],
+        "planning": {
+            "preparation_start": _iso(sheet.preparation_start),
+            "start_date": _iso(sheet.start_date),
+            "deployment_date": _iso(sheet.deployment_date),
+            "end_date": _iso(sheet.end_date),
+            "steps": [
+                {"label": s.label, "date": _iso(s.date), "is_funder_meeting": s.is_funder_meeting}
+                for s in sheet.steps.all()
+            ],
+        },
+        "obstacles": sheet.obstacles,
+        "levers": sheet.levers,
+        "budget_estimate": _money(sheet.budget_estimate),
+        "budget_details": sheet.budget_details,
+        "existing_resources": sheet.existing_resources,
+        "means": {"logistic": sheet.means_logistic, "digital": sheet.means_digital, "human": sheet.means_human},
+    }
+
+
+def serialise_action_plan(plan: ActionPlan, page: PlanPage | None = None) -> dict:
+    """The whole actions side of the health project as JSON, for a frozen version of the dossier.
+
+    Archived fiches are not part of the project and are left out. Dates are ISO strings, money strings.
+    """
+    page = page or action_plan_page(plan, full=True)
+    sheets = [s for block in page.blocks for s in block.sheets]
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "cpts": {"id": plan.cpts_id, "name": plan.cpts.name},
+        "planned_signature_date": _iso(plan.planned_signature_date),
+        "status": plan.status,
+        "missions": [
+            {
+                "code": block.mission.code,
+                "title": block.mission.title,
+                "category": block.mission.category,
+                "sub_missions": [
+                    {"code": s.code, "title": s.title, "budget_line": s.budget_line}
+                    for s in block.mission.sub_missions.all()
+                ],
+                "start_delay_months": block.mission.start_delay_months,
+                "deployment_delay_months": block.mission.deployment_delay_months,
+                "deadlines": {"start": _iso(block.deadlines.start), "deployment": _iso(block.deadlines.deployment)},
+                "sheets": [page.numbers[s.pk] for s in block.sheets],
+            }
+            for block in page.blocks
+        ],
+        "sheets": [serialise_sheet(s, page.numbers[s.pk]) for s in sheets],
+        "planning_rows": [
+            {
+                "number": f.number,
+                "title": f.title,
+                "mission": f.mission_code,
+                "preparation_start": _iso(f.preparation_start),
+                "start_date": _iso(f.start_date),
+                "deployment_date": _iso(f.deployment_date),
+                "end_date": _iso(f.end_date),
+            }
+            for f in page.facts
+        ],
+        "budget_total": _money(page.budget_total),
+        "checklist": [
+            {"code": i.code, "label": i.label, "ok": i.ok, "blocking": i.blocking, "problems": list(i.problems)}
+            for i in page.checklist.items
+        ],
+    }
+
+
+# --- Inputs of the funding calculator (#4) -------------------------------------------------------------------------
+
+
+def funding_indicator_inputs(page: PlanPage) -> dict[str, list]:
+    """Per ACI mission code, its funding indicators as ``funding.calculations.FundingIndicator`` (measured values
+    are added by the yearly results later). Actions outside the ACI are never counted."""
+    from funding.calculations import FundingIndicator
+
+    result: dict[str, list] = {}
+    for block in page.blocks:
+        if not block.mission.is_aci or not block.mission.requires_funding_indicator:
+            continue
+        for sheet in block.sheets:
+            for i in sheet.indicators.all():
+                if i.is_funding:
+                    result.setdefault(block.mission.code, []).append(
+                        FundingIndicator(
+                            name=i.label,
+                            kind=i.kind,
+                            direction=i.direction,
+                            baseline=i.baseline_value,
+                            targets=i.targets,
+                            weights=i.weights,
+                        )
+                    )
+    return result
+
+
+# --- Hook on the diagnostic ----------------------------------------------------------------------------------------
+
+
+def diagnostic_figures(cpts) -> list[dict]:
+    """Figures of the territory's diagnostic a fiche may quote in its problems: ``[{code, label, value, unit,
+    source, year}]``.
+
+    HOOK: ``diagnostics`` owns indicator values. When it exposes
+    ``diagnostics.selectors.territory_indicator_table(territory) -> list[dict]`` (keys as above) it is used;
+    until then the list is empty and figures are typed in.
+    """
+    from diagnostics import selectors as diagnostics_selectors
+
+    table = getattr(diagnostics_selectors, "territory_indicator_table", None)
+    territory = getattr(cpts, "territory", None) if _has_territory(cpts) else None
+    if table is None or territory is None:
+        return []
+    return list(table(territory))
+
+
+def _has_territory(cpts) -> bool:
+    try:
+        cpts.territory  # noqa: B018
+    except Exception:  # RelatedObjectDoesNotExist
+        return False
+    return True
+
+
+# --- Edit conflicts ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ConflictRow:
+    label: str
+    saved: str
+    yours: str
+
+
+@dataclass(frozen=True)
+class Conflict:
+    saved_by: str
+    saved_at: dt.datetime
+    version: int
+    rows: tuple[ConflictRow, ...]
+
+
+def _display(value) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, dt.date):
+        return calc.french_date(value)
+    if hasattr(value, "all"):
+        value = list(value.all())
+    if isinstance(value, (list, tuple, set)):
+        return ", ".join(sorted(str(getattr(v, "display_name", v)) for v in value)) or "—"
+    return str(getattr(value, "display_name", value))
+
+
+def _list_lines(items) -> str:
+    return "\n".join(items) or "—"
+
+
+LIST_LABELS = {"figures": "Données chiffrées", "sub_actions": "Sous-actions et qui fait quoi", "steps": "Étapes"}
+
+
+def _saved_list(current: ActionSheet, prefix: str) -> list[str]:
+    if prefix == "figures":
+        return [f"{f.label} : {_display(f.value)} {f.unit}".strip() for f in current.figures.all()]
+    if prefix == "sub_actions":
+        return [f"{a.description} ({a.who or _display(a.responsible)})" for a in current.sub_actions.all()]
+    return [f"{s.label} ({_display(s.date)})" for s in current.steps.all()]
+
+
+def _posted_list(formset, prefix: str) -> list[str]:
+    lines = []
+    for data in formset.cleaned_data:
+        if not data or data.get("DELETE"):
+            continue
+        if prefix == "figures":
+            lines.append(f"{data.get('label')} : {_display(data.get('value'))} {data.get('unit', '')}".strip())
+        elif prefix == "sub_actions":
+            lines.append(f"{data.get('description')} ({data.get('who') or _display(data.get('responsible'))})")
+        else:
+            lines.append(f"{data.get('label')} ({_display(data.get('date'))})")
+    return lines
+
+
+def conflict_rows(form, formsets, current: ActionSheet) -> Conflict:
+    """What differs between the saved fiche (``current``, full) and what this person typed, field by field."""
+    rows = []
+    for name, field_obj in form.fields.items():
+        if name == "version":
+            continue
+        saved, yours = _display(getattr(current, name)), _display(form.cleaned_data.get(name))
+        if saved != yours:
+            rows.append(ConflictRow(str(field_obj.label), saved, yours))
+    for formset in formsets:
+        saved, yours = (
+            _list_lines(_saved_list(current, formset.prefix)),
+            _list_lines(_posted_list(formset, formset.prefix)),
+        )
+        if saved != yours:
+            rows.append(ConflictRow(LIST_LABELS[formset.prefix], saved, yours))
+    who = current.updated_by.get_full_name() or current.updated_by.email if current.updated_by_id else "—"
+    return Conflict(saved_by=who, saved_at=current.updated_at, version=current.version, rows=tuple(rows))

@@ -1,0 +1,369 @@
+"""Pages and actions of the action plan: permissions by role, wrong methods, conflicts, exports, query counts."""
+
+import csv
+import datetime as dt
+import html
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from accounts.choices import Role
+from accounts.tests.factories import MembershipFactory
+from missions.choices import SheetStatus
+from missions.models import ActionExample, ActionPlan, ActionSheet
+
+from .factories import ActionSheetFactory, IndicatorFactory, core_plan, mission, sheet_post_data
+
+pytestmark = pytest.mark.django_db
+
+
+def text(response) -> str:
+    return html.unescape(response.content.decode())
+
+
+def url(name, cpts, *args):
+    return reverse(f"missions:{name}", args=[cpts.pk, *args])
+
+
+@pytest.fixture
+def personas(owner, pilot, group_member, other_member, colleague, outsider):
+    return {
+        "coordinator": owner,
+        "pilot": pilot[0],
+        "group_member": group_member[0],
+        "other_member": other_member[0],
+        "reviewer": colleague,
+        "outsider": outsider,
+    }
+
+
+# --- Reading --------------------------------------------------------------------------------------------------------
+
+READERS = {"coordinator", "pilot", "group_member", "other_member"}
+
+
+@pytest.mark.parametrize("persona", ["coordinator", "pilot", "group_member", "other_member", "reviewer", "outsider"])
+def test_pages_are_read_by_the_cpts_people_only(client, personas, persona, sheet, cpts):
+    client.force_login(personas[persona])
+    pages = [
+        url("plan_detail", cpts),
+        url("plan_planning", cpts),
+        url("sheet_detail", cpts, sheet.pk),
+        url("plan_export", cpts, "csv"),
+    ]
+    for page in pages:
+        response = client.get(page)
+        if persona in READERS:
+            assert response.status_code == 200, page
+        else:
+            assert response.status_code == 403, page
+            assert "réservées à ses membres" in text(response)
+            assert sheet.title not in text(response)
+
+
+def test_anonymous_people_are_sent_to_the_login_page(client, sheet, cpts):
+    response = client.get(url("plan_detail", cpts))
+    assert response.status_code == 302 and "/connexion/" in response["Location"]
+
+
+# --- Editing by role ------------------------------------------------------------------------------------------------
+
+EDITORS = {"coordinator", "pilot", "group_member"}
+
+
+@pytest.mark.parametrize("persona", ["coordinator", "pilot", "group_member", "other_member", "reviewer", "outsider"])
+def test_a_fiche_is_edited_by_the_coordinator_its_pilot_and_its_working_group(client, personas, persona, sheet, cpts):
+    client.force_login(personas[persona])
+    edit = url("sheet_update", cpts, sheet.pk)
+    get = client.get(edit)
+    post = client.post(edit, sheet_post_data(sheet, problems=f"Constat de {persona}"))
+    indicator = client.post(
+        url("indicator_create", cpts, sheet.pk), {"kind": "action", "label": "Réunions", "direction": "increasing"}
+    )
+    sheet.refresh_from_db()
+    if persona in EDITORS:
+        assert get.status_code == 200 and "Modifier la fiche action" in text(get)
+        assert post.status_code == 302
+        assert indicator.status_code == 302
+        assert sheet.problems == f"Constat de {persona}" and sheet.version == 3
+        assert sheet.history.first().history_user == personas[persona]
+    else:
+        assert (get.status_code, post.status_code, indicator.status_code) == (403, 403, 403)
+        assert sheet.problems == "" and sheet.version == 1
+    if persona == "other_member":
+        assert "Seuls la coordination, le pilote et le groupe de travail" in text(post)
+
+
+@pytest.mark.parametrize("persona", ["pilot", "group_member", "other_member", "outsider"])
+def test_only_the_coordinator_organises_the_fiches(client, personas, persona, sheet, cpts):
+    client.force_login(personas[persona])
+    for name, data in [
+        ("sheet_duplicate", {}),
+        ("sheet_move", {"direction": "up"}),
+        ("sheet_archive", {"archived": "1"}),
+    ]:
+        assert client.post(url(name, cpts, sheet.pk), data).status_code == 403, name
+    assert client.post(url("sheet_create", cpts), {"mission": mission("2").pk, "title": "X"}).status_code == 403
+    assert client.get(url("sheet_from_example", cpts)).status_code == 403
+    assert client.post(url("plan_settings", cpts), {"planned_signature_date": "2027-01-01"}).status_code == 403
+    assert ActionSheet.objects.count() == 1 and not ActionSheet.objects.get().is_archived
+
+
+def test_the_coordinator_creates_duplicates_reorders_and_archives(client, owner, sheet, cpts):
+    client.force_login(owner)
+    response = client.post(url("sheet_create", cpts), {"mission": mission("2").pk, "title": "Parcours diabète"})
+    created = ActionSheet.objects.get(title="Parcours diabète")
+    assert response["Location"] == url("sheet_update", cpts, created.pk)
+    assert client.post(url("sheet_duplicate", cpts, sheet.pk)).status_code == 302
+    assert ActionSheet.objects.filter(title=f"Copie de {sheet.title}").exists()
+    copy = ActionSheet.objects.get(title=f"Copie de {sheet.title}")
+    client.post(url("sheet_move", cpts, copy.pk), {"direction": "up"})
+    page = text(client.get(url("plan_detail", cpts)))
+    assert page.index(f"Copie de {sheet.title}") < page.index(f">{sheet.title}<")
+    client.post(url("sheet_archive", cpts, copy.pk), {"archived": "1"})
+    assert ActionSheet.objects.get(pk=copy.pk).is_archived
+    assert "Fiches archivées" in text(client.get(url("plan_detail", cpts)))
+    assert client.get(url("sheet_update", cpts, copy.pk)).status_code == 403  # archived: read only
+
+
+def test_starting_from_an_example_by_the_page(client, owner, plan, cpts):
+    client.force_login(owner)
+    listing = text(client.get(url("sheet_from_example", cpts)))
+    example = ActionExample.objects.get(code="2-parcours-territoriaux")
+    assert example.title in listing
+    response = client.post(url("sheet_from_example", cpts), {"example": example.pk})
+    sheet = ActionSheet.objects.get(example=example)
+    assert response["Location"] == url("sheet_update", cpts, sheet.pk)
+    assert sheet.objectives == example.content["objectives"] and sheet.indicators.count() == 2
+
+
+@pytest.mark.parametrize(
+    ("name", "method"),
+    [
+        ("plan_detail", "post"),
+        ("plan_planning", "post"),
+        ("plan_pdf", "post"),
+        ("plan_validate", "get"),
+        ("plan_start", "get"),
+        ("sheet_duplicate", "get"),
+        ("sheet_move", "get"),
+        ("sheet_archive", "get"),
+        ("sheet_pilot_validate", "get"),
+        ("sheet_validate", "get"),
+        ("sheet_detail", "post"),
+        ("sheet_pdf", "post"),
+    ],
+)
+def test_wrong_methods_are_refused(client, owner, sheet, cpts, name, method):
+    client.force_login(owner)
+    args = [sheet.pk] if name.startswith("sheet") else []
+    assert getattr(client, method)(url(name, cpts, *args)).status_code == 405
+
+
+# --- Opening the plan -----------------------------------------------------------------------------------------------
+
+
+def test_the_plan_opens_once_the_letter_is_validated_and_by_the_coordinator(client, owner, cpts, catalogue, pilot):
+    from projects.models import IntentionLetter
+    from projects.tests.factories import complete_letter
+
+    client.force_login(owner)
+    page = text(client.get(url("plan_detail", cpts)))
+    assert "une fois la lettre d'intention validée" in page
+    assert client.post(url("plan_start", cpts)).status_code == 403
+
+    letter = complete_letter(cpts)
+    IntentionLetter.objects.filter(pk=letter.pk).update(status="validated")  # the circuit is projects' concern
+    client.force_login(pilot[0])
+    assert client.post(url("plan_start", cpts)).status_code == 403  # a member does not open it
+    client.force_login(owner)
+    assert "Ouvrir le plan d'actions" in text(client.get(url("plan_detail", cpts)))
+    assert client.post(url("plan_start", cpts)).status_code == 302
+    assert ActionPlan.objects.get(cpts=cpts).created_by == owner
+    assert client.post(url("plan_start", cpts)).status_code == 403  # only once
+
+
+# --- Validation -----------------------------------------------------------------------------------------------------
+
+
+def test_the_pilot_validates_then_the_coordinator_then_an_edit_returns_to_draft(
+    client, owner, pilot, other_member, sheet, cpts
+):
+    IndicatorFactory(sheet=sheet)
+    ActionSheet.objects.filter(pk=sheet.pk).update(budget_estimate=1000)
+    client.force_login(other_member[0])
+    assert client.post(url("sheet_pilot_validate", cpts, sheet.pk)).status_code == 403
+    client.force_login(owner)
+    assert client.post(url("sheet_pilot_validate", cpts, sheet.pk)).status_code == 403  # the pilot validates
+    assert client.post(url("sheet_validate", cpts, sheet.pk)).status_code == 403  # not before the pilot
+    client.force_login(pilot[0])
+    assert client.post(url("sheet_pilot_validate", cpts, sheet.pk)).status_code == 302
+    assert client.post(url("sheet_validate", cpts, sheet.pk)).status_code == 403  # the coordinator's part
+    client.force_login(owner)
+    assert client.post(url("sheet_validate", cpts, sheet.pk)).status_code == 302
+    sheet.refresh_from_db()
+    assert sheet.status == SheetStatus.VALIDATED
+    client.force_login(pilot[0])
+    client.post(url("sheet_update", cpts, sheet.pk), sheet_post_data(sheet, target_public="Patients en ALD"))
+    sheet.refresh_from_db()
+    assert sheet.status == SheetStatus.DRAFT
+    detail = text(client.get(url("sheet_detail", cpts, sheet.pk)))
+    assert "Retour en brouillon : Validée par la coordination → Brouillon" in detail
+
+
+def test_the_plan_is_validated_only_when_complete(client, owner, pilot, plan, cpts):
+    client.force_login(owner)
+    client.post(url("plan_validate", cpts))
+    plan.refresh_from_db()
+    assert plan.status == "draft"
+    sheets = core_plan(plan)
+    for s in sheets.values():
+        ActionSheet.objects.filter(pk=s.pk).update(pilot=pilot[1], budget_estimate=1000)
+        client.force_login(pilot[0])
+        client.post(url("sheet_pilot_validate", cpts, s.pk))
+        client.force_login(owner)
+        client.post(url("sheet_validate", cpts, s.pk))
+    assert client.post(url("plan_validate", cpts)).status_code == 302
+    plan.refresh_from_db()
+    assert plan.status == "validated" and plan.validated_by == owner
+
+
+# --- Concurrent edits -----------------------------------------------------------------------------------------------
+
+
+def test_the_second_saver_sees_both_versions_and_keeps_what_they_typed(client, owner, pilot, sheet, cpts):
+    coordinator_post = sheet_post_data(sheet, problems="12 % des patients en ALD sans médecin traitant")
+    pilot_post = sheet_post_data(sheet, problems="Les urgences de Revel sont saturées le week-end")
+
+    client.force_login(owner)
+    assert client.post(url("sheet_update", cpts, sheet.pk), coordinator_post).status_code == 302
+    client.force_login(pilot[0])
+    response = client.post(url("sheet_update", cpts, sheet.pk), pilot_post)
+    page = text(response)
+    assert response.status_code == 409
+    assert "Conflit de modification" in page and "Rien de ce que vous avez saisi n'est perdu" in page
+    assert "12 % des patients en ALD sans médecin traitant" in page  # the saved version
+    assert page.count("Les urgences de Revel sont saturées le week-end") == 2  # in the comparison and the form
+    assert 'name="version" value="2"' in page
+    sheet.refresh_from_db()
+    assert sheet.problems == "12 % des patients en ALD sans médecin traitant"
+
+    # Saving again knowingly replaces the version shown.
+    response = client.post(url("sheet_update", cpts, sheet.pk), {**pilot_post, "version": "2"})
+    assert response.status_code == 302
+    sheet.refresh_from_db()
+    assert (sheet.problems, sheet.version) == ("Les urgences de Revel sont saturées le week-end", 3)
+    assert [h.history_user for h in sheet.history.order_by("-history_id")[:2]] == [pilot[0], owner]
+
+
+# --- Checklist, planning, exports -------------------------------------------------------------------------------------
+
+
+def test_the_checklist_turns_complete_on_the_page(client, owner, plan, cpts):
+    client.force_login(owner)
+    assert 'data-checklist="incomplete"' in text(client.get(url("plan_detail", cpts)))
+    core_plan(plan)
+    page = text(client.get(url("plan_detail", cpts)))
+    assert 'data-checklist="complete"' in page
+    assert 'data-rule="funding_indicators" data-ok="1"' in page
+
+
+def test_the_planning_page_draws_the_gantt_and_its_table(client, owner, plan, cpts):
+    core_plan(plan)
+    ActionSheetFactory(plan=plan, mission=mission("hors_aci"), title="Café santé des aidants")
+    client.force_login(owner)
+    page = text(client.get(url("plan_planning", cpts)))
+    assert "<svg" in page and 'role="img"' in page and "Année N+4" in page
+    assert "Démarrage au plus tard le 01/07/2026" in page  # mission deadline marker (title)
+    assert "Café santé des aidants" in page and "Macro-planning en tableau" in page
+    plan.planned_signature_date = None
+    plan.save()
+    assert "pour afficher le macro-planning" in text(client.get(url("plan_planning", cpts)))
+
+
+def test_the_actions_table_exports_as_csv_and_xlsx(client, other_member, plan, cpts):
+    sheets = core_plan(plan)
+    client.force_login(other_member[0])
+    response = client.get(url("plan_export", cpts, "csv"))
+    assert response["Content-Disposition"].endswith('.csv"')
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    if len(rows[0]) == 1:
+        rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0][:3] == ["Mission", "N°", "Action (titre de la fiche action)"]
+    assert [r[2] for r in rows[1:]] == [s.title for s in sheets.values()]
+    workbook = load_workbook(io.BytesIO(client.get(url("plan_export", cpts, "xlsx")).content))
+    values = [[c.value for c in row] for row in workbook.active.iter_rows()]
+    assert values[1][1:3] == ["1.1", "Action de la mission 1"]
+    assert client.get(url("plan_export", cpts, "pdf")).status_code == 404
+
+
+def _pdf_text(content: bytes) -> str:
+    raw = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+    return " ".join(raw.replace("-\n", "-").split())
+
+
+def test_one_fiche_or_all_as_pdf(client, other_member, plan, cpts, owner):
+    for example in ActionExample.objects.filter(mission__code__in=["1", "4"]):
+        from missions.services import action_sheet_create_from_example
+
+        action_sheet_create_from_example(plan=plan, by=owner, example=example)
+    client.force_login(other_member[0])
+    response = client.get(url("plan_pdf", cpts))
+    assert response["Content-Type"] == "application/pdf"
+    content = _pdf_text(response.content)
+    assert "Macro-planning" in content
+    for sheet in ActionSheet.objects.all():
+        assert " ".join(sheet.title.split()) in content
+    one = ActionSheet.objects.get(mission__code="4")
+    single = _pdf_text(client.get(url("sheet_pdf", cpts, one.pk)).content)
+    assert one.title in single and "Médecin traitant" not in single
+
+
+# --- Query counts -----------------------------------------------------------------------------------------------------
+
+
+def _add_sheets(plan, count, pilot, group_member):
+    codes = ["1", "2", "3", "4", "5", "6", "hors_aci"]
+    for i in range(count):
+        sheet = ActionSheetFactory(plan=plan, mission=mission(codes[i % len(codes)]), pilot=pilot[1])
+        sheet.working_group.add(group_member[1])
+        IndicatorFactory(sheet=sheet)
+        IndicatorFactory(sheet=sheet, is_funding=True, kind="result", baseline_value=1, target_1=2)
+
+
+# Session, user, memberships, context processors of the base page, then the plan's own reads.
+MAX_QUERIES = 16
+
+
+@pytest.mark.parametrize("name", ["plan_detail", "plan_planning"])
+def test_the_actions_page_and_the_gantt_cost_a_fixed_number_of_queries(
+    client, pilot, group_member, plan, cpts, name, django_assert_max_num_queries
+):
+    client.force_login(pilot[0])
+    counts = []
+    for added in (5, 55):  # 5 fiches, then 60
+        _add_sheets(plan, added, pilot, group_member)
+        with django_assert_max_num_queries(MAX_QUERIES) as queries:
+            response = client.get(url(name, cpts))
+        assert response.status_code == 200
+        assert text(response).count("Action numéro") >= ActionSheet.objects.count()
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
+
+
+def test_the_plan_settings_move_the_deadlines(client, owner, plan, cpts):
+    client.force_login(owner)
+    assert client.post(url("plan_settings", cpts), {"planned_signature_date": "2027-02-01"}).status_code == 302
+    plan.refresh_from_db()
+    assert plan.planned_signature_date == dt.date(2027, 2, 1)
+    assert "Démarrage au plus tard le 01/08/2027" in text(client.get(url("plan_detail", cpts)))
+
+
+def test_a_member_without_a_governance_link_only_reads(client, cpts, sheet):
+    user = MembershipFactory(organisation=cpts, role=Role.MEMBER).user
+    client.force_login(user)
+    assert client.get(url("sheet_detail", cpts, sheet.pk)).status_code == 200
+    assert client.get(url("sheet_update", cpts, sheet.pk)).status_code == 403
