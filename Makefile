@@ -14,6 +14,7 @@ PORT ?= 8000
 ## Set up everything (system packages, virtualenv, database, demo data) and serve the portal.
 run: system-deps $(VENV)/.runtime
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_communes
 	$(PY) manage.py seed_demo
 	@echo "Portail CPTS : http://$(HOST):$(PORT)/"
 	$(PY) manage.py runserver $(HOST):$(PORT)

@@ -16,7 +16,7 @@ from .services import membership_grant
 DEMO_PASSWORD = "demo-cpts-2026"
 
 # Reference fixtures loaded before the demo world; later stages append theirs.
-REFERENCE_FIXTURES = ["regions", "funding_scales", "professions", "missions", "action_examples"]
+REFERENCE_FIXTURES = ["regions", "funding_scales", "professions", "missions", "action_examples", "indicators"]
 
 
 @dataclass(frozen=True)
@@ -140,4 +140,7 @@ def seed_demo() -> list[DemoLogin]:
     from governance.demo import seed_governance_demo
 
     seed_governance_demo(orgs[CPTS_NAME])
+    from diagnostics.demo import seed_diagnostics_demo
+
+    seed_diagnostics_demo(orgs[CPTS_NAME])  # a territory and demo indicators, only when communes are loaded
     return logins
