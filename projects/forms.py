@@ -150,7 +150,9 @@ class DecisionForm(forms.Form):
         widget=forms.RadioSelect,
     )
     motive = forms.CharField(label=_("Motif"), widget=TEXTAREA)
-    decided_on = forms.DateField(label=_("Date de la décision"), widget=forms.DateInput(attrs={"type": "date"}))
+    decided_on = forms.DateField(
+        label=_("Date de la décision"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     fir_amount = forms.DecimalField(
         label=_("Subvention FIR d'ingénierie (€)"), required=False, min_value=0, max_digits=10, decimal_places=2
     )

@@ -173,6 +173,9 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BEAT_SCHEDULE = {
     "purge-audit-log": {"task": "accounts.tasks.purge_audit_log", "schedule": 24 * 3600},
+    # Deadlines are rows scanned here (never long countdowns): alerts before, notices once passed.
+    "dossier-deadlines": {"task": "projects.tasks.deadlines_process", "schedule": 3600},
+    "late-opinions-reminder": {"task": "projects.tasks.opinions_remind_late", "schedule": 3600},
 }
 
 SESSION_COOKIE_HTTPONLY = True

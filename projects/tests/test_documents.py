@@ -1,0 +1,149 @@
+"""PDF of a version: rendered by the task from the preview's template, stored with its SHA-256, served as is."""
+
+import datetime as dt
+import hashlib
+import html
+import io
+import re
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from pypdf import PdfReader
+
+from projects.choices import DocumentKind, RenderStatus
+from projects.models import IdentitySheet, OrientationOption, RenderedDocument
+from projects.services import document_request
+from projects.workflows import current_version, letter_submit
+
+from .walk import to_transmitted, validate
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def scales(db):
+    call_command("loaddata", "funding_scales", verbosity=0)
+
+
+def pdf_text(data: bytes) -> str:
+    reader = PdfReader(io.BytesIO(data))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    return re.sub(r"\s+", " ", text.replace("-\n", "-"))
+
+
+def test_the_decision_pdf_holds_the_cpts_communes_opinions_and_decision(
+    client, letter, owner, circuit, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        to_transmitted(letter, owner, circuit)
+        validate(letter, circuit.ars_agent, on=dt.date(2024, 3, 15))
+    version = current_version(letter)
+    documents = {d.kind: d for d in RenderedDocument.objects.filter(version=version)}
+    assert set(documents) == {DocumentKind.LETTER, DocumentKind.LETTER_DECISION}
+    document = documents[DocumentKind.LETTER_DECISION]
+    assert document.status == RenderStatus.READY
+    stored = document.file.open("rb").read()
+    assert hashlib.sha256(stored).hexdigest() == document.sha256 and document.size == len(stored)
+
+    reader = PdfReader(io.BytesIO(stored))
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (595, 842)  # A4 in points
+    text = pdf_text(stored)
+    for expected in [
+        "CPTS du Lauragais",
+        "lettre d'intention, version 1",
+        "Villefranche-de-Lauragais",
+        "Revel",
+        "Page 1 /",
+        "validée le 15 mars 2024",
+        "Avis consolidé",
+        "Conformité des objectifs",
+        "15 décembre 2024",
+    ]:
+        assert expected in text, expected
+
+    client.force_login(owner)
+    response = client.get(reverse("projects:document_download", args=[letter.pk, document.pk]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content) == stored
+    assert response["X-Content-SHA256"] == document.sha256
+
+
+def test_the_pdf_is_rendered_once_and_the_download_is_refused_to_others(
+    client, letter, owner, outsider, colleague, circuit, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        version = letter_submit(letter=letter, by=owner)
+    document = RenderedDocument.objects.get(version=version, kind=DocumentKind.LETTER)
+    digest = document.sha256
+    with django_capture_on_commit_callbacks(execute=True):
+        document_request(version=version, kind=DocumentKind.LETTER)
+    document.refresh_from_db()
+    assert document.sha256 == digest
+    url = reverse("projects:document_download", args=[letter.pk, document.pk])
+    client.force_login(outsider)
+    assert client.get(url).status_code == 403
+    client.force_login(colleague)
+    assert client.get(url).status_code == 200
+    assert client.post(url).status_code == 405
+
+
+def test_the_preview_is_the_pdf_template_in_the_browser(client, letter, owner):
+    letter_submit(letter=letter, by=owner)
+    client.force_login(owner)
+    page = html.unescape(client.get(reverse("projects:version_preview", args=[letter.pk, 1])).content.decode())
+    assert "css/pdf.css" in page and "Villefranche-de-Lauragais" in page and "← Retour au dossier" in page
+    assert "style=" not in page and "<script" not in page
+
+
+def test_a_render_failure_is_recorded_not_swallowed(letter, owner, monkeypatch, django_capture_on_commit_callbacks):
+    import projects.documents
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("police introuvable")
+
+    monkeypatch.setattr(projects.documents, "render_pdf", broken)
+    with pytest.raises(RuntimeError), django_capture_on_commit_callbacks(execute=True):
+        letter_submit(letter=letter, by=owner)
+    document = RenderedDocument.objects.get()
+    assert document.status == RenderStatus.FAILED and "police introuvable" in document.error
+
+
+def test_reunion_fills_its_fiche_signaletique_after_validation(client, outsider, reunion):
+    from projects.choices import DecisionOutcome
+    from projects.tests.factories import complete_letter
+    from projects.workflows import letter_decide, letter_open_review
+
+    call_command("loaddata", "letter_orientations", verbosity=0)
+    letter = complete_letter(outsider.memberships.get().organisation)
+    letter_submit(letter=letter, by=outsider)
+    url = reverse("projects:letter_identity_sheet", args=[letter.pk])
+    client.force_login(outsider)
+    assert client.get(url).status_code == 403
+    letter_open_review(letter=letter, by=reunion.desk_user)
+    letter_decide(
+        letter=letter,
+        by=reunion.ars_decider,
+        outcome=DecisionOutcome.VALIDATED,
+        motive="COPIL du 20 mai",
+        decided_on=dt.date(2024, 5, 20),
+        fir_amount=0,
+    )
+    page = html.unescape(client.get(url).content.decode())
+    assert "Prise en charge des patients obèses" in page and "Lutte contre l'antibio-résistance" in page
+    assert 'value="Revel"' in page  # the most populated commune is prefilled
+    diabetes = OrientationOption.objects.get(label="Diabète")
+    response = client.post(
+        url,
+        {
+            "cpts_name": "CPTS de l'Ouest",
+            "contact_email": "contact@exemple.re",
+            "main_town": "Revel",
+            "population": "14700",
+            "orientations": [diabetes.pk],
+        },
+    )
+    assert response.status_code == 302
+    assert list(IdentitySheet.objects.get(letter=letter).orientations.all()) == [diabetes]
+    assert OrientationOption.objects.count() == 3 + 4 + 19 + 13 + 3 + 2

@@ -1,0 +1,145 @@
+"""The whole intention-letter circuit in Chromium: the coordinator writes and submits, two URPS give their
+opinion, the Guichet consolidates and transmits, the ARS validates, and the coordinator sees the decision and its
+deadline, then downloads the PDF (read back with pypdf)."""
+
+import hashlib
+import io
+import re
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+from django.utils.formats import date_format
+from pypdf import PdfReader
+
+from projects.calculations import add_months
+
+pytestmark = [pytest.mark.e2e]
+
+PASSWORD = "mot-de-passe-test"
+
+
+@pytest.fixture
+def world(transactional_db):
+    from accounts.choices import Role
+    from accounts.tests.factories import MembershipFactory, OrganisationFactory, RegionFactory
+    from projects.tests.factories import occitanie_circuit, territory_for
+
+    call_command("loaddata", "opinion_grids", "funding_scales", verbosity=0)
+    region = RegionFactory()
+    cpts = OrganisationFactory(name="CPTS du Lauragais", region=region)
+    coordinator = MembershipFactory(organisation=cpts, role=Role.COORDINATOR, user__first_name="Camille").user
+    territory_for(cpts, communes=[("Villefranche-de-Lauragais", 4_800), ("Revel", 9_900), ("Caraman", 2_600)])
+    circuit = occitanie_circuit(region, urps_count=2)
+    return {"cpts": cpts, "coordinator": coordinator, "circuit": circuit}
+
+
+def login(page, live_server, user):
+    page.context.clear_cookies()
+    page.goto(f"{live_server.url}/connexion/")
+    page.get_by_label("Adresse e-mail").fill(user.email)
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url(f"{live_server.url}/")
+
+
+def give_opinion(page, live_server, letter_pk, overall="favorable"):
+    from projects.models import GridCriterion
+
+    page.goto(f"{live_server.url}/dossiers/lettres/{letter_pk}/")
+    page.get_by_role("link", name=re.compile("Donner l'avis de mon organisation")).click()
+    for criterion in GridCriterion.objects.filter(grid__letter_circuit="guichet_urps"):
+        page.check(f'input[name="c{criterion.pk}_assessment"][value="favorable"]')
+        page.fill(f'textarea[name="c{criterion.pk}_comment"]', f"Bien sur {criterion.code}")
+    page.check(f'input[name="overall"][value="{overall}"]')
+    page.get_by_role("button", name="Enregistrer l'avis").click()
+    page.wait_for_url(f"{live_server.url}/dossiers/lettres/{letter_pk}/")
+    assert page.get_by_text("Votre avis est enregistré.").is_visible()
+
+
+def test_the_whole_letter_circuit(world, live_server, page):
+    from projects.models import IntentionLetter
+
+    coordinator, circuit = world["coordinator"], world["circuit"]
+
+    # 1. The coordinator starts the letter, saves a partial draft, then completes and submits it.
+    login(page, live_server, coordinator)
+    page.get_by_role("link", name="Lettres d'intention").first.click()
+    page.get_by_role("button", name="Commencer la lettre d'intention de CPTS du Lauragais").click()
+    assert page.get_by_role("heading", name="Complétude").is_visible()
+    page.fill("#id_needs", "12 % des patients en ALD sans médecin traitant.")
+    page.get_by_role("button", name="Enregistrer le brouillon").click()
+    assert page.get_by_text("Brouillon enregistré.").is_visible()
+    assert page.get_by_role("link", name="Présentez l'équipe projet et sa composition.").is_visible()
+
+    page.fill("#id_pilot_profession", "Médecin généraliste")
+    page.fill("#id_team-0-name", "Camille Martin")
+    page.fill("#id_team-0-profession", "Médecin")
+    page.fill("#id_information_actions", "Questionnaire à 180 professionnels, deux réunions publiques.")
+    page.fill("#id_professions-0-profession", "Médecins généralistes")
+    page.fill("#id_professions-0-count", "14")
+    page.fill("#id_project_description", "CPTS rurale centrée sur l'accès aux soins.")
+    for mission in ("access", "pathways", "prevention", "crisis"):
+        page.check(f"#id_commits_{mission}")
+    page.fill("#id_objectives", "Un médecin traitant pour chaque patient en ALD.")
+    page.fill("#id_means", "Temps de coordination, messagerie sécurisée.")
+    page.fill("#id_structure-name", "Association de préfiguration du Lauragais")
+    page.fill("#id_structure-siret", "73282932000075")  # wrong checksum first
+    page.get_by_role("button", name="Enregistrer et déposer").click()
+    assert page.get_by_text("Ce numéro SIRET n'est pas valide").is_visible()
+    assert page.input_value("#id_means") == "Temps de coordination, messagerie sécurisée."
+    page.fill("#id_structure-siret", "73282932000074")
+    page.get_by_role("button", name="Enregistrer et déposer").click()
+    page.wait_for_url(re.compile(r"/dossiers/lettres/\d+/$"))
+    assert page.locator("#statut").inner_text() == "Déposée, en attente de prise en charge"
+    letter = IntentionLetter.objects.get(cpts=world["cpts"])
+
+    # 2. The Guichet takes it in and asks the URPS.
+    login(page, live_server, circuit.desk_user)
+    assert page.get_by_text("Prendre en charge et demander les avis").is_visible()
+    page.goto(f"{live_server.url}/dossiers/lettres/{letter.pk}/")
+    page.get_by_role("button", name="Prendre en charge et demander les avis").click()
+    assert page.get_by_text("avis reçus 0/2").first.is_visible()
+
+    # 3. Two URPS give their opinion on the three criteria.
+    for reviewer in circuit.reviewer_users:
+        login(page, live_server, reviewer)
+        assert page.get_by_text("Rendre l'avis de votre organisation").is_visible()
+        give_opinion(page, live_server, letter.pk)
+
+    # 4. The Guichet writes the consolidated opinion and transmits to the ARS.
+    login(page, live_server, circuit.desk_user)
+    give_opinion(page, live_server, letter.pk)
+    assert page.get_by_text("avis reçus 2/2").first.is_visible()
+    assert page.get_by_role("columnheader", name=re.compile("Avis consolidé")).is_visible()
+    page.get_by_role("button", name="Transmettre à l'ARS").click()
+    assert page.locator("#statut").inner_text() == "Transmise à l'ARS"
+
+    # 5. The ARS agent validates; the FIR grant is prefilled from the regional settings.
+    login(page, live_server, circuit.ars_agent)
+    assert page.get_by_role("heading", name="Dossiers à instruire").is_visible()
+    page.get_by_role("link", name="CPTS du Lauragais").first.click()
+    page.get_by_role("link", name="Décider").click()
+    assert page.input_value("#id_fir_amount").startswith("50000")
+    page.check('input[name="outcome"][value="validated"]')
+    page.fill("#id_motive", "Projet cohérent avec le PRS, mobilisation satisfaisante.")
+    page.get_by_role("button", name="Enregistrer la décision").click()
+    assert page.get_by_text("La décision est enregistrée").is_visible()
+
+    # 6. The coordinator sees the decision and the deadline, and downloads the PDF.
+    login(page, live_server, coordinator)
+    page.goto(f"{live_server.url}/dossiers/lettres/{letter.pk}/")
+    assert page.locator("#statut").inner_text() == "Validée"
+    letter.refresh_from_db()
+    deadline = letter.decision.accompaniment_deadline
+    assert deadline == add_months(timezone.localdate(), 9)  # the 9 months of the funding scale in force
+    assert page.locator("#echeance").is_visible()
+    assert page.locator("#echeance").inner_text() == date_format(deadline, "j F Y")
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Télécharger : Lettre d'intention avec avis et décision").click()
+    pdf = open(download_info.value.path(), "rb").read()
+    text = re.sub(r"\s+", " ", "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages))
+    for expected in ["CPTS du Lauragais", "Villefranche-de-Lauragais", "Revel", "Caraman", "validée le"]:
+        assert expected in text, expected
+    document = letter.versions.get().documents.get(kind="letter_decision")
+    assert hashlib.sha256(pdf).hexdigest() == document.sha256  # the stored file, byte for byte
