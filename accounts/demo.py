@@ -16,7 +16,16 @@ from .services import membership_grant
 DEMO_PASSWORD = "demo-cpts-2026"
 
 # Reference fixtures loaded before the demo world; later stages append theirs.
-REFERENCE_FIXTURES = ["regions", "funding_scales", "professions", "missions", "action_examples", "indicators"]
+REFERENCE_FIXTURES = [
+    "regions",
+    "funding_scales",
+    "professions",
+    "missions",
+    "action_examples",
+    "indicators",
+    "opinion_grids",
+    "letter_orientations",
+]
 
 
 @dataclass(frozen=True)
@@ -143,4 +152,7 @@ def seed_demo() -> list[DemoLogin]:
     from diagnostics.demo import seed_diagnostics_demo
 
     seed_diagnostics_demo(orgs[CPTS_NAME])  # a territory and demo indicators, only when communes are loaded
+    from projects.demo import seed_letters_demo
+
+    seed_letters_demo(orgs[CPTS_NAME])  # a draft intention letter
     return logins
