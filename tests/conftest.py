@@ -30,9 +30,9 @@ def browser_type_launch_args(browser_type_launch_args):
 
 def _reset_connections(app):
     """Drop the producer pool and result backend built for the previous broker URL."""
-    if app._pool is not None:
-        app._pool.force_close_all()
-        app._pool = None
+    # Forget (without closing: other holders may still use them) the pools built for the previous broker.
+    app._pool = None
+    app.amqp._producer_pool = None
     app.__dict__.pop("backend", None)
     app._local.__dict__.pop("backend", None)
 
