@@ -94,6 +94,14 @@ def territory_population(organisation: Organisation) -> int | None:
     return sum(known) if known else None
 
 
+def cpts_member_count(organisation: Organisation, *, on: dt.date, scale: calc.Scale | None) -> int:
+    """Members of the CPTS on a date, counted as the scale's taille 4++ rule counts them (governance's register)."""
+    from governance.selectors import member_count_at
+
+    count_structures = scale is None or scale.increase.counts == calc.COUNT_MEMBERS
+    return member_count_at(organisation, on, count_structures=count_structures)
+
+
 def _membership_roles(user, organisation: Organisation) -> set[str]:
     return {m.role for m in membership_list_for_user(user) if m.organisation_id == organisation.pk}
 

@@ -34,6 +34,7 @@ from .selectors import (
     budget_cpts_list_for_user,
     budget_for_organisation,
     budget_summary,
+    cpts_member_count,
     scale_data_list,
     territory_population,
 )
@@ -111,6 +112,8 @@ class SimulatorView(LoginRequiredMixin, TemplateView):
                     members=str(budget.members),
                     taille=str(budget.taille),
                 )
+            else:
+                initial["members"] = str(cpts_member_count(organisation, on=today, scale=in_force))
             population = territory_population(organisation)
             if population:
                 initial.update(population=str(population), taille="")
@@ -220,7 +223,7 @@ class BudgetParametersView(LoginRequiredMixin, View):
                 "signed_on": today,
                 "population": population,
                 "taille": None if population else 1,
-                "members": 0,
+                "members": cpts_member_count(organisation, on=today, scale=in_force),
                 "missions": list(in_force.core_codes) if in_force else [],
             }
         form = BudgetParametersForm(initial=initial, scales=scales)

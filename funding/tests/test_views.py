@@ -373,3 +373,17 @@ def test_the_cpts_page_links_to_its_simulator_and_budget(client, cpts, owner):
     page = text(client.get(reverse("accounts:organisation_detail", args=[cpts.pk])))
     assert f"{reverse('funding:simulator')}?cpts={cpts.pk}" in page
     assert reverse("funding:budget_detail", args=[cpts.pk]) in page
+
+
+def test_simulator_prefill_counts_the_cpts_members_from_the_governance_register(client, owner, cpts):
+    from django.core.management import call_command
+
+    from governance.tests.factories import MemberFactory
+
+    call_command("loaddata", "professions", verbosity=0)
+    MemberFactory.create_batch(3, cpts=cpts, joined_on=dt.date(2024, 1, 15))
+    MemberFactory(cpts=cpts, joined_on=dt.date(2024, 1, 15), left_on=dt.date(2024, 6, 1))
+    client.force_login(owner)
+    response = client.get(reverse("funding:simulator"), {"cpts": cpts.pk})
+    assert response.context["form"].data["members"] == "3"
+    assert response.context["plan"] is not None
