@@ -375,7 +375,7 @@ def test_the_cpts_page_links_to_its_simulator_and_budget(client, cpts, owner):
     assert reverse("funding:budget_detail", args=[cpts.pk]) in page
 
 
-def test_simulator_prefill_counts_the_cpts_members_from_the_governance_register(client, owner, cpts):
+def test_simulator_prefill_counts_the_cpts_members_from_the_governance_register(client, owner, cpts, scales):
     from django.core.management import call_command
 
     from governance.tests.factories import MemberFactory
@@ -386,4 +386,4 @@ def test_simulator_prefill_counts_the_cpts_members_from_the_governance_register(
     client.force_login(owner)
     response = client.get(reverse("funding:simulator"), {"cpts": cpts.pk})
     assert response.context["form"].data["members"] == "3"
-    assert response.context["plan"] is not None
+    assert response.context["plan"] is not None, response.context["form"].errors
