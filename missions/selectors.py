@@ -440,19 +440,42 @@ def funding_indicator_inputs(page: PlanPage) -> dict[str, list]:
 
 def diagnostic_figures(cpts) -> list[dict]:
     """Figures of the territory's diagnostic a fiche may quote in its problems: ``[{code, label, value, unit,
-    source, year}]``.
+    source, year}]`` (territory values only).
 
-    HOOK: ``diagnostics`` owns indicator values. When it exposes
+    HOOK: ``diagnostics`` owns indicator values. When it exposes a light
     ``diagnostics.selectors.territory_indicator_table(territory) -> list[dict]`` (keys as above) it is used;
-    until then the list is empty and figures are typed in.
+    otherwise the territory column of ``diagnostics.reports.diagnostic_report`` is read (it also computes the
+    comparisons, so it is only called on the fiche's edit page).
     """
+    territory = getattr(cpts, "territory", None) if _has_territory(cpts) else None
+    if territory is None:
+        return []
     from diagnostics import selectors as diagnostics_selectors
 
     table = getattr(diagnostics_selectors, "territory_indicator_table", None)
-    territory = getattr(cpts, "territory", None) if _has_territory(cpts) else None
-    if table is None or territory is None:
+    if table is not None:
+        return list(table(territory))
+    try:
+        from diagnostics.reports import diagnostic_report
+    except ImportError:
         return []
-    return list(table(territory))
+    figures = []
+    for report in diagnostic_report(diagnostics_selectors.territory_summary(territory)):
+        value = report.territory.aggregate.value if report.territory else None
+        if value is None:
+            continue
+        dataset = report.dataset
+        figures.append(
+            {
+                "code": report.indicator.code,
+                "label": report.indicator.label,
+                "value": value.quantize(Decimal("0.01")),
+                "unit": report.indicator.unit,
+                "source": (dataset.source if dataset and dataset.source else report.indicator.source),
+                "year": (dataset.year if dataset and dataset.year else report.indicator.year),
+            }
+        )
+    return figures
 
 
 def _has_territory(cpts) -> bool:

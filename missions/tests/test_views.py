@@ -367,3 +367,27 @@ def test_a_member_without_a_governance_link_only_reads(client, cpts, sheet):
     client.force_login(user)
     assert client.get(url("sheet_detail", cpts, sheet.pk)).status_code == 200
     assert client.get(url("sheet_update", cpts, sheet.pk)).status_code == 403
+
+
+def test_the_edit_page_offers_the_figures_of_the_diagnostic(client, owner, sheet, cpts):
+    from diagnostics.models import IndicatorDataset, IndicatorDefinition, IndicatorValue
+    from projects.tests.factories import territory_for
+
+    territory = territory_for(cpts)
+    indicator = IndicatorDefinition.objects.create(
+        code="part_ald_sans_mt",
+        label="Patients en ALD sans médecin traitant",
+        unit="%",
+        aggregation="weighted_mean",
+        source="Assurance Maladie",
+    )
+    dataset = IndicatorDataset.objects.create(
+        label="Rezone 2025", source="Rezone CPTS", year=2025, scope="territory", territory=territory
+    )
+    dataset.indicators.add(indicator)
+    for entry in territory.entries.all():
+        IndicatorValue.objects.create(dataset=dataset, indicator=indicator, commune=entry.commune, value=12)
+    client.force_login(owner)
+    page = text(client.get(url("sheet_update", cpts, sheet.pk)))
+    assert "Reprendre une donnée du diagnostic" in page
+    assert 'value="part_ald_sans_mt" data-label="Patients en ALD sans médecin traitant" data-value="12.00"' in page
