@@ -14,6 +14,7 @@ from accounts.models import Organisation
 from accounts.selectors import cpts_list_for_user
 from cpts_portal.pdf import render_pdf
 from cpts_portal.tabular import table_response
+from governance.permissions import can_view_member_contacts
 
 from . import permissions as perms
 from . import selectors, services
@@ -65,14 +66,13 @@ class PlanMixin(LoginRequiredMixin, View):
         return reverse("missions:plan_detail", kwargs={"cpts_pk": self.cpts.pk})
 
     def context(self, **extra):
-        return {"cpts": self.cpts, "plan": self.plan, **extra}
+        # Members' e-mails and phones follow the organisation's rule: the CPTS's coordinators only.
+        show_contacts = bool(can_view_member_contacts(self.request.user, self.cpts))
+        return {"cpts": self.cpts, "plan": self.plan, "show_contacts": show_contacts, **extra}
 
 
 class SheetMixin(PlanMixin):
     full_sheet = True
-
-    def dispatch(self, request, *args, **kwargs):
-        return super().dispatch(request, *args, **kwargs)
 
     def get_sheet(self, pk):
         try:

@@ -391,3 +391,13 @@ def test_the_edit_page_offers_the_figures_of_the_diagnostic(client, owner, sheet
     page = text(client.get(url("sheet_update", cpts, sheet.pk)))
     assert "Reprendre une donnée du diagnostic" in page
     assert 'value="part_ald_sans_mt" data-label="Patients en ALD sans médecin traitant" data-value="12.00"' in page
+
+
+def test_members_contacts_are_shown_to_coordinators_only(client, owner, other_member, sheet, cpts):
+    email = sheet.pilot.email
+    client.force_login(owner)
+    assert email in text(client.get(url("sheet_detail", cpts, sheet.pk)))
+    assert email in _pdf_text(client.get(url("sheet_pdf", cpts, sheet.pk)).content)
+    client.force_login(other_member[0])
+    assert email not in text(client.get(url("sheet_detail", cpts, sheet.pk)))
+    assert email not in _pdf_text(client.get(url("sheet_pdf", cpts, sheet.pk)).content)
