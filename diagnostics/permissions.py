@@ -51,13 +51,25 @@ def can_view_territory(user, cpts) -> Decision:
         return Decision(False, _("Cette organisation n'est pas une CPTS."))
     if _cpts_roles(user, cpts) or is_administrator(user):
         return ALLOWED
-    if _reviews_region(user, instructing_region_id(cpts)):
+    if _reviews_region(user, instructing_region_id(cpts)) and _submitted_once(cpts):
         return ALLOWED
-    return Decision(False, _("Ce territoire est réservé à la CPTS et aux relecteurs de la région qui l'instruit."))
+    return Decision(
+        False,
+        _(
+            "Ce territoire est réservé à la CPTS et, une fois le dossier déposé, aux relecteurs de la région "
+            "qui l'instruit."
+        ),
+    )
 
 
-def can_edit_territory(user, cpts) -> Decision:
-    """Only the CPTS's coordinators build the territory and write the diagnostic."""
+def _submitted_once(cpts) -> bool:
+    from projects.selectors import cpts_submitted_once
+
+    return cpts_submitted_once(cpts)
+
+
+def can_edit_diagnostic(user, cpts) -> Decision:
+    """Only the CPTS's coordinators write the diagnostic and import indicators for their territory."""
     if refused := _is_authenticated(user):
         return refused
     if cpts.kind != OrganisationKind.CPTS:
@@ -67,10 +79,21 @@ def can_edit_territory(user, cpts) -> Decision:
     return Decision(False, _("Seuls les coordinateurs de la CPTS modifient son territoire et son diagnostic."))
 
 
+def can_edit_territory(user, cpts) -> Decision:
+    """The coordinators build the territory, as long as the letter is not with its reviewers or validated."""
+    decision = can_edit_diagnostic(user, cpts)
+    if not decision:
+        return decision
+    from projects.selectors import cpts_territory_lock
+
+    if reason := cpts_territory_lock(cpts):
+        return Decision(False, reason)
+    return ALLOWED
+
+
 can_view_diagnostic = can_view_territory
-can_edit_diagnostic = can_edit_territory
 can_explain_conflict = can_edit_territory
-can_import_territory_indicators = can_edit_territory
+can_import_territory_indicators = can_edit_diagnostic
 
 
 def can_import_national_indicators(user) -> Decision:

@@ -90,11 +90,14 @@ class TerritoryListView(LoginRequiredMixin, TemplateView):
 
 def panel_context(request, cpts, territory, **extra) -> dict:
     summary = territory_summary(territory)
+    edit = perms.can_edit_territory(request.user, cpts)
     return {
         "cpts": cpts,
         "territory": territory,
         "summary": summary,
-        "can_edit": bool(perms.can_edit_territory(request.user, cpts)),
+        "can_edit": bool(edit),
+        # A coordinator who may not edit now is told why (the letter is with its reviewers).
+        "locked_reason": edit.reason if not edit and perms.can_edit_diagnostic(request.user, cpts) else "",
         "map_svg": territory_map_svg(summary),
         **extra,
     }

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.choices import ARS_KINDS, REVIEW_KINDS, OrganisationKind, Role
 from accounts.selectors import is_administrator, membership_list_for_user
@@ -27,6 +28,7 @@ from .models import (
     RenderedDocument,
     StatusTransition,
 )
+from .workflows import STATE_RULES
 
 # --- Hooks on the other apps ----------------------------------------------------------------------------------
 
@@ -437,3 +439,43 @@ def cpts_dossier_status_labels(cpts_ids) -> dict[int, str]:
     for cpts_id, status in rows:
         labels.setdefault(cpts_id, f"lettre d'intention {LetterStatus(status).label.lower()}")
     return labels
+
+
+def _latest_letter_status_by_cpts(cpts_ids) -> dict[int, str]:
+    latest = {}
+    rows = (
+        IntentionLetter.objects.filter(cpts_id__in=list(cpts_ids))
+        .order_by("cpts_id", "-created_at")
+        .values_list("cpts_id", "status")
+    )
+    for cpts_id, status in rows:
+        latest.setdefault(cpts_id, status)
+    return latest
+
+
+def cpts_engaged_ids(cpts_ids) -> set[int]:
+    """The CPTS whose territory counts against others' (``STATE_RULES[...].claims_territory`` of their latest
+    letter): a dossier in review or validated. Drafts stay private and claim nothing."""
+    return {
+        cpts_id
+        for cpts_id, status in _latest_letter_status_by_cpts(cpts_ids).items()
+        if STATE_RULES[status].claims_territory
+    }
+
+
+def cpts_territory_lock(cpts) -> str | None:
+    """Why the CPTS's territory cannot change now (its letter is with reviewers or validated), or None."""
+    status = _latest_letter_status_by_cpts([cpts.pk]).get(cpts.pk)
+    if status is not None and STATE_RULES[status].territory_locked:
+        return _(
+            "Le territoire est figé : la lettre d'intention est « %(status)s ». Il se modifie lorsque des "
+            "compléments sont demandés, ou par un nouveau dossier."
+        ) % {"status": LetterStatus(status).label.lower()}
+    return None
+
+
+def cpts_submitted_once(cpts) -> bool:
+    """Whether the CPTS has deposited a letter at least once (reviewers see nothing before)."""
+    content_type = _letter_content_type()
+    letter_ids = IntentionLetter.objects.filter(cpts=cpts).values("pk")
+    return DossierVersion.objects.filter(content_type=content_type, object_id__in=letter_ids).exists()

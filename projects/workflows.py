@@ -80,6 +80,10 @@ class StateRule:
     opinion: frozenset
     # The status as each audience reads it: "cpts" (the CPTS), "reviewer" (Guichet, URPS, COPIL), "ars".
     labels: dict = field(default_factory=dict)
+    # Whether the CPTS's territory counts against other CPTS (a dossier in review or validated: lifecycle.md),
+    # and whether the territory is frozen (the dossier is with its reviewers, or validated).
+    claims_territory: bool = False
+    territory_locked: bool = False
 
     def label_for(self, actors: frozenset) -> str:
         if actors & CPTS_ACTORS:
@@ -101,12 +105,16 @@ STATE_RULES: dict[str, StateRule] = {
         edit=NOBODY,
         opinion=NOBODY,
         labels={"cpts": "Déposée, en attente de prise en charge", "reviewer": "À prendre en charge", "ars": "Déposée"},
+        claims_territory=True,
+        territory_locked=True,
     ),
     LetterStatus.UNDER_REVIEW: StateRule(
         view=EVERYONE,
         edit=NOBODY,
         opinion=frozenset({Actor.DESK, Actor.REVIEWER}),
         labels={"cpts": "En cours d'examen", "reviewer": "Avis en cours", "ars": "En examen au guichet"},
+        claims_territory=True,
+        territory_locked=True,
     ),
     LetterStatus.COMPLEMENTS_REQUESTED: StateRule(
         view=EVERYONE,
@@ -117,18 +125,23 @@ STATE_RULES: dict[str, StateRule] = {
             "reviewer": "En attente des compléments",
             "ars": "En attente des compléments",
         },
+        claims_territory=True,
     ),
     LetterStatus.TRANSMITTED: StateRule(
         view=EVERYONE,
         edit=NOBODY,
         opinion=NOBODY,
         labels={"cpts": "Transmise à l'ARS", "reviewer": "Transmise à l'ARS", "ars": "À décider"},
+        claims_territory=True,
+        territory_locked=True,
     ),
     LetterStatus.VALIDATED: StateRule(
         view=EVERYONE,
         edit=NOBODY,
         opinion=NOBODY,
         labels={"cpts": "Validée", "reviewer": "Validée", "ars": "Validée"},
+        claims_territory=True,
+        territory_locked=True,
     ),
     LetterStatus.REFUSED: StateRule(
         view=EVERYONE,

@@ -86,3 +86,24 @@ class IndicatorDefinitionFactory(factory.django.DjangoModelFactory):
     aggregation = Aggregation.SUM
     source = "Tests"
     year = 2024
+
+
+def engage(cpts, status: str = "submitted"):
+    """Give a CPTS a letter deposited once: its territory then claims its communes against other CPTS
+    (lifecycle.md: a dossier in review or validated) and the instructing region's reviewers may read it."""
+    from django.utils import timezone
+
+    from accounts.tests.factories import UserFactory
+    from projects.models import DossierVersion, IntentionLetter
+
+    letter = IntentionLetter.objects.create(cpts=cpts, status=status)
+    DossierVersion.objects.create(
+        dossier=letter,
+        number=1,
+        schema_version=1,
+        data={},
+        sha256="0" * 64,
+        submitted_by=UserFactory(),
+        submitted_at=timezone.now(),
+    )
+    return letter

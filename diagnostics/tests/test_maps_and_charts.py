@@ -11,7 +11,7 @@ from diagnostics.maps import MapCommune, territory_map
 from diagnostics.reports import territory_map_svg
 from diagnostics.selectors import territory_summary
 
-from .factories import CommuneFactory, TerritoryCommuneFactory, TerritoryFactory, square_wkb
+from .factories import CommuneFactory, TerritoryCommuneFactory, TerritoryFactory, engage, square_wkb
 
 
 def test_chart_names_every_level_writes_every_value_and_uses_patterns():
@@ -68,6 +68,7 @@ def test_map_of_a_territory_takes_neighbours_from_the_database(cpts):
     TerritoryCommuneFactory(territory=territory, commune=b)
     other = TerritoryFactory(cpts=OrganisationFactory())
     TerritoryCommuneFactory(territory=other, commune=b)
+    engage(other.cpts)
     svg = territory_map_svg(territory_summary(territory))
     assert f"<title>{neighbour.name}</title>" in svg and far.name not in svg
     assert "dont 1 partagées" in svg

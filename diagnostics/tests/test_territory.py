@@ -16,7 +16,7 @@ from diagnostics.selectors import (
     territory_unexplained_conflicts,
 )
 
-from .factories import CommuneFactory, EpciFactory, TerritoryCommuneFactory, TerritoryFactory
+from .factories import CommuneFactory, EpciFactory, TerritoryCommuneFactory, TerritoryFactory, engage
 
 pytestmark = pytest.mark.django_db
 
@@ -106,11 +106,12 @@ def test_whole_commune_conflict_blocks_submission_until_explained(cpts, owner):
     entry = TerritoryCommuneFactory(territory=mine, commune=balma)
     TerritoryCommuneFactory(territory=mine, commune=CommuneFactory())
     other = TerritoryFactory(cpts=OrganisationFactory(name="CPTS Toulouse Est"))
+    engage(other.cpts)
     TerritoryCommuneFactory(territory=other, commune=balma)
 
     [overlap] = territory_conflicts(mine)
     assert overlap.is_conflict and overlap.other_cpts_name == "CPTS Toulouse Est"
-    assert overlap.other_status == "projet"
+    assert overlap.other_status == "lettre d'intention déposée"
     decision = territory_can_be_submitted(mine)
     assert not decision
     assert "Balma figure aussi, en entier, dans le territoire de CPTS Toulouse Est" in decision.reason
@@ -122,7 +123,10 @@ def test_whole_commune_conflict_blocks_submission_until_explained(cpts, owner):
     assert territory_can_be_submitted(mine)
     entry.refresh_from_db()
     assert entry.conflict_explained_by == owner and entry.conflict_explained_at
-    # The other CPTS sees the conflict too, unexplained on its side.
+    # A draft claims nothing: the other CPTS sees no conflict until this one deposits its letter...
+    assert territory_can_be_submitted(other)
+    engage(cpts)
+    # ...then it does, unexplained on its side.
     assert not territory_can_be_submitted(other)
 
 
@@ -133,6 +137,7 @@ def test_sharing_a_commune_in_parts_is_information_not_a_conflict(cpts):
         territory=mine, commune=toulouse, is_partial=True, perimeter="Rive gauche", declared_population=60_000
     )
     other = TerritoryFactory(cpts=OrganisationFactory(name="CPTS Toulouse Rive droite"))
+    engage(other.cpts)
     TerritoryCommuneFactory(
         territory=other, commune=toulouse, is_partial=True, perimeter="Rive droite", declared_population=70_000
     )
@@ -146,6 +151,7 @@ def test_a_whole_city_conflicts_with_another_cpts_arrondissement(cpts, paris):
     mine = TerritoryFactory(cpts=cpts)
     TerritoryCommuneFactory(territory=mine, commune=arr11)
     other = TerritoryFactory(cpts=OrganisationFactory(name="CPTS Paris Centre"))
+    engage(other.cpts)
     TerritoryCommuneFactory(territory=other, commune=city)
     [overlap] = territory_conflicts(mine)
     assert overlap.is_conflict and overlap.other_commune_name == "Paris"

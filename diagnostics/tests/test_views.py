@@ -19,6 +19,7 @@ from .factories import (
     IndicatorDefinitionFactory,
     TerritoryCommuneFactory,
     TerritoryFactory,
+    engage,
 )
 
 pytestmark = pytest.mark.django_db
@@ -37,6 +38,12 @@ def member(cpts):
 def administrator(db):
     operator = OrganisationFactory(name="Opérateur", kind=OrganisationKind.OPERATOR)
     return MembershipFactory(organisation=operator, role=Role.ADMINISTRATOR).user
+
+
+@pytest.fixture
+def reviewable(cpts):
+    """The CPTS has deposited its letter, which came back for complements: reviewers read, the coordinator edits."""
+    return engage(cpts, status="complements_requested")
 
 
 @pytest.fixture
@@ -65,7 +72,9 @@ def test_the_owner_sees_the_builder_with_population_and_size_bounds(client, owne
 
 
 @pytest.mark.parametrize("persona", ["member", "colleague"])
-def test_members_and_reviewers_of_the_region_read_without_editing(request, client, cpts, territory, persona):
+def test_members_and_reviewers_of_the_region_read_without_editing(
+    request, client, cpts, territory, reviewable, persona
+):
     client.force_login(request.getfixturevalue(persona))
     response = client.get(url("territory_edit", cpts))
     assert response.status_code == 200
@@ -77,7 +86,7 @@ def test_an_outsider_is_refused_with_a_reason(client, outsider, cpts, territory)
     client.force_login(outsider)
     response = client.get(url("territory_edit", cpts))
     assert response.status_code == 403
-    assert "réservé à la CPTS et aux relecteurs" in text(response)
+    assert "réservé à la CPTS" in text(response)
     assert "Ayguesvives" not in text(response)
 
 
@@ -157,10 +166,11 @@ def test_include_in_part_then_whole_again(client, owner, cpts, territory):
     assert not entry.is_partial and entry.declared_population is None
 
 
-def test_explaining_a_conflict_shows_it_to_reviewers(client, owner, colleague, cpts, territory):
+def test_explaining_a_conflict_shows_it_to_reviewers(client, owner, colleague, cpts, territory, reviewable):
     entry = territory.entries.get(commune__name="Ayguesvives")
     other = TerritoryFactory(cpts=OrganisationFactory(name="CPTS Sud Toulousain"))
     TerritoryCommuneFactory(territory=other, commune=entry.commune)
+    engage(other.cpts)
     client.force_login(owner)
     page = text(client.get(url("territory_edit", cpts)))
     assert "Conflit : commune entière" in page and "CPTS Sud Toulousain" in page
@@ -247,7 +257,7 @@ def with_indicators(territory, owner):
 
 
 @pytest.mark.parametrize("persona", ["owner", "member", "colleague"])
-def test_the_diagnostic_shows_a_chart_and_its_table(request, client, cpts, with_indicators, persona):
+def test_the_diagnostic_shows_a_chart_and_its_table(request, client, cpts, with_indicators, reviewable, persona):
     client.force_login(request.getfixturevalue(persona))
     response = client.get(url("diagnostic_detail", cpts))
     page = text(response)
@@ -264,7 +274,7 @@ def test_the_diagnostic_is_refused_to_an_outsider(client, outsider, cpts, territ
     assert client.get(url("diagnostic_export", cpts, fmt="csv")).status_code == 403
 
 
-def test_narrative_sections_are_saved_and_rendered_sanitised(client, owner, colleague, cpts, territory):
+def test_narrative_sections_are_saved_and_rendered_sanitised(client, owner, colleague, cpts, territory, reviewable):
     client.force_login(owner)
     response = client.post(
         url("diagnostic_edit", cpts),
@@ -286,7 +296,7 @@ def test_narrative_sections_are_saved_and_rendered_sanitised(client, owner, coll
     assert client.post(url("diagnostic_edit", cpts), {"needs_text": "x"}).status_code == 403
 
 
-def test_exports_in_csv_and_xlsx(client, colleague, cpts, with_indicators):
+def test_exports_in_csv_and_xlsx(client, colleague, cpts, with_indicators, reviewable):
     client.force_login(colleague)
     response = client.get(url("diagnostic_export", cpts, fmt="csv"))
     assert response["Content-Type"].startswith("text/csv")
@@ -384,10 +394,35 @@ def test_page_query_counts_do_not_grow_with_communes_or_indicators(
 ):
     _territory_of(cpts, size, indicators, owner)
     client.force_login(owner)
-    with django_assert_max_num_queries(18):
+    with django_assert_max_num_queries(19):  # +1: the territory lock (letter status)
         response = client.get(url("territory_edit", cpts), {"q": "commune"})
     assert response.status_code == 200
     with django_assert_max_num_queries(22):
         response = client.get(url("diagnostic_detail", cpts))
     assert response.status_code == 200
     assert text(response).count('class="diagnostic-chart"') == indicators
+
+
+def test_the_territory_is_frozen_while_the_letter_is_with_its_reviewers(client, owner, cpts, territory):
+    letter = engage(cpts, status="under_review")
+    client.force_login(owner)
+    page = text(client.get(url("territory_edit", cpts)))
+    assert "Ayguesvives" in page and "Retirer" not in page and "Le territoire est figé" in page
+    entry = territory.entries.get(commune__name="Ayguesvives")
+    response = client.post(url("territory_commune_remove", cpts, entry_pk=entry.pk))
+    assert response.status_code == 403
+    assert "Le territoire est figé : la lettre d'intention est « en examen »" in text(response)
+    assert territory.entries.filter(pk=entry.pk).exists()
+    # Complements requested: the coordinator may change it again.
+    type(letter).objects.filter(pk=letter.pk).update(status="complements_requested")
+    assert client.post(url("territory_commune_remove", cpts, entry_pk=entry.pk)).status_code == 302
+    assert not territory.entries.filter(pk=entry.pk).exists()
+
+
+def test_a_draft_territory_stays_private_to_other_cpts(client, owner, cpts, territory):
+    entry = territory.entries.get(commune__name="Ayguesvives")
+    other = TerritoryFactory(cpts=OrganisationFactory(name="CPTS Brouillon Secret"))
+    TerritoryCommuneFactory(territory=other, commune=entry.commune)
+    client.force_login(owner)
+    page = text(client.get(url("territory_edit", cpts)))
+    assert "CPTS Brouillon Secret" not in page and "Conflit : commune entière" not in page
