@@ -6,10 +6,14 @@ every rule is table-tested with fixed dates.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+
+# The contract calendar's month arithmetic (same day n months later, clamped to the month's end) is funding's.
+from funding.calculations import add_months
+
+__all__ = ["add_months", "build_checklist", "delay_warnings", "gantt_layout", "mission_deadlines"]
 
 CORE = "core"
 OPTIONAL = "optional"
@@ -68,13 +72,6 @@ class SheetFacts:
 
 # --------------------------------------------------------------------------------------------------------------
 # Dates
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """Same day ``months`` later (or earlier), on the month's last day when that day does not exist."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def french_date(day: dt.date | None) -> str:
