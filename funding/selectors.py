@@ -79,19 +79,12 @@ def scale_in_force(on: dt.date) -> FundingScale | None:
 
 
 def territory_population(organisation: Organisation) -> int | None:
-    """Inhabitants of a CPTS's territory: whole communes count their population, partial ones their declared part.
+    """Inhabitants of a CPTS's territory (diagnostics computes it); None when it has no commune yet."""
+    from diagnostics.selectors import territory_entry_list, territory_for_cpts
+    from diagnostics.selectors import territory_population as population
 
-    None when the CPTS has no territory yet or none of its communes has a known population. (The full territory
-    features live in diagnostics; this is the one figure the funding simulator needs.)
-    """
-    from diagnostics.models import TerritoryCommune
-
-    rows = TerritoryCommune.objects.filter(territory__cpts=organisation).values_list(
-        "is_partial", "declared_population", "commune__population"
-    )
-    known = [declared if partial else population for partial, declared, population in rows]
-    known = [n for n in known if n is not None]
-    return sum(known) if known else None
+    entries = territory_entry_list(territory_for_cpts(organisation))
+    return population(None, entries) if entries else None
 
 
 def cpts_member_count(organisation: Organisation, *, on: dt.date, scale: calc.Scale | None) -> int:

@@ -209,14 +209,3 @@ def split_instalments(*, amount: Decimal, count: int, start: dt.date, period_mon
         value = share if index < count - 1 else amount - share * (count - 1)
         result.append(Instalment(index + 1, value, add_months(start, months)))
     return result
-
-
-def territory_size(population: int) -> int:
-    """Taille 1-4 from population (documents.md §4). Kept here until funding exposes its own."""
-    if population < 40_000:
-        return 1
-    if population < 80_000:
-        return 2
-    if population < 175_000:
-        return 3
-    return 4

@@ -597,7 +597,9 @@ def letter_decide(
 ) -> LetterDecision:
     """Validate or refuse the letter with a motive. A validation records the FIR grant and its instalments,
     the accompaniment commitment and its deadline (the health project to deposit within N months)."""
-    from .calculations import add_months, split_instalments, territory_size
+    from diagnostics.selectors import territory_size
+
+    from .calculations import add_months, split_instalments
     from .notifications import event_record
     from .selectors import accompaniment_terms
     from .services import deadline_create, document_request
