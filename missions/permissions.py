@@ -53,22 +53,10 @@ def linked_member_ids(user, cpts) -> frozenset[int]:
 
 
 def letter_validated_for(cpts) -> bool:
-    """Has this CPTS an intention letter validated by the ARS (or the COPIL)?
+    """Has this CPTS an intention letter validated by the ARS (or the COPIL)? ``projects`` owns the letter."""
+    from projects.selectors import letter_is_validated
 
-    HOOK: ``projects`` owns the letter. When it exposes ``projects.selectors.letter_is_validated(cpts) -> bool``
-    that function is used; until then the letter's status is read directly.
-    """
-    try:
-        from projects import selectors as project_selectors
-    except ImportError:  # pragma: no cover - projects is always installed
-        return False
-    check = getattr(project_selectors, "letter_is_validated", None)
-    if check is not None:
-        return bool(check(cpts))
-    from projects.choices import LetterStatus
-    from projects.models import IntentionLetter
-
-    return IntentionLetter.objects.filter(cpts=cpts, status=LetterStatus.VALIDATED).exists()
+    return letter_is_validated(cpts)
 
 
 # --- Plan ---------------------------------------------------------------------------------------------------------

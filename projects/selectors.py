@@ -479,3 +479,8 @@ def cpts_submitted_once(cpts) -> bool:
     content_type = _letter_content_type()
     letter_ids = IntentionLetter.objects.filter(cpts=cpts).values("pk")
     return DossierVersion.objects.filter(content_type=content_type, object_id__in=letter_ids).exists()
+
+
+def letter_is_validated(cpts) -> bool:
+    """Whether the CPTS's intention letter was validated (the health project may then be written)."""
+    return IntentionLetter.objects.filter(cpts=cpts, status=LetterStatus.VALIDATED).exists()
