@@ -8,7 +8,14 @@ from django.utils.translation import gettext_lazy as _
 
 from .calculations import LETTER_FIELDS
 from .choices import Assessment, ComplementReason, DecisionOutcome
-from .models import CarryingStructure, IdentitySheet, IntentionLetter, LetterProfession, LetterTeamMember
+from .models import (
+    CarryingStructure,
+    HealthProject,
+    IdentitySheet,
+    IntentionLetter,
+    LetterProfession,
+    LetterTeamMember,
+)
 
 TEXTAREA = forms.Textarea(attrs={"rows": 4})
 
@@ -216,3 +223,24 @@ class IdentitySheetForm(forms.ModelForm):
         model = IdentitySheet
         fields = ["cpts_name", "contact_email", "main_town", "population", "orientations"]
         widgets = {"orientations": forms.CheckboxSelectMultiple}
+
+
+class HealthProjectForm(forms.ModelForm):
+    """The sections the health project holds itself; every field may stay empty in a draft."""
+
+    class Meta:
+        model = HealthProject
+        fields = [
+            "project_date", "cpts_name", "association_name", "siret", "postal_address", "phone", "email",
+            "public_email", "representative_name", "representative_profession", "representative_phone",
+            "representative_email", "coordinator_name", "coordinator_profession", "coordinator_phone",
+            "coordinator_email", "governance_description", "ways_of_working", "uncovered_needs", "quality_evaluation",
+        ]  # fmt: skip
+        widgets = {
+            "project_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "postal_address": forms.Textarea(attrs={"rows": 2}),
+            "governance_description": forms.Textarea(attrs={"rows": 4}),
+            "ways_of_working": forms.Textarea(attrs={"rows": 4}),
+            "uncovered_needs": forms.Textarea(attrs={"rows": 3}),
+            "quality_evaluation": forms.Textarea(attrs={"rows": 5}),
+        }

@@ -193,3 +193,41 @@ def can_fill_identity_sheet(user, letter) -> Decision:
 
 def can_view_document(user, document) -> Decision:
     return can_view_letter(user, document.version.dossier)
+
+
+# --- Health project -----------------------------------------------------------------------------------------------
+
+
+def _cpts_roles(user, cpts) -> set[str]:
+    return {m.role for m in membership_list_for_user(user) if m.organisation_id == cpts.pk}
+
+
+def can_view_health_project(user, cpts) -> Decision:
+    """The CPTS's coordinators and members, and administrators (reviewers read submitted versions, later)."""
+    from accounts.selectors import is_administrator
+
+    if refused := _authenticated(user):
+        return refused
+    if _cpts_roles(user, cpts) or is_administrator(user):
+        return ALLOWED
+    return Decision(False, _("Le projet de santé en cours de rédaction est réservé à la CPTS."))
+
+
+def can_edit_health_project(user, cpts) -> Decision:
+    if refused := _authenticated(user):
+        return refused
+    if Role.COORDINATOR in _cpts_roles(user, cpts):
+        return ALLOWED
+    return Decision(False, _("Seuls les coordinateurs de la CPTS rédigent le projet de santé."))
+
+
+def can_start_health_project(user, cpts) -> Decision:
+    """A coordinator starts it once the intention letter is validated (lifecycle.md, stage 2)."""
+    from .selectors import letter_is_validated
+
+    decision = can_edit_health_project(user, cpts)
+    if not decision:
+        return decision
+    if not letter_is_validated(cpts):
+        return Decision(False, _("Le projet de santé s'ouvre une fois la lettre d'intention validée."))
+    return ALLOWED

@@ -25,6 +25,7 @@ from .models import (
     DossierMessage,
     DossierVersion,
     ExpectedOpinion,
+    HealthProject,
     IdentitySheet,
     IntentionLetter,
     Notification,
@@ -356,3 +357,50 @@ def identity_sheet_save(*, letter: IntentionLetter, by, form) -> IdentitySheet:
     with transaction.atomic():
         form.instance.letter = letter
         return form.save()
+
+
+# --- Health project -----------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def health_project_start(*, cpts, user) -> HealthProject:
+    """Open the health project of a CPTS whose letter is validated, prefilled from that letter; idempotent."""
+    from .permissions import can_start_health_project
+
+    existing = HealthProject.objects.select_for_update().filter(cpts=cpts).first()
+    if existing is not None:
+        return existing
+    decision = can_start_health_project(user, cpts)
+    if not decision:
+        raise PermissionDenied(decision.reason)
+    letter = (
+        IntentionLetter.objects.filter(cpts=cpts, status=LetterStatus.VALIDATED)
+        .select_related("carrying_structure")
+        .order_by("-created_at")
+        .first()
+    )
+    structure = letter.carrying_structure if letter else None
+    project = HealthProject(
+        cpts=cpts,
+        created_by=user,
+        cpts_name=cpts.name,
+        association_name=structure.name if structure else "",
+        siret=structure.siret if structure else "",
+        postal_address=structure.address if structure else "",
+        email=letter.contact_email if letter else "",
+        phone=letter.contact_phone if letter else "",
+    )
+    project.full_clean()
+    project.save()
+    return project
+
+
+@transaction.atomic
+def health_project_update(*, project: HealthProject, data: dict) -> HealthProject:
+    """Save the sections the dossier holds itself (identity, ways of working, quality); partial content is fine."""
+    project = HealthProject.objects.select_for_update().get(pk=project.pk)
+    for name, value in data.items():
+        setattr(project, name, value)
+    project.full_clean()
+    project.save()
+    return project

@@ -46,6 +46,18 @@ urlpatterns = [
         views.DocumentDownloadView.as_view(),
         name="document_download",
     ),
+    path("cpts/<int:cpts_pk>/projet-de-sante/", views.HealthProjectDetailView.as_view(),
+         name="health_project_detail"),
+    path(
+        "cpts/<int:cpts_pk>/projet-de-sante/ouvrir/",
+        views.HealthProjectStartView.as_view(),
+        name="health_project_start",
+    ),
+    path(
+        "cpts/<int:cpts_pk>/projet-de-sante/modifier/",
+        views.HealthProjectEditView.as_view(),
+        name="health_project_edit",
+    ),
     path("notifications/", views.NotificationListView.as_view(), name="notification_list"),
     path("notifications/lues/", views.NotificationReadView.as_view(), name="notification_read"),
 ]

@@ -1,3 +1,4 @@
+from .health_project import HealthProject
 from .letters import (
     CarryingStructure,
     FirInstalment,
@@ -38,6 +39,7 @@ __all__ = [
     "ExpectedOpinion",
     "FirInstalment",
     "GridCriterion",
+    "HealthProject",
     "IdentitySheet",
     "IntentionLetter",
     "LetterDecision",

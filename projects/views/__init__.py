@@ -1,4 +1,5 @@
 from .documents import DocumentDownloadView, VersionDiffView, VersionPreviewView
+from .health_project import HealthProjectDetailView, HealthProjectEditView, HealthProjectStartView
 from .letters import (
     LetterDetailView,
     LetterEditView,
@@ -13,6 +14,9 @@ from .reviews import IdentitySheetView, LetterComplementsView, LetterDecisionVie
 
 __all__ = [
     "DocumentDownloadView",
+    "HealthProjectDetailView",
+    "HealthProjectEditView",
+    "HealthProjectStartView",
     "IdentitySheetView",
     "LetterComplementsView",
     "LetterDecisionView",

@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 from accounts.choices import ARS_KINDS, REVIEW_KINDS, OrganisationKind, Role
 from accounts.selectors import is_administrator, membership_list_for_user
 
-from .calculations import LETTER_FIELDS, diff_data, letter_missing_items
-from .choices import LetterStatus, RenderStatus
-from .models import (
+from ..calculations import LETTER_FIELDS, diff_data, letter_missing_items
+from ..choices import LetterStatus, RenderStatus
+from ..models import (
     ComplementRequest,
     Deadline,
     DossierMessage,
@@ -28,7 +28,35 @@ from .models import (
     RenderedDocument,
     StatusTransition,
 )
-from .workflows import STATE_RULES
+from ..workflows import STATE_RULES
+
+__all__ = [
+    "AccompanimentTerms",
+    "AwaitingItem",
+    "DossierPage",
+    "OpinionCounter",
+    "accompaniment_terms",
+    "awaiting_for_user",
+    "cpts_dossier_status_labels",
+    "cpts_engaged_ids",
+    "cpts_submitted_once",
+    "cpts_territory_lock",
+    "document_ready",
+    "letter_diff",
+    "letter_get_for_page",
+    "letter_grid",
+    "letter_is_validated",
+    "letter_list_for_user",
+    "letter_missing",
+    "letter_page",
+    "letter_snapshot",
+    "letter_visibility_q",
+    "notification_list_for_user",
+    "open_complement_request",
+    "opinion_counter",
+    "territory_rows",
+    "territory_unexplained_conflicts",
+]
 
 # --- Hooks on the other apps ----------------------------------------------------------------------------------
 
@@ -376,7 +404,7 @@ def awaiting_for_user(user) -> dict[str, list[AwaitingItem]]:
     """What awaits a person, computed from statuses and pending rows (never a hand-kept to-do list):
     ``cpts``: letters to write or complete, fiches signalétiques to fill; ``reviewer``: letters to take in,
     opinions owed by their organisation, opinions to consolidate and transmit; ``ars``: letters to decide."""
-    from .workflows import Actor, letter_actor_roles
+    from ..workflows import Actor, letter_actor_roles
 
     result = {"cpts": [], "reviewer": [], "ars": []}
     letters = list(

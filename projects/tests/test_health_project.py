@@ -1,0 +1,129 @@
+"""The health project draft: opened once the letter is validated, sections with what is missing, frozen whole."""
+
+import html
+import json
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from accounts.choices import Role
+from projects.choices import LetterStatus
+from projects.models import HealthProject, IntentionLetter
+from projects.selectors import health_project_page, health_project_snapshot
+from projects.services import health_project_start
+
+from .factories import complete_letter, user_in
+
+pytestmark = pytest.mark.django_db
+
+
+def text(response) -> str:
+    return html.unescape(response.content.decode())
+
+
+@pytest.fixture
+def validated(cpts):
+    letter = complete_letter(cpts)
+    IntentionLetter.objects.filter(pk=letter.pk).update(status=LetterStatus.VALIDATED)
+    return letter
+
+
+def test_the_health_project_opens_only_once_the_letter_is_validated(client, owner, cpts):
+    complete_letter(cpts)
+    client.force_login(owner)
+    page = text(client.get(reverse("projects:health_project_detail", args=[cpts.pk])))
+    assert "s'ouvre une fois la lettre d'intention validée" in page
+    response = client.post(reverse("projects:health_project_start", args=[cpts.pk]))
+    assert response.status_code == 403
+    assert not HealthProject.objects.exists()
+
+
+def test_a_coordinator_opens_it_prefilled_from_the_letter_and_twice_gives_one(client, owner, cpts, validated):
+    client.force_login(owner)
+    response = client.post(reverse("projects:health_project_start", args=[cpts.pk]))
+    assert response.status_code == 302
+    client.post(reverse("projects:health_project_start", args=[cpts.pk]))
+    project = HealthProject.objects.get()
+    assert project.cpts_name == cpts.name
+    assert project.association_name == "Association de préfiguration du Lauragais"
+    assert project.email == "pilote@exemple.fr"
+    assert project.history.count() == 1
+
+
+def test_the_page_lists_every_section_and_what_is_missing(client, owner, cpts, validated):
+    project = health_project_start(cpts=cpts, user=owner)
+    client.force_login(owner)
+    page = text(client.get(reverse("projects:health_project_detail", args=[cpts.pk])))
+    for title in ("1. Identité", "2. Diagnostic territorial", "3. Actions par mission", "4. Organisation",
+                  "5. Budget", "6. Qualité et évaluation"):  # fmt: skip
+        assert title in page
+    assert "Plan d'actions non commencé" in page and "Budget non commencé" in page
+    sections = health_project_page(project).sections
+    assert [s.complete for s in sections] == [False, False, False, False, False, False]
+    assert "date du projet" in sections[0].missing
+
+
+def test_a_draft_saves_partial_content_and_refuses_an_invalid_siret_next_to_the_field(client, owner, cpts, validated):
+    health_project_start(cpts=cpts, user=owner)
+    client.force_login(owner)
+    url = reverse("projects:health_project_edit", args=[cpts.pk])
+    response = client.post(
+        url, {"cpts_name": "CPTS du Lauragais", "siret": "12345678901234", "quality_evaluation": "Revue"}
+    )
+    assert response.status_code == 200
+    page = text(response)
+    assert "SIRET" in page and 'value="CPTS du Lauragais"' in page and "Revue" in page
+    assert HealthProject.objects.get().quality_evaluation == ""
+    response = client.post(url, {"cpts_name": "CPTS du Lauragais", "quality_evaluation": "Revue semestrielle"})
+    assert response.status_code == 302
+    assert HealthProject.objects.get().quality_evaluation == "Revue semestrielle"
+
+
+def test_the_snapshot_freezes_every_section_as_json(owner, cpts, validated):
+    call_command("loaddata", "professions", verbosity=0)
+    project = health_project_start(cpts=cpts, user=owner)
+    snapshot = health_project_snapshot(project)
+    assert json.loads(json.dumps(snapshot)) == snapshot
+    assert set(snapshot) >= {"schema_version", "identity", "diagnostic", "actions", "organisation", "budget"}
+    assert [c["name"] for c in snapshot["diagnostic"]["communes"]] == ["Revel", "Villefranche-de-Lauragais"]
+    assert snapshot["diagnostic"]["population"] == 14_700 and snapshot["diagnostic"]["size"] == 1
+    assert snapshot["organisation"]["member_count"] == 0
+
+
+@pytest.mark.parametrize("persona", ["colleague", "outsider"])
+def test_people_outside_the_cpts_are_refused(request, client, cpts, owner, validated, persona):
+    health_project_start(cpts=cpts, user=owner)
+    client.force_login(request.getfixturevalue(persona))
+    for name in ("health_project_detail", "health_project_edit"):
+        assert client.get(reverse(f"projects:{name}", args=[cpts.pk])).status_code == 403
+    assert client.post(reverse("projects:health_project_start", args=[cpts.pk])).status_code == 403
+
+
+def test_a_member_reads_but_neither_opens_nor_edits(client, cpts, owner, validated):
+    member = user_in(cpts, Role.MEMBER)
+    client.force_login(member)
+    assert client.post(reverse("projects:health_project_start", args=[cpts.pk])).status_code == 403
+    health_project_start(cpts=cpts, user=owner)
+    assert client.get(reverse("projects:health_project_detail", args=[cpts.pk])).status_code == 200
+    assert client.get(reverse("projects:health_project_edit", args=[cpts.pk])).status_code == 403
+
+
+def test_wrong_methods_are_refused(client, owner, cpts, validated):
+    client.force_login(owner)
+    assert client.get(reverse("projects:health_project_start", args=[cpts.pk])).status_code == 405
+    assert client.post(reverse("projects:health_project_detail", args=[cpts.pk])).status_code == 405
+
+
+@pytest.mark.parametrize("communes", [2, 40])
+def test_the_page_costs_a_fixed_number_of_queries(client, owner, cpts, django_assert_max_num_queries, communes):
+    from .factories import territory_for
+
+    territory_for(cpts, communes=[(f"Commune {n}", 1000 + n) for n in range(communes)])
+    letter = complete_letter(cpts)
+    IntentionLetter.objects.filter(pk=letter.pk).update(status=LetterStatus.VALIDATED)
+    health_project_start(cpts=cpts, user=owner)
+    client.force_login(owner)
+    with django_assert_max_num_queries(24):
+        response = client.get(reverse("projects:health_project_detail", args=[cpts.pk]))
+    assert f"{communes} communes" in text(response)

@@ -1,0 +1,86 @@
+"""The health project: its page (sections and what is missing), opening it, and editing its own sections."""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views import View
+
+from accounts.choices import OrganisationKind
+from accounts.models import Organisation
+
+from ..forms import HealthProjectForm
+from ..permissions import can_edit_health_project, can_start_health_project, can_view_health_project
+from ..selectors import health_project_for_cpts, health_project_page
+from ..services import health_project_start, health_project_update
+
+
+class CptsMixin(LoginRequiredMixin):
+    permission = None
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.cpts = get_object_or_404(
+            Organisation.objects.select_related("region"), pk=kwargs["cpts_pk"], kind=OrganisationKind.CPTS
+        )
+        decision = type(self).permission(request.user, self.cpts)
+        if not decision:
+            raise PermissionDenied(decision.reason)
+        return super().dispatch(request, *args, **kwargs)
+
+
+class HealthProjectDetailView(CptsMixin, View):
+    permission = can_view_health_project
+    http_method_names = ["get", "head", "options"]
+
+    def get(self, request, cpts_pk):
+        project = health_project_for_cpts(self.cpts)
+        context = {
+            "cpts": self.cpts,
+            "project": project,
+            "page": health_project_page(project) if project else None,
+            "can_edit": bool(can_edit_health_project(request.user, self.cpts)),
+            "start": can_start_health_project(request.user, self.cpts),
+        }
+        return render(request, "projects/healthproject_detail.html", context)
+
+
+class HealthProjectStartView(CptsMixin, View):
+    permission = can_start_health_project
+    http_method_names = ["post"]
+
+    def post(self, request, cpts_pk):
+        health_project_start(cpts=self.cpts, user=request.user)
+        messages.success(request, _("Le projet de santé est ouvert : complétez chacune de ses sections."))
+        return redirect("projects:health_project_detail", cpts_pk=self.cpts.pk)
+
+
+class HealthProjectEditView(CptsMixin, View):
+    permission = can_edit_health_project
+    http_method_names = ["get", "post"]
+    template_name = "projects/healthproject_form.html"
+
+    def _project(self):
+        project = health_project_for_cpts(self.cpts)
+        if project is None:
+            raise PermissionDenied(_("Le projet de santé n'est pas encore ouvert."))
+        return project
+
+    def get(self, request, cpts_pk):
+        project = self._project()
+        return render(request, self.template_name, {"cpts": self.cpts, "form": HealthProjectForm(instance=project)})
+
+    def post(self, request, cpts_pk):
+        project = self._project()
+        form = HealthProjectForm(request.POST, instance=project)
+        if form.is_valid():
+            try:
+                health_project_update(project=project, data=form.cleaned_data)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("Projet de santé enregistré."))
+                return redirect("projects:health_project_detail", cpts_pk=self.cpts.pk)
+        return render(request, self.template_name, {"cpts": self.cpts, "form": form}, status=200)
