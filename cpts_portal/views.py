@@ -2,8 +2,9 @@
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 
@@ -21,6 +22,42 @@ class ObjectPermissionMixin(LoginRequiredMixin):
         if not decision:
             raise PermissionDenied(decision.reason)
         return obj
+
+
+class CptsPermissionMixin(LoginRequiredMixin):
+    """Every page about one CPTS: load ``self.cpts`` from the URL's ``cpts_pk`` and check ``permission(user, cpts)``.
+
+    A wrong method is refused before anything is read; an unknown CPTS is a 404, a refusal a 403 with the
+    Decision's French reason. Subclasses load what else they need in ``cpts_loaded``.
+    """
+
+    permission = None
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if request.method.lower() not in self.http_method_names or not hasattr(self, request.method.lower()):
+            return self.http_method_not_allowed(request, *args, **kwargs)
+        from accounts.choices import OrganisationKind
+        from accounts.models import Organisation
+
+        try:
+            self.cpts = self.cpts_queryset().get(pk=kwargs["cpts_pk"], kind=OrganisationKind.CPTS)
+        except Organisation.DoesNotExist as exc:
+            raise Http404(_("Cette CPTS n'existe pas.")) from exc
+        decision = type(self).permission(request.user, self.cpts)
+        if not decision:
+            raise PermissionDenied(decision.reason)
+        self.cpts_loaded()
+        return super().dispatch(request, *args, **kwargs)
+
+    def cpts_queryset(self):
+        from accounts.models import Organisation
+
+        return Organisation.objects.select_related("region")
+
+    def cpts_loaded(self) -> None:
+        """Load what the page needs besides the CPTS (called once the permission is granted)."""
 
 
 def permission_denied(request, exception=None):

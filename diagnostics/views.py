@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from accounts.models import Organisation
 from cpts_portal.tabular import table_response
+from cpts_portal.views import CptsPermissionMixin as BaseCptsPermissionMixin
 
 from . import permissions as perms
 from . import services
@@ -51,23 +51,14 @@ def _first_error(exc: ValidationError) -> str:
     return " ".join(exc.messages)
 
 
-class CptsPermissionMixin(LoginRequiredMixin):
-    """Load the CPTS named by ``cpts_pk`` (404 when it is not a CPTS) and check ``permission`` on it."""
+class CptsPermissionMixin(BaseCptsPermissionMixin):
+    """The CPTS named by ``cpts_pk``, checked with ``permission``, and its territory."""
 
-    permission = None
+    def cpts_queryset(self):
+        return super().cpts_queryset().select_related("territory__instructing_region")
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        try:
-            self.cpts = cpts_get(kwargs["cpts_pk"])
-        except Organisation.DoesNotExist as exc:
-            raise Http404(_("Cette CPTS n'existe pas.")) from exc
-        decision = type(self).permission(request.user, self.cpts)
-        if not decision:
-            raise PermissionDenied(decision.reason)
+    def cpts_loaded(self):
         self.territory = territory_for_cpts(self.cpts)
-        return super().dispatch(request, *args, **kwargs)
 
     def territory_url(self) -> str:
         return reverse("diagnostics:territory_edit", kwargs={"cpts_pk": self.cpts.pk})

@@ -10,10 +10,10 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views import View
 
-from accounts.models import Organisation
 from accounts.selectors import cpts_list_for_user
 from cpts_portal.pdf import render_pdf
 from cpts_portal.tabular import table_response
+from cpts_portal.views import CptsPermissionMixin
 from governance.permissions import can_view_member_contacts
 
 from . import permissions as perms
@@ -43,24 +43,18 @@ class CptsIndexView(LoginRequiredMixin, View):
         return render(request, "missions/cpts_list.html", {"cpts_list": cpts_list})
 
 
-class PlanMixin(LoginRequiredMixin, View):
+class PlanMixin(CptsPermissionMixin, View):
     """Loads ``self.cpts`` (checked with ``can_view_action_plan``) and ``self.plan`` (404 when not started)."""
 
+    permission = perms.can_view_action_plan
     needs_plan = True
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        if request.method.lower() not in self.http_method_names:
-            return self.http_method_not_allowed(request, *args, **kwargs)
-        self.cpts = get_object_or_404(Organisation.objects.select_related("region"), pk=kwargs["cpts_pk"])
-        _require(perms.can_view_action_plan(request.user, self.cpts))
+    def cpts_loaded(self):
         self.plan = selectors.plan_for_cpts(self.cpts)
         if self.plan is not None:
             self.plan.cpts = self.cpts
         if self.needs_plan and self.plan is None:
             raise Http404(_("Le plan d'actions de cette CPTS n'est pas encore ouvert."))
-        return super().dispatch(request, *args, **kwargs)
 
     def plan_url(self):
         return reverse("missions:plan_detail", kwargs={"cpts_pk": self.cpts.pk})
@@ -345,16 +339,16 @@ class SheetUpdateView(SheetMixin):
 
 
 class SheetActionView(SheetMixin):
-    """A POST-only action on a fiche: check ``permission``, call ``perform``, redirect with a message."""
+    """A POST-only action on a fiche: check ``sheet_permission``, call ``perform``, redirect with a message."""
 
     http_method_names = ["post"]
     full_sheet = False
-    permission = None
+    sheet_permission = None
     success = ""
 
     def post(self, request, cpts_pk, pk):
         sheet = self.get_sheet(pk)
-        _require(type(self).permission(request.user, sheet))
+        _require(type(self).sheet_permission(request.user, sheet))
         try:
             target = self.perform(request, sheet)
         except ValidationError as exc:
@@ -373,7 +367,7 @@ def _manage(user, sheet):
 
 
 class SheetDuplicateView(SheetActionView):
-    permission = staticmethod(_manage)
+    sheet_permission = staticmethod(_manage)
 
     def perform(self, request, sheet):
         copy = services.action_sheet_duplicate(sheet=sheet, by=request.user)
@@ -382,7 +376,7 @@ class SheetDuplicateView(SheetActionView):
 
 
 class SheetMoveView(SheetActionView):
-    permission = staticmethod(_manage)
+    sheet_permission = staticmethod(_manage)
 
     def perform(self, request, sheet):
         direction = request.POST.get("direction")
@@ -393,7 +387,7 @@ class SheetMoveView(SheetActionView):
 
 
 class SheetArchiveView(SheetActionView):
-    permission = staticmethod(_manage)
+    sheet_permission = staticmethod(_manage)
 
     def perform(self, request, sheet):
         archived = request.POST.get("archived", "1") == "1"
@@ -403,7 +397,7 @@ class SheetArchiveView(SheetActionView):
 
 
 class SheetPilotValidateView(SheetActionView):
-    permission = staticmethod(perms.can_validate_sheet_as_pilot)
+    sheet_permission = staticmethod(perms.can_validate_sheet_as_pilot)
     success = _("Fiche validée pour le groupe de travail.")
 
     def perform(self, request, sheet):
@@ -411,7 +405,7 @@ class SheetPilotValidateView(SheetActionView):
 
 
 class SheetValidateView(SheetActionView):
-    permission = staticmethod(perms.can_validate_sheet)
+    sheet_permission = staticmethod(perms.can_validate_sheet)
     success = _("Indicateurs et budget de la fiche validés.")
 
     def perform(self, request, sheet):

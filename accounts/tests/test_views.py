@@ -100,3 +100,15 @@ def test_pages_send_a_content_security_policy_without_unsafe_inline(client, owne
     page = text(response)
     assert "<script>" not in page and "style=" not in page
     assert 'class="skip-link' in page
+
+
+def test_identifiers_in_links_are_never_localised(client, owner, cpts):
+    """French number formatting must not turn pk 123456 into "123 456" inside a URL."""
+    from accounts.models import Organisation
+    from accounts.services import membership_grant
+
+    big = Organisation.objects.create(pk=123456, name="CPTS au grand numéro", kind="cpts", region=cpts.region)
+    membership_grant(user=owner, organisation=big, role="coordinator")
+    client.force_login(owner)
+    page = text(client.get(reverse("accounts:organisation_detail", args=[big.pk])))
+    assert "?cpts=123456" in page and "123\u202f456" not in page

@@ -2,30 +2,17 @@
 
 import datetime as dt
 
-from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from cpts_portal.views import CptsPermissionMixin
+
 from ..permissions import can_manage_governance, can_view_governance, can_view_member_contacts
-from ..selectors import cpts_queryset
 
 
-class CptsScopedMixin(LoginRequiredMixin):
-    """Load ``self.cpts`` from ``cpts_pk`` and check ``permission(user, cpts)``; refuse with its French reason."""
+class CptsScopedMixin(CptsPermissionMixin):
+    """The CPTS from ``cpts_pk``, checked against ``permission(user, cpts)`` (the shared base of CPTS pages)."""
 
     permission = can_view_governance
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        if request.method.lower() not in self.http_method_names:
-            return self.http_method_not_allowed(request, *args, **kwargs)
-        self.cpts = get_object_or_404(cpts_queryset(), pk=kwargs["cpts_pk"])
-        decision = type(self).permission(request.user, self.cpts)
-        if not decision:
-            raise PermissionDenied(decision.reason)
-        return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)

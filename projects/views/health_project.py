@@ -1,14 +1,12 @@
 """The health project: its page (sections and what is missing), opening it, and editing its own sections."""
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
-from accounts.choices import OrganisationKind
-from accounts.models import Organisation
+from cpts_portal.views import CptsPermissionMixin
 
 from ..forms import HealthProjectForm
 from ..permissions import can_edit_health_project, can_start_health_project, can_view_health_project
@@ -16,22 +14,7 @@ from ..selectors import health_project_for_cpts, health_project_page
 from ..services import health_project_start, health_project_update
 
 
-class CptsMixin(LoginRequiredMixin):
-    permission = None
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.cpts = get_object_or_404(
-            Organisation.objects.select_related("region"), pk=kwargs["cpts_pk"], kind=OrganisationKind.CPTS
-        )
-        decision = type(self).permission(request.user, self.cpts)
-        if not decision:
-            raise PermissionDenied(decision.reason)
-        return super().dispatch(request, *args, **kwargs)
-
-
-class HealthProjectDetailView(CptsMixin, View):
+class HealthProjectDetailView(CptsPermissionMixin, View):
     permission = can_view_health_project
     http_method_names = ["get", "head", "options"]
 
@@ -47,7 +30,7 @@ class HealthProjectDetailView(CptsMixin, View):
         return render(request, "projects/healthproject_detail.html", context)
 
 
-class HealthProjectStartView(CptsMixin, View):
+class HealthProjectStartView(CptsPermissionMixin, View):
     permission = can_start_health_project
     http_method_names = ["post"]
 
@@ -57,7 +40,7 @@ class HealthProjectStartView(CptsMixin, View):
         return redirect("projects:health_project_detail", cpts_pk=self.cpts.pk)
 
 
-class HealthProjectEditView(CptsMixin, View):
+class HealthProjectEditView(CptsPermissionMixin, View):
     permission = can_edit_health_project
     http_method_names = ["get", "post"]
     template_name = "projects/healthproject_form.html"
