@@ -85,7 +85,10 @@ class InvitationAcceptView(FormView):
             account = invitation_accept(invitation=self.invitation, user=user, password=password)
         except ValidationError as exc:
             if form is None:
-                form = self.get_form_class()(email=self.invitation.email)
+                # A signed-in person (no password form): an unbound form cannot carry the error, so say it in a
+                # message on the same page.
+                messages.error(self.request, " ".join(exc.messages))
+                return redirect(self.request.path)
             form.add_error(None, exc)
             return self.form_invalid(form)
         if user is None:

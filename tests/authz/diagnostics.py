@@ -1,0 +1,63 @@
+"""diagnostics: territories, diagnostics, indicators.
+
+The owning CPTS's territory is frozen by its submitted letter: the editing routes are walked on the sister CPTS's
+territory (its letter is a draft), whose coordinator is the ``other_coordinator`` persona — so the owning CPTS's
+coordinator is here the coordinator of *another* CPTS, and must be refused.
+"""
+
+from .matrix import CPTS_TEAM, Rule, only, signed_in
+
+# Whoever may read a territory and its diagnostic: the CPTS, the reviewing, instructing and health-insurance bodies
+# of the instructing region, administrators.
+TERRITORY_READERS = (*CPTS_TEAM, "desk", "urps", "ars", "health_insurance", "admin")
+
+
+def owning(w):
+    return {"cpts_pk": w.cpts.pk}
+
+
+def sister(w):
+    return {"cpts_pk": w.sister.pk}
+
+
+def sister_entry(w):
+    return {"cpts_pk": w.sister.pk, "entry_pk": w.objects["sister_entry"].pk}
+
+
+def territory_action(kwargs):
+    """A POST-only change of the territory: its coordinator only (an empty form comes back with a message)."""
+    return Rule(
+        kwargs=kwargs,
+        GET=signed_in("405"),
+        POST=only("other_coordinator", ok="302"),
+    )
+
+
+RULES = {
+    "diagnostics:territory_list": Rule(GET=signed_in("200"), POST=signed_in("405")),
+    "diagnostics:commune_search": Rule(GET=signed_in("200"), POST=signed_in("405"), note="données de référence"),
+    "diagnostics:indicator_import_national": Rule(GET=only("admin"), POST=only("admin", ok="400")),
+    "diagnostics:territory_edit": Rule(kwargs=owning, GET=only(*TERRITORY_READERS), POST=signed_in("405")),
+    "diagnostics:territory_commune_add": territory_action(sister),
+    "diagnostics:territory_epci_add": territory_action(sister),
+    "diagnostics:territory_commune_remove": territory_action(sister_entry),
+    "diagnostics:territory_commune_part": Rule(
+        kwargs=sister_entry,
+        GET=only("other_coordinator"),
+        POST=only("other_coordinator"),
+        note="le formulaire du périmètre couvert ; vide, il revient avec son erreur",
+    ),
+    "diagnostics:territory_commune_whole": territory_action(sister_entry),
+    "diagnostics:territory_conflict_explain": territory_action(sister_entry),
+    "diagnostics:territory_region": territory_action(sister),
+    "diagnostics:diagnostic_detail": Rule(kwargs=owning, GET=only(*TERRITORY_READERS), POST=signed_in("405")),
+    "diagnostics:diagnostic_edit": Rule(kwargs=owning, GET=only("coordinator"), POST=only("coordinator", ok="302")),
+    "diagnostics:diagnostic_export": Rule(
+        kwargs=lambda w: {"cpts_pk": w.cpts.pk, "fmt": "csv"},
+        GET=only(*TERRITORY_READERS),
+        POST=signed_in("405"),
+    ),
+    "diagnostics:indicator_import_territory": Rule(
+        kwargs=owning, GET=only("coordinator"), POST=only("coordinator", ok="400")
+    ),
+}

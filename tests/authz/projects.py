@@ -1,0 +1,69 @@
+"""projects: the intention letter, walked while it is under review at the Guichet (one URPS has answered).
+
+STATE_RULES says who views a letter under review: the CPTS, the desk, the reviewing URPS, the ARS of the region
+and administrators; the Assurance Maladie is not part of the letter's circuit.
+"""
+
+from .matrix import CPTS_TEAM, Rule, only, signed_in
+
+LETTER_VIEWERS = (*CPTS_TEAM, "desk", "urps", "ars", "admin")
+# Messages: the CPTS and its interlocutors; internal notes: the reviewing organisations only.
+MESSAGE_WRITERS = (*CPTS_TEAM, "desk", "urps", "ars")
+NOTE_WRITERS = ("desk", "urps", "ars")
+
+
+def letter(w):
+    return {"pk": w.letter.pk}
+
+
+def action(*allowed, note=""):
+    """A POST-only transition: allowed people are redirected (applied, or refused in a message); others 403."""
+    return Rule(kwargs=letter, GET=signed_in("405"), POST=only(*allowed, ok="302"), note=note)
+
+
+RULES = {
+    "projects:letter_list": Rule(GET=signed_in("200"), POST=signed_in("405"), note="chacun ne voit que ses lettres"),
+    "projects:letter_start": Rule(
+        kwargs=lambda w: {"cpts_pk": w.foreign_cpts.pk},
+        GET=signed_in("405"),
+        POST=only(),
+        note="une CPTS dont aucune persona n'est membre : personne ne peut y ouvrir la lettre",
+    ),
+    "projects:letter_detail": Rule(kwargs=letter, GET=only(*LETTER_VIEWERS), POST=signed_in("405")),
+    "projects:letter_edit": Rule(kwargs=letter, GET=only(), POST=only(), note="en examen, la lettre est figée"),
+    "projects:letter_submit": action("coordinator", note="déjà déposée : refus expliqué dans un message"),
+    "projects:letter_open_review": action("desk", note="déjà prise en charge : refus expliqué dans un message"),
+    "projects:letter_transmit": action("desk", note="avis encore attendus : refus expliqué dans un message"),
+    "projects:letter_withdraw": action("coordinator"),
+    "projects:letter_complements": Rule(kwargs=letter, GET=only("desk"), POST=only("desk")),
+    "projects:letter_opinion": Rule(
+        kwargs=letter,
+        GET=only("desk", "urps"),
+        POST=only("desk", "urps"),
+        note="l'URPS de la persona n'a pas encore répondu ; le guichet rédige l'avis consolidé",
+    ),
+    "projects:letter_decision": Rule(
+        kwargs=letter, GET=only(), POST=only(), note="circuit Guichet : l'ARS décide après la transmission"
+    ),
+    "projects:letter_message": Rule(kwargs=letter, GET=signed_in("405"), POST=only(*MESSAGE_WRITERS, ok="302")),
+    "projects:letter_note": Rule(kwargs=letter, GET=signed_in("405"), POST=only(*NOTE_WRITERS, ok="302")),
+    "projects:letter_identity_sheet": Rule(
+        kwargs=letter, GET=only(), POST=only(), note="fiche signalétique : circuit COPIL, lettre validée"
+    ),
+    "projects:version_preview": Rule(
+        kwargs=lambda w: {"pk": w.letter.pk, "number": 1}, GET=only(*LETTER_VIEWERS), POST=signed_in("405")
+    ),
+    "projects:version_diff": Rule(
+        kwargs=lambda w: {"pk": w.letter.pk, "number": 1},
+        GET=only(*LETTER_VIEWERS, ok="404"),
+        POST=signed_in("405"),
+        note="la version 1 n'a pas de version précédente : 404 pour qui voit la lettre, 403 pour les autres",
+    ),
+    "projects:document_download": Rule(
+        kwargs=lambda w: {"pk": w.letter.pk, "document_pk": w.document.pk},
+        GET=only(*LETTER_VIEWERS),
+        POST=signed_in("405"),
+    ),
+    "projects:notification_list": Rule(GET=signed_in("200"), POST=signed_in("405")),
+    "projects:notification_read": Rule(GET=signed_in("405"), POST=signed_in("302"), note="ses propres avis seulement"),
+}

@@ -1,0 +1,246 @@
+"""The world the authorization matrix walks: real objects built once with the factories and the services.
+
+Two regions. In Occitanie (R1): the owning CPTS (territory, a letter under review with opinions, messages and an
+internal note, its rendered PDF, governance members with contact data, bodies, partners, a PDF document, a budget,
+an action plan with a fiche and an indicator), a sister CPTS with a draft letter, the Guichet (desk), an URPS, the
+ARS, a CPAM. In La Réunion (R2): a Guichet and an ARS of their own.
+
+Each persona is a real account; ``SECRETS`` lists texts that only some personas may ever read, whatever the page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+
+PERSONAS = (
+    "coordinator",  # coordinator of the owning CPTS
+    "member",  # member (role "member") of the owning CPTS
+    "other_coordinator",  # coordinator of another CPTS of the same region
+    "desk",  # reviewer of the Guichet CPTS of the region (receives the letters)
+    "urps",  # reviewer of an URPS of the region (gives an opinion)
+    "foreign_reviewer",  # reviewer of the Guichet of another region
+    "ars",  # agent of the ARS of the region
+    "foreign_ars",  # agent of the ARS of another region
+    "health_insurance",  # agent of the CPAM of the region (Assurance Maladie)
+    "admin",  # platform administrator (staff)
+    "anonymous",
+)
+
+
+@dataclass(frozen=True)
+class Secret:
+    """A text of one organisation that only ``readers`` may see in any answer."""
+
+    text: str
+    readers: frozenset
+    what: str
+
+
+@dataclass
+class World:
+    users: dict = field(default_factory=dict)  # persona -> User (anonymous absent)
+    cpts: object = None
+    sister: object = None
+    foreign_cpts: object = None
+    region: object = None
+    other_region: object = None
+    letter: object = None
+    sister_letter: object = None
+    document: object = None  # RenderedDocument of the letter (PDF ready)
+    territory_entry: object = None
+    budget: object = None
+    budget_part: object = None
+    member: object = None  # governance Member of the owning CPTS, with contact data
+    partner: object = None
+    body: object = None
+    mandate: object = None
+    referent: object = None
+    gov_document: object = None
+    invitation_token: str = ""
+    plan: object = None
+    sheet: object = None
+    indicator: object = None
+    organisation_ids: dict = field(default_factory=dict)
+    secrets: list = field(default_factory=list)
+    objects: dict = field(default_factory=dict)  # anything else a kwargs builder needs
+
+    def pk(self, name):
+        return self.objects[name].pk
+
+
+def tiny_pdf(text: str = "Statuts") -> bytes:
+    """A real one-page PDF (pypdf reads it)."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    writer.add_metadata({"/Title": text})
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def build_world() -> World:
+    from accounts.choices import OrganisationKind, Role
+    from accounts.tests.factories import DepartementFactory, MembershipFactory, OrganisationFactory, RegionFactory
+    from diagnostics.models import TerritoryCommune
+    from diagnostics.services import diagnostic_update
+    from funding.services import budget_save_parameters
+    from governance.models import Body, InclusionAction, Partner, Referent
+    from governance.services import document_upload, mandate_create, member_invite, partner_save
+    from governance.tests.factories import MemberFactory, load_professions
+    from missions.tests.factories import ActionPlanFactory, ActionSheetFactory, IndicatorFactory, load_catalogue
+    from projects.choices import Assessment, DocumentKind
+    from projects.models import RenderedDocument
+    from projects.services import document_render_now, message_post, note_add, opinion_give
+    from projects.tests.factories import complete_letter, occitanie_circuit, territory_for, user_in
+    from projects.tests.walk import answers_for
+    from projects.workflows import letter_open_review, letter_submit
+
+    for fixture in ("opinion_grids", "funding_scales", "professions", "missions", "action_examples", "indicators"):
+        call_command("loaddata", fixture, verbosity=0)
+    load_professions()
+    load_catalogue()
+
+    w = World()
+    w.region = RegionFactory()
+    w.other_region = RegionFactory(code="04", name="La Réunion")
+    departement = DepartementFactory(region=w.region)
+
+    # The owning CPTS and its people.
+    w.cpts = OrganisationFactory(name="CPTS du Lauragais", region=w.region)
+    coordinator = MembershipFactory(
+        organisation=w.cpts,
+        role=Role.COORDINATOR,
+        user__first_name="Camille",
+        user__email="camille.coordination@cpts-lauragais.fr",
+        user__phone="05 61 00 00 01",
+    ).user
+    member_user = MembershipFactory(
+        organisation=w.cpts, role=Role.MEMBER, user__email="membre.portail@cpts-lauragais.fr"
+    ).user
+
+    # The region's reviewing bodies: the Guichet (desk), URPS, ARS (+ DD), and a CPAM.
+    urps = OrganisationFactory(
+        name="URPS Médecins Occitanie", kind=OrganisationKind.URPS, region=w.region, profession="medecins"
+    )
+    urps_user = MembershipFactory(organisation=urps, role=Role.REVIEWER).user
+    circuit = occitanie_circuit(w.region, urps_count=2, reuse=[urps])
+    cpam = OrganisationFactory(
+        name="CPAM de la Haute-Garonne", kind=OrganisationKind.CPAM, region=w.region, departement=departement
+    )
+    cpam_user = MembershipFactory(organisation=cpam, role=Role.AGENT).user
+    operator = OrganisationFactory(name="Opérateur", kind=OrganisationKind.OPERATOR, region=w.region)
+    admin_user = MembershipFactory(organisation=operator, role=Role.ADMINISTRATOR).user
+    admin_user.is_staff = admin_user.is_superuser = True
+    admin_user.save()
+
+    # Another region with its own Guichet and ARS.
+    foreign = occitanie_circuit(w.other_region, urps_count=1)
+    w.foreign_cpts = OrganisationFactory(name="CPTS de l'Ouest", region=w.other_region)
+
+    # A sister CPTS in the same region, with a draft letter nobody else may read.
+    w.sister = OrganisationFactory(name="CPTS des Coteaux", region=w.region)
+    sister_coordinator = MembershipFactory(organisation=w.sister, role=Role.COORDINATOR).user
+    # Its letter is a draft: its territory can still be edited (the owning CPTS's is frozen by the submission).
+    sister_territory = territory_for(w.sister, communes=[("Montgiscard", 2400)])
+    w.objects["sister_entry"] = TerritoryCommune.objects.filter(territory=sister_territory).first()
+    w.sister_letter = complete_letter(w.sister, needs="BROUILLON-CONFIDENTIEL-COTEAUX besoins non encore déposés")
+
+    w.users = {
+        "coordinator": coordinator,
+        "member": member_user,
+        "other_coordinator": sister_coordinator,
+        "desk": circuit.desk_user,
+        "urps": urps_user,
+        "foreign_reviewer": foreign.desk_user,
+        "ars": circuit.ars_agent,
+        "foreign_ars": foreign.ars_agent,
+        "health_insurance": cpam_user,
+        "admin": admin_user,
+    }
+    w.organisation_ids = {"cpam": cpam.pk, "urps": urps.pk, "desk": circuit.desk.pk, "ars": circuit.ars.pk}
+
+    # Territory and diagnostic of the owning CPTS.
+    territory = territory_for(w.cpts)
+    w.territory_entry = TerritoryCommune.objects.filter(territory=territory).first()
+    diagnostic_update(territory=territory, user=coordinator, needs_text="Manque de médecins traitants.")
+
+    # The letter: submitted, under review, one URPS opinion, a message, an internal note, its PDF rendered.
+    w.letter = complete_letter(w.cpts)
+    letter_submit(letter=w.letter, by=coordinator)
+    letter_open_review(letter=w.letter, by=circuit.desk_user)
+    # Another URPS has answered; the persona's URPS has not yet (its opinion page is open to it).
+    opinion_give(
+        letter=w.letter,
+        by=circuit.reviewer_users[1],
+        overall=Assessment.FAVORABLE,
+        comment="Avis motivé",
+        answers=answers_for(w.letter),
+    )
+    message_post(letter=w.letter, by=coordinator, body="Bonjour, voici notre lettre.")
+    note_add(letter=w.letter, by=urps_user, body="NOTE-INTERNE-URPS à ne jamais montrer à la CPTS")
+    document = RenderedDocument.objects.get(version__object_id=w.letter.pk, kind=DocumentKind.LETTER)
+    w.document = document_render_now(document_id=document.pk)
+    w.letter.refresh_from_db()
+
+    # Governance: members with contact data, a body with a mandate, a referent, a partner, a PDF, an action.
+    w.member = MemberFactory(
+        cpts=w.cpts, last_name="Durand", email="jeanne.durand@cabinet-prive.fr", phone="06 98 76 54 32"
+    )
+    MemberFactory(cpts=w.cpts, last_name="Petit", email="paul.petit@cabinet-prive.fr", phone="06 11 22 33 44")
+    sister_member = MemberFactory(
+        cpts=w.sister, last_name="Roux", email="secret.roux@coteaux.fr", phone="07 00 00 00 07"
+    )
+    w.body = Body.objects.create(cpts=w.cpts, kind="bureau")
+    w.mandate = mandate_create(body=w.body, member=w.member, role="president", started_on=dt.date(2024, 2, 1))
+    w.referent = Referent.objects.create(cpts=w.cpts, kind="crisis", member=w.member, started_on=dt.date(2024, 2, 1))
+    w.partner = partner_save(
+        partner=Partner(cpts=w.cpts, name="Centre hospitalier de Lavaur", representative="Mme Directrice"),
+        agreement=SimpleUploadedFile("convention.pdf", tiny_pdf("Convention"), content_type="application/pdf"),
+    )
+    w.gov_document = document_upload(
+        cpts=w.cpts,
+        kind="statutes",
+        title="Statuts de l'association",
+        uploaded=SimpleUploadedFile("statuts.pdf", tiny_pdf(), content_type="application/pdf"),
+        uploaded_by=coordinator,
+    )
+    InclusionAction.objects.create(cpts=w.cpts, date=dt.date(2024, 3, 1), kind="meeting", title="Réunion publique")
+    _invitation, w.invitation_token = member_invite(member=w.member, invited_by=coordinator)
+
+    # Funding: the CPTS's budget.
+    w.budget = budget_save_parameters(
+        organisation=w.cpts, by=coordinator, signed_on=dt.date(2022, 3, 1), missions=["1", "2", "3", "4"], taille=2
+    )
+    w.budget_part = w.budget.parts.first()
+
+    # Missions: an action plan, a fiche with an indicator.
+    w.plan = ActionPlanFactory(cpts=w.cpts)
+    w.sheet = ActionSheetFactory(plan=w.plan, title="Médecin traitant pour les patients fragiles")
+    w.indicator = IndicatorFactory(sheet=w.sheet)
+
+    w.secrets = [
+        Secret(w.member.email, frozenset({"coordinator", "admin"}), "e-mail d'un membre de la CPTS"),
+        Secret(w.member.phone, frozenset({"coordinator", "admin"}), "téléphone d'un membre de la CPTS"),
+        Secret(sister_member.email, frozenset({"other_coordinator", "admin"}), "e-mail d'un membre de la CPTS sœur"),
+        Secret(coordinator.phone, frozenset({"coordinator", "admin"}), "téléphone du coordinateur"),
+        Secret(
+            "BROUILLON-CONFIDENTIEL-COTEAUX",
+            frozenset({"other_coordinator", "admin"}),
+            "texte de la lettre en brouillon d'une autre CPTS",
+        ),
+        Secret(
+            "NOTE-INTERNE-URPS",
+            frozenset({"urps", "admin"}),
+            "note interne d'une URPS",
+        ),
+    ]
+    w.objects["sister_member"] = sister_member
+    w.objects["user_in"] = user_in
+    return w
