@@ -394,10 +394,10 @@ def test_page_query_counts_do_not_grow_with_communes_or_indicators(
 ):
     _territory_of(cpts, size, indicators, owner)
     client.force_login(owner)
-    with django_assert_max_num_queries(19):  # +1: the territory lock (letter status)
+    with django_assert_max_num_queries(20):  # +1 territory lock, +1 unread notifications (nav)
         response = client.get(url("territory_edit", cpts), {"q": "commune"})
     assert response.status_code == 200
-    with django_assert_max_num_queries(22):
+    with django_assert_max_num_queries(23):  # +1 unread notifications (nav)
         response = client.get(url("diagnostic_detail", cpts))
     assert response.status_code == 200
     assert text(response).count('class="diagnostic-chart"') == indicators

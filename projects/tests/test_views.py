@@ -370,3 +370,18 @@ def test_the_dossier_page_costs_the_same_queries_whatever_its_history(
         response = client.get(url)
     assert "version 6" in text(response)
     assert small <= 40, small
+
+
+def test_the_navigation_counts_unread_notifications(client, cpts, owner):
+    from django.utils import timezone
+
+    from projects.models import Event, Notification
+
+    from .factories import complete_letter
+
+    letter = complete_letter(cpts)
+    event = Event.objects.create(dossier=letter, type="submitted", actor=owner, created_at=timezone.now())
+    Notification.objects.create(event=event, recipient=owner, channel="portal")
+    client.force_login(owner)
+    page = html.unescape(client.get(reverse("accounts:home")).content.decode())
+    assert "Notifications <span class=\"badge text-bg-light\">1<span class=\"visually-hidden\"> non lue</span>" in page
