@@ -78,7 +78,7 @@ def test_coordinator_builds_a_territory_by_typing_and_sees_the_diagnostic(laurag
     page.get_by_role("button", name="Se connecter").click()
     page.wait_for_url(f"{live_server.url}/")
 
-    page.get_by_role("link", name="Territoires et diagnostics").click()
+    page.get_by_role("link", name="Territoires", exact=True).click()
     page.get_by_role("link", name="Territoire de CPTS du Lauragais").click()
     page.wait_for_url(f"{live_server.url}/territoires/{cpts.pk}/")
     population = page.locator("#territory-population")
