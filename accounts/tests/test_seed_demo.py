@@ -45,3 +45,11 @@ def test_seed_demo_refuses_to_run_without_debug():
 
     with pytest.raises(CommandError, match="DEBUG"):
         call_command("seed_demo")
+
+
+def test_reference_data_loads_without_demo_data_and_twice_changes_nothing():
+    call_command("load_reference_data")
+    first = _counts()
+    call_command("load_reference_data")
+    assert _counts() == first
+    assert first["Region"] == 18 and first["User"] == 0 and first["Organisation"] == 0
