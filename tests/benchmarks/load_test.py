@@ -61,14 +61,14 @@ def _session_cookie(env, email) -> str:
 def _dossier_paths(env) -> list[str]:
     """Pages of the demo CPTS: its organisation page, and every dossier page the apps expose for it."""
     code = (
-        "from accounts.models import Organisation; from django.urls import reverse, NoReverseMatch\n"
+        "from accounts.models import Organisation; from django.urls import reverse\n"
+        "from projects.models import IntentionLetter\n"
         "o = Organisation.objects.get(name='CPTS du Lauragais (projet)')\n"
         "print(reverse('accounts:organisation_detail', args=[o.pk]))\n"
-        "for name in ('projects:letter_detail', 'diagnostics:territory_edit', 'governance:member_list'):\n"
-        "    try:\n"
-        "        print(reverse(name, kwargs={'cpts_pk': o.pk}))\n"
-        "    except NoReverseMatch:\n"
-        "        pass\n"
+        "print(reverse('projects:letter_detail', args=[IntentionLetter.objects.filter(cpts=o).first().pk]))\n"
+        "for name in ('diagnostics:territory_edit', 'diagnostics:diagnostic_detail', 'governance:member_list',\n"
+        "             'missions:plan_detail', 'projects:health_project_detail'):\n"
+        "    print(reverse(name, kwargs={'cpts_pk': o.pk}))\n"
     )
     out = subprocess.run(
         [sys.executable, "manage.py", "shell", "-c", code],
