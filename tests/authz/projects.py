@@ -64,6 +64,21 @@ RULES = {
         GET=only(*LETTER_VIEWERS),
         POST=signed_in("405"),
     ),
+    "projects:health_project_detail": Rule(
+        kwargs=lambda w: {"cpts_pk": w.cpts.pk},
+        GET=only(*CPTS_TEAM, "admin"),
+        POST=signed_in("405"),
+        note="le projet de santé en rédaction : la CPTS et les administrateurs ; la lettre n'est pas encore validée",
+    ),
+    "projects:health_project_start": Rule(
+        kwargs=lambda w: {"cpts_pk": w.cpts.pk},
+        GET=signed_in("405"),
+        POST=only(),
+        note="la lettre est en examen : personne ne peut encore ouvrir le projet de santé",
+    ),
+    "projects:health_project_edit": Rule(
+        kwargs=lambda w: {"cpts_pk": w.cpts.pk}, GET=only(), POST=only(), note="pas encore ouvert : refus pour tous"
+    ),
     "projects:notification_list": Rule(GET=signed_in("200"), POST=signed_in("405")),
     "projects:notification_read": Rule(GET=signed_in("405"), POST=signed_in("302"), note="ses propres avis seulement"),
 }
