@@ -53,6 +53,35 @@ def test_a_backup_restores_every_row_and_file_into_an_empty_database(empty_datab
     connection.close()
 
 
+def test_a_restored_backup_finds_every_dossier_version_and_pdf(empty_database, tmp_path, settings, cpts, owner):
+    """A submitted letter (its frozen version and its rendered PDF) survives backup and restore byte for byte."""
+    import hashlib
+
+    from projects.models import DossierVersion, IntentionLetter, RenderedDocument
+    from projects.tests.factories import complete_letter, occitanie_circuit
+    from projects.workflows import letter_submit
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    occitanie_circuit(cpts.region)
+    letter = complete_letter(cpts)
+    letter_submit(letter=letter, by=owner)
+    document = RenderedDocument.objects.get(version__number=1)
+    assert document.file and document.status == "ready"
+    pdf_bytes = document.file.read()
+
+    archive = create_backup(output_dir=tmp_path / "backups", media_root=tmp_path / "media")
+    restored_media = tmp_path / "restored-media"
+    restore_backup(archive=archive, database=empty_database, media_root=restored_media)
+
+    with psycopg.connect(empty_database.libpq_url()) as conn:
+        rows = lambda model: conn.execute(f'SELECT count(*) FROM "{model._meta.db_table}"').fetchone()[0]  # noqa: E731
+        assert rows(IntentionLetter) == 1 and rows(DossierVersion) == 1 and rows(RenderedDocument) == 1
+        name, sha = conn.execute(f'SELECT file, sha256 FROM "{RenderedDocument._meta.db_table}"').fetchone()
+    restored = (restored_media / name).read_bytes()
+    assert restored == pdf_bytes and hashlib.sha256(restored).hexdigest() == sha
+    connection.close()
+
+
 def test_a_tampered_backup_is_refused_before_anything_is_touched(empty_database, tmp_path):
     archive = create_backup(output_dir=tmp_path, media_root=tmp_path / "none")
     tampered = tmp_path / "tampered.tar"
