@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -25,6 +26,9 @@ MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024
 MAX_COMPRESSION_RATIO = 100
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# A cell a spreadsheet would run: "=...", "@...", or "+"/"-" followed by anything but a number ("+SUM(A1)",
+# "-2+3+cmd|' /C calc'!A0"); a phone number "+33 (0)6 12..." or a negative amount "-12,5" is not one.
+FORMULA_CELL_RE = re.compile(r"^\s*(?:[=@]|[+\-](?![\d\s.,/()]*$))")
 
 
 class TableError(Exception):
@@ -72,6 +76,21 @@ def _check_xlsx_archive(data: bytes) -> None:
     compressed = sum(info.compress_size for info in archive.infolist()) or 1
     if total > MAX_UNCOMPRESSED_BYTES or total / compressed > MAX_COMPRESSION_RATIO:
         raise TableError(_("Le classeur est anormalement volumineux une fois décompressé : il est refusé."))
+    # Within those bounds, look at the XML parts themselves: a workbook never declares a DTD or entities (an
+    # "XML bomb" does; defusedxml would refuse it too, with an English message), and formulas are refused.
+    for info in archive.infolist():
+        if not info.filename.endswith((".xml", ".rels")):
+            continue
+        part = archive.read(info)
+        if b"<!DOCTYPE" in part or b"<!ENTITY" in part:
+            raise TableError(_("Le classeur contient des déclarations XML interdites (entités, DTD) : il est refusé."))
+        if info.filename.startswith("xl/worksheets/") and re.search(rb"<(?:\w+:)?f[\s>/]", part):
+            raise TableError(
+                _(
+                    "Le classeur contient des formules (cellules calculées), refusées par sécurité : enregistrez-le "
+                    "avec les valeurs seules, ou en CSV."
+                )
+            )
 
 
 def _decode_csv(data: bytes) -> str:
@@ -117,7 +136,27 @@ def read_table(uploaded, *, max_bytes: int = MAX_BYTES, max_rows: int = MAX_ROWS
         raise _too_many_rows(max_rows)
     frame = frame.fillna("")
     frame.columns = [str(c).strip() for c in frame.columns]
-    return frame.apply(lambda col: col.map(lambda v: str(v).strip()))
+    frame = frame.apply(lambda col: col.map(lambda v: str(v).strip()))
+    _refuse_formula_cells(frame)
+    return frame
+
+
+def _refuse_formula_cells(frame: pd.DataFrame) -> None:
+    """A cell written as a spreadsheet formula (CSV injection) refuses the whole file, naming where."""
+    found = []
+    for column in frame.columns:
+        if FORMULA_CELL_RE.match(column):
+            found.append(RowError(1, _("en-tête en forme de formule"), column[:40]))
+        for offset, value in enumerate(frame[column]):
+            if FORMULA_CELL_RE.match(value):
+                found.append(RowError(offset + 2, value[:40], column))
+        if len(found) >= 5:
+            break
+    if found:
+        raise TableError(
+            _("Le fichier contient des formules de tableur, refusées par sécurité (%(where)s) : saisissez les valeurs.")
+            % {"where": " ; ".join(str(e) for e in found[:5])}
+        )
 
 
 def require_columns(frame: pd.DataFrame, required: Iterable[str]) -> list[RowError]:

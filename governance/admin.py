@@ -1,6 +1,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from cpts_portal.uploads import UnscannedWarningAdminMixin
+
 from .models import (
     Body,
     GovernanceDocument,
@@ -42,8 +44,9 @@ class MemberAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Partner)
-class PartnerAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "cpts", "is_formalised", "in_governance", "review_due_on"]
+class PartnerAdmin(UnscannedWarningAdminMixin, SimpleHistoryAdmin):
+    scan_status_field = "agreement_scan_status"
+    list_display = ["name", "cpts", "is_formalised", "in_governance", "review_due_on", "agreement_scan_status"]
     raw_id_fields = ["cpts", "commune"]
 
 
@@ -67,8 +70,9 @@ class ReferentAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(GovernanceDocument)
-class GovernanceDocumentAdmin(SimpleHistoryAdmin):
-    list_display = ["title", "cpts", "kind", "document_date", "uploaded_at"]
+class GovernanceDocumentAdmin(UnscannedWarningAdminMixin, SimpleHistoryAdmin):
+    list_display = ["title", "cpts", "kind", "document_date", "uploaded_at", "scan_status"]
+    list_filter = ["scan_status", "kind"]
     raw_id_fields = ["cpts", "uploaded_by"]
 
 

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from accounts.choices import Role
 from accounts.models import Membership, Organisation, User
 from accounts.services import membership_grant, membership_revoke
+from cpts_portal.uploads import scan_upload
 
 from .choices import BUREAU_REQUIRED_ROLES, BodyKind
 from .models import Body, GovernanceDocument, Mandate, Member, MemberInvitation, Partner, Referent
@@ -265,9 +266,11 @@ def _pdf_fingerprint(uploaded) -> tuple[int, str]:
 def document_upload(
     *, cpts: Organisation, kind: str, title: str, uploaded, uploaded_by: User, document_date=None
 ) -> GovernanceDocument:
-    """Store a governance document after checking it is really a PDF within the size limit."""
+    """Store a governance document after checking it is really a PDF within the size limit, without active
+    content, and not infected (the scanner hook of ``cpts_portal.uploads``)."""
     try:
         validate_pdf(uploaded)
+        scan = scan_upload(uploaded)
     except ValidationError as exc:
         raise ValidationError({"file": exc.messages}) from exc
     size, sha256 = _pdf_fingerprint(uploaded)
@@ -278,6 +281,8 @@ def document_upload(
         document_date=document_date,
         size=size,
         sha256=sha256,
+        scan_status=scan.status,
+        scan_detail=scan.detail[:300],
         uploaded_by=uploaded_by,
     )
     document.file.save("document.pdf", uploaded, save=False)
@@ -292,8 +297,10 @@ def partner_save(*, partner: Partner, agreement=None) -> Partner:
     if agreement is not None:
         try:
             validate_pdf(agreement)
+            scan = scan_upload(agreement)
         except ValidationError as exc:
             raise ValidationError({"agreement": exc.messages}) from exc
+        partner.agreement_scan_status = scan.status
         partner.is_formalised = True
         partner.agreement.save("convention.pdf", agreement, save=False)
     partner.full_clean()

@@ -96,10 +96,70 @@ def validate_pdf(uploaded) -> None:
             reader.decrypt("")
         if len(reader.pages) < 1:
             raise ValidationError(_("Le PDF ne contient aucune page."), code="pdf_empty")
+        active = pdf_active_content(reader, data)
     except ValidationError:
         raise
-    except (PyPdfError, ValueError, KeyError, TypeError, OSError) as exc:
+    except (PyPdfError, ValueError, KeyError, TypeError, OSError, RecursionError) as exc:
         raise ValidationError(_("Le PDF est illisible ou endommagé."), code="pdf_unreadable") from exc
+    if active:
+        raise ValidationError(
+            _(
+                "Le PDF contient du contenu actif (%(what)s) : il est refusé. Enregistrez-le de nouveau en PDF "
+                "simple (« Imprimer en PDF ») avant de le déposer."
+            )
+            % {"what": ", ".join(sorted(active))},
+            code="pdf_active_content",
+        )
+
+
+# Names that only appear in active content: scripts and launching other programs.
+ACTIVE_NAMES = {"/JavaScript", "/JS", "/Launch"}
+ACTIVE_ACTIONS = {"/JavaScript", "/Launch", "/ImportData", "/SubmitForm", "/Rendition"}
+_NAME_RE = re.compile(rb"/[^\s/<>\[\]()%{}]+")
+_HEX_ESCAPE_RE = re.compile(rb"#([0-9a-fA-F]{2})")
+
+
+def _decoded_name(raw: bytes) -> str:
+    # PDF names may hide letters as #xx escapes (/J#61vaScript is /JavaScript).
+    return _HEX_ESCAPE_RE.sub(lambda m: bytes([int(m.group(1), 16)]), raw).decode("latin-1")
+
+
+def _is_action(obj) -> bool:
+    obj = obj.get_object() if hasattr(obj, "get_object") else obj
+    return hasattr(obj, "get") and obj.get("/S") is not None
+
+
+def pdf_active_content(reader, data: bytes) -> set[str]:
+    """What makes a PDF active: JavaScript, launch or submit actions, actions run when it opens.
+
+    Two looks: the raw bytes (every name token, escapes decoded) and pypdf's object tree (which also sees inside
+    compressed object streams): the document catalog's /OpenAction and /AA, its /Names /JavaScript tree, the
+    pages' /AA and their annotations' actions. A plain /OpenAction that only sets the initial view is allowed.
+    """
+    found = set()
+    for raw in _NAME_RE.findall(data):
+        name = _decoded_name(raw)
+        if name in ACTIVE_NAMES:
+            found.add(name.lstrip("/"))
+    catalog = reader.trailer["/Root"].get_object()
+    open_action = catalog.get("/OpenAction")
+    if open_action is not None and _is_action(open_action):
+        found.add("OpenAction")
+    if catalog.get("/AA") is not None:
+        found.add("AA")
+    names = catalog.get("/Names")
+    if names is not None and "/JavaScript" in names.get_object():
+        found.add("JavaScript")
+    for page in reader.pages:
+        if page.get("/AA") is not None:
+            found.add("AA")
+        for annotation in page.get("/Annots") or []:
+            action = annotation.get_object().get("/A")
+            if action is not None:
+                kind = action.get_object().get("/S")
+                if kind in ACTIVE_ACTIONS:
+                    found.add(str(kind).lstrip("/"))
+    return found
 
 
 def _megabytes(value: int) -> str:

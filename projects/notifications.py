@@ -113,7 +113,8 @@ def event_record(*, dossier, type: str, actor=None, payload: dict | None = None)
             rows.append(Notification(event=event, recipient=user, channel=Channel.EMAIL))
     Notification.objects.bulk_create(rows)
     if any(r.channel == Channel.EMAIL for r in rows):
-        transaction.on_commit(lambda: notifications_send.delay(event.pk))
+        # robust: with the broker down the rows stay PENDING and ``pending_work_resend`` sends them later.
+        transaction.on_commit(lambda: notifications_send.delay(event.pk), robust=True)
     return event
 
 

@@ -101,7 +101,9 @@ def document_request(*, version: DossierVersion, kind: str) -> RenderedDocument:
         version=version, kind=kind, defaults={"requested_at": timezone.now()}
     )
     if document.status != RenderStatus.READY:
-        transaction.on_commit(lambda: document_render.delay(document.pk))
+        # robust: a broker outage must not turn the committed submission into an error page; the row stays
+        # PENDING and ``pending_work_resend`` (beat) sends it again.
+        transaction.on_commit(lambda: document_render.delay(document.pk), robust=True)
     return document
 
 
@@ -115,9 +117,9 @@ def document_render_now(*, document_id: int) -> RenderedDocument:
             return document
         pdf = render_document_pdf(document)
         digest = hashlib.sha256(pdf).hexdigest()
-        document.file.save(
-            f"v{document.version.number}-{document.kind}-{digest[:12]}.pdf", ContentFile(pdf), save=False
-        )
+        prefix = f"v{document.version.number}-{document.kind}-"
+        document.file.save(f"{prefix}{digest[:12]}.pdf", ContentFile(pdf), save=False)
+        _remove_abandoned_renders(document, prefix)
         document.sha256 = digest
         document.size = len(pdf)
         document.status = RenderStatus.READY
@@ -125,6 +127,62 @@ def document_render_now(*, document_id: int) -> RenderedDocument:
         document.error = ""
         document.save()
     return document
+
+
+def _remove_abandoned_renders(document: RenderedDocument, prefix: str) -> None:
+    """A worker killed between writing the file and committing leaves a file no row points to; the retry that
+    succeeds removes it, so one document is one stored PDF."""
+    storage = document.file.storage
+    folder, kept = document.file.name.rsplit("/", 1)
+    try:
+        _dirs, files = storage.listdir(folder)
+    except FileNotFoundError:
+        return
+    for name in files:
+        if name.startswith(prefix) and name.endswith(".pdf") and name != kept:
+            storage.delete(f"{folder}/{name}")
+
+
+def notification_send_once(*, notification_id: int, build_message) -> bool:
+    """Send one pending e-mail notification, exactly once even if two workers (or a rerun) try at the same time:
+    the row is locked (SKIP LOCKED) and re-read as PENDING before sending. Returns whether this call sent it."""
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("event", "recipient")
+            .filter(pk=notification_id, status=DeliveryStatus.PENDING)
+            .first()
+        )
+        if notification is None:
+            return False
+        notification_deliver(notification=notification, send=build_message(notification).send)
+    return True
+
+
+def pending_work_resend(*, now: dt.datetime | None = None, grace: dt.timedelta = dt.timedelta(minutes=10)) -> dict:
+    """Send again the PDF renders and e-mails still pending after ``grace`` (the outbox of the on-commit tasks).
+
+    The rows are the outbox: a submission commits them with the dossier, and the task sent on commit may have been
+    lost (broker down, worker killed before acknowledging). Sending twice is harmless: a render of a READY
+    document returns at once, a notification is sent by whoever locks it first."""
+    from .tasks import document_render, notifications_send
+
+    now = now or timezone.now()
+    documents = list(
+        RenderedDocument.objects.filter(status=RenderStatus.PENDING, requested_at__lte=now - grace).values_list(
+            "pk", flat=True
+        )
+    )
+    events = list(
+        Notification.objects.filter(channel="email", status=DeliveryStatus.PENDING, event__created_at__lte=now - grace)
+        .values_list("event_id", flat=True)
+        .distinct()
+    )
+    for pk in documents:
+        document_render.delay(pk)
+    for pk in events:
+        notifications_send.delay(pk)
+    return {"documents": len(documents), "events": len(events)}
 
 
 def document_mark_failed(*, document_id: int, error: str) -> None:

@@ -9,7 +9,11 @@ from django.core.mail import EmailMultiAlternatives
 logger = logging.getLogger(__name__)
 
 
-@shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=30, max_retries=3)
+# acks_late + reject_on_worker_lost: a worker killed mid-render does not acknowledge the message, which is delivered
+# again; the render is idempotent (the row is locked, a READY document is never rendered again).
+@shared_task(
+    bind=True, autoretry_for=(OSError,), retry_backoff=30, max_retries=3, acks_late=True, reject_on_worker_lost=True
+)
 def document_render(self, document_id: int) -> None:
     """Render the PDF of a version and store it with its SHA-256."""
     from .services import document_mark_failed, document_render_now
@@ -24,25 +28,26 @@ def document_render(self, document_id: int) -> None:
         raise
 
 
+def _email(notification) -> EmailMultiAlternatives:
+    from .notifications import render_email
+
+    subject, text, html = render_email(notification)
+    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [notification.recipient.email])
+    message.attach_alternative(html, "text/html")
+    return message
+
+
 @shared_task
 def notifications_send(event_id: int) -> int:
-    """Send the pending e-mail notifications of an event; each row records its own outcome."""
+    """Send the pending e-mail notifications of an event, each once (a rerun or a second worker sends nothing)."""
     from .choices import Channel, DeliveryStatus
     from .models import Notification
-    from .notifications import render_email
-    from .services import notification_deliver
+    from .services import notification_send_once
 
     pending = Notification.objects.filter(
         event_id=event_id, channel=Channel.EMAIL, status=DeliveryStatus.PENDING
-    ).select_related("event", "recipient")
-    count = 0
-    for notification in pending:
-        subject, text, html = render_email(notification)
-        message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [notification.recipient.email])
-        message.attach_alternative(html, "text/html")
-        notification_deliver(notification=notification, send=message.send)
-        count += 1
-    return count
+    ).values_list("pk", flat=True)
+    return sum(notification_send_once(notification_id=pk, build_message=_email) for pk in list(pending))
 
 
 @shared_task
@@ -59,3 +64,11 @@ def opinions_remind_late() -> int:
     from .services import expected_opinion_remind_late
 
     return expected_opinion_remind_late()
+
+
+@shared_task
+def pending_work_resend() -> dict:
+    """Beat: send again the renders and e-mails whose task was lost (broker down at commit, worker killed)."""
+    from .services import pending_work_resend as resend
+
+    return resend()

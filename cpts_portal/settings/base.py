@@ -146,6 +146,11 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Antivirus for stored uploads (cpts_portal/uploads.py): ClamAV's daemon by Unix socket or TCP; without one, files
+# are stored "non analysé" and the admin says so.
+CLAMD_SOCKET = env("CLAMD_SOCKET", default="")
+CLAMD_HOST = env("CLAMD_HOST", default="")
+CLAMD_PORT = env.int("CLAMD_PORT", default=3310)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
@@ -176,6 +181,8 @@ CELERY_BEAT_SCHEDULE = {
     # Deadlines are rows scanned here (never long countdowns): alerts before, notices once passed.
     "dossier-deadlines": {"task": "projects.tasks.deadlines_process", "schedule": 3600},
     "late-opinions-reminder": {"task": "projects.tasks.opinions_remind_late", "schedule": 3600},
+    # The outbox: renders and e-mails still pending 10 minutes after their commit are sent again.
+    "resend-pending-work": {"task": "projects.tasks.pending_work_resend", "schedule": 600},
 }
 
 SESSION_COOKIE_HTTPONLY = True

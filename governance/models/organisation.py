@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Organisation
+from cpts_portal.uploads import ScanStatus
 from diagnostics.models import Commune
 
 from ..choices import BodyKind, DocumentKind, InclusionActionKind, MandateRole, ReferentKind
@@ -44,6 +45,9 @@ class Partner(models.Model):
     location = models.CharField(_("localisation (précision)"), max_length=200, blank=True)
     is_formalised = models.BooleanField(_("partenariat formalisé"), default=False)
     agreement = models.FileField(_("convention signée (PDF)"), upload_to=_pdf_path, blank=True)
+    agreement_scan_status = models.CharField(
+        _("analyse antivirus de la convention"), max_length=20, choices=ScanStatus.choices, blank=True
+    )
     agreement_signed_on = models.DateField(_("convention signée le"), null=True, blank=True)
     review_due_on = models.DateField(_("prochaine revue annuelle"), null=True, blank=True)
     in_governance = models.BooleanField(_("participe à la gouvernance"), default=False)
@@ -161,6 +165,10 @@ class GovernanceDocument(models.Model):
     file = models.FileField(_("fichier PDF"), upload_to=_pdf_path)
     size = models.PositiveIntegerField(_("taille (octets)"), default=0)
     sha256 = models.CharField(_("empreinte SHA-256"), max_length=64, blank=True)
+    scan_status = models.CharField(
+        _("analyse antivirus"), max_length=20, choices=ScanStatus.choices, default=ScanStatus.NOT_SCANNED
+    )
+    scan_detail = models.CharField(_("détail de l'analyse"), max_length=300, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
