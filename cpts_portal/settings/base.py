@@ -71,6 +71,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
+    # A database lost mid-request answers a clear 503 page (rendered without the database).
+    "cpts_portal.middleware.DatabaseUnavailableMiddleware",
     # Axes must come last: it turns a lockout into the French lockout page.
     "axes.middleware.AxesMiddleware",
 ]

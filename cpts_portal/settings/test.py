@@ -32,3 +32,11 @@ if env.bool("CELERY_THROUGH_REDIS", default=False):
     CELERY_BROKER_URL = TEST_REDIS_URL
     CELERY_RESULT_BACKEND = TEST_REDIS_URL
     CELERY_TASK_ALWAYS_EAGER = False
+    # The fault tests (tests/faults/) start a worker that takes back, within seconds, a message left
+    # unacknowledged by a killed worker (Redis's default is one hour).
+    if visibility := env.int("CELERY_VISIBILITY_TIMEOUT", default=0):
+        CELERY_BROKER_TRANSPORT_OPTIONS = {
+            "visibility_timeout": visibility,
+            "unacked_restore_interval": 1,
+            "unacked_restore_throttle": 1,
+        }
