@@ -15,6 +15,12 @@ urlpatterns = [
     path("<int:cpts_pk>/membres/<int:pk>/", views.MemberUpdateView.as_view(), name="member_update"),
     path("<int:cpts_pk>/membres/<int:pk>/depart/", views.MemberLeaveView.as_view(), name="member_leave"),
     path("<int:cpts_pk>/membres/<int:pk>/inviter/", views.MemberInviteView.as_view(), name="member_invite"),
+    path(
+        "<int:cpts_pk>/membres/<int:pk>/donnees-personnelles.<str:fmt>",
+        views.MemberPersonalDataView.as_view(),
+        name="member_personal_data",
+    ),
+    path("<int:cpts_pk>/membres/<int:pk>/effacer/", views.MemberEraseView.as_view(), name="member_erase"),
     path("<int:cpts_pk>/partenaires/", views.PartnerListView.as_view(), name="partner_list"),
     path("<int:cpts_pk>/partenaires/ajouter/", views.PartnerCreateView.as_view(), name="partner_create"),
     path("<int:cpts_pk>/partenaires/<int:pk>/", views.PartnerUpdateView.as_view(), name="partner_update"),

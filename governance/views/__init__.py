@@ -2,11 +2,13 @@ from .invitations import GovernanceIndexView, InvitationAcceptView
 from .members import (
     GovernanceOverviewView,
     MemberCreateView,
+    MemberEraseView,
     MemberExportView,
     MemberImportView,
     MemberInviteView,
     MemberLeaveView,
     MemberListView,
+    MemberPersonalDataView,
     MemberUpdateView,
 )
 from .organisation import (
@@ -41,6 +43,8 @@ __all__ = [
     "MandateCreateView",
     "MandateEndView",
     "MemberCreateView",
+    "MemberEraseView",
+    "MemberPersonalDataView",
     "MemberExportView",
     "MemberImportView",
     "MemberInviteView",

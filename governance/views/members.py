@@ -220,3 +220,37 @@ class MemberExportView(ManageMixin, View):
         return table_response(
             fmt, filename, export_columns(with_contacts=True), export_rows(members.iterator(), with_contacts=True)
         )
+
+
+class MemberPersonalDataView(ManageMixin, View):
+    """A member's personal data, on their request (RGPD access and portability), as JSON or CSV."""
+
+    http_method_names = ["get", "head"]
+
+    def get(self, request, cpts_pk, pk, fmt):
+        from ..rgpd import member_personal_data, personal_data_response
+
+        if fmt not in ("json", "csv"):
+            raise Http404
+        member = get_object_or_404(Member, pk=pk, cpts=self.cpts)
+        return personal_data_response(member_personal_data(member=member), fmt, f"donnees-membre-{member.pk}")
+
+
+class MemberEraseView(ManageMixin, View):
+    """Erase a member's personal data on request (RGPD art. 17), keeping the anonymised counts."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, cpts_pk, pk):
+        from ..rgpd import member_erase
+
+        member = get_object_or_404(Member, pk=pk, cpts=self.cpts)
+        if request.POST.get("confirm") != "oui":
+            messages.error(request, _("Cochez la case de confirmation : l'effacement est définitif."))
+            return redirect("governance:member_update", cpts_pk=self.cpts.pk, pk=member.pk)
+        member_erase(member=member, by=request.user)
+        messages.success(
+            request,
+            _("Les données personnelles du membre sont effacées ; les comptes et les mandats restent exacts."),
+        )
+        return redirect("governance:member_list", cpts_pk=self.cpts.pk)

@@ -62,6 +62,13 @@ RULES = {
     "governance:member_update": form(lambda w: {"cpts_pk": w.cpts.pk, "pk": w.member.pk}),
     "governance:member_leave": action(lambda w: {"cpts_pk": w.cpts.pk, "pk": w.member.pk}),
     "governance:member_invite": action(lambda w: {"cpts_pk": w.cpts.pk, "pk": w.member.pk}),
+    "governance:member_personal_data": Rule(
+        kwargs=lambda w: {"cpts_pk": w.cpts.pk, "pk": w.member.pk, "fmt": "json"},
+        GET=only("coordinator"),
+        POST=signed_in("405"),
+        note="RGPD : l'export des données d'un membre, à sa demande, par les coordinateurs",
+    ),
+    "governance:member_erase": action(lambda w: {"cpts_pk": w.cpts.pk, "pk": w.member.pk}),
     "governance:partner_list": read(),
     "governance:partner_create": form(),
     "governance:partner_update": form(lambda w: {"cpts_pk": w.cpts.pk, "pk": w.partner.pk}),

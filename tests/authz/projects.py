@@ -79,20 +79,6 @@ RULES = {
     "projects:health_project_edit": Rule(
         kwargs=lambda w: {"cpts_pk": w.cpts.pk}, GET=only(), POST=only(), note="pas encore ouvert : refus pour tous"
     ),
-    # The health project, while the letter is still under review: its page (the stages to come) is the CPTS's own;
-    # nobody may open or edit it before the letter is validated.
-    "projects:health_project_detail": Rule(
-        kwargs=lambda w: {"cpts_pk": w.cpts.pk}, GET=only(*CPTS_TEAM, "admin"), POST=signed_in("405")
-    ),
-    "projects:health_project_start": Rule(
-        kwargs=lambda w: {"cpts_pk": w.cpts.pk},
-        GET=signed_in("405"),
-        POST=only(),
-        note="la lettre n'est pas encore validée",
-    ),
-    "projects:health_project_edit": Rule(
-        kwargs=lambda w: {"cpts_pk": w.cpts.pk}, GET=only(), POST=only(), note="aucun projet de santé ouvert"
-    ),
     "projects:notification_list": Rule(GET=signed_in("200"), POST=signed_in("405")),
     "projects:notification_read": Rule(GET=signed_in("405"), POST=signed_in("302"), note="ses propres avis seulement"),
 }
