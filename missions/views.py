@@ -240,9 +240,11 @@ class SheetFromExampleView(PlanMixin):
 
     def post(self, request, cpts_pk):
         _require(perms.can_manage_action_plan(request.user, self.plan))
-        example = get_object_or_404(
-            ActionExample.objects.select_related("mission", "sub_mission"), pk=request.POST.get("example")
-        )
+        raw = request.POST.get("example", "")
+        if not raw.isdigit():
+            messages.error(request, _("Choisissez un des exemples proposés."))
+            return redirect("missions:sheet_from_example", cpts_pk=self.cpts.pk)
+        example = get_object_or_404(ActionExample.objects.select_related("mission", "sub_mission"), pk=int(raw))
         sheet = services.action_sheet_create_from_example(plan=self.plan, by=request.user, example=example)
         messages.success(
             request, _("Fiche créée à partir de l'exemple : adaptez-la à votre territoire et choisissez son pilote.")

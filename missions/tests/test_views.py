@@ -401,3 +401,12 @@ def test_members_contacts_are_shown_to_coordinators_only(client, owner, other_me
     client.force_login(other_member[0])
     assert email not in text(client.get(url("sheet_detail", cpts, sheet.pk)))
     assert email not in _pdf_text(client.get(url("sheet_pdf", cpts, sheet.pk)).content)
+
+
+@pytest.mark.parametrize("value", ["", "abc", "1e3"])
+def test_a_bad_example_choice_is_refused_with_a_message_not_an_error(client, owner, plan, value):
+    client.force_login(owner)
+    response = client.post(reverse("missions:sheet_from_example", args=[plan.cpts_id]), {"example": value})
+    assert response.status_code == 302
+    page = html.unescape(client.get(response["Location"]).content.decode())
+    assert "Choisissez un des exemples proposés." in page
