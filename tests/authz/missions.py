@@ -44,7 +44,10 @@ RULES = {
     "missions:plan_pdf": read(),
     "missions:sheet_create": form(),
     "missions:sheet_from_example": Rule(
-        kwargs=cpts, GET=only("coordinator"), POST=only("coordinator", ok="404"), note="aucun exemple choisi"
+        kwargs=cpts,
+        GET=only("coordinator"),
+        POST=only("coordinator", ok="302"),
+        note="aucun exemple choisi : retour à la liste avec un message",
     ),
     "missions:sheet_detail": read(sheet),
     "missions:sheet_update": form(sheet),
