@@ -133,107 +133,98 @@ class BodyCreateView(ManageMixin, CreateView):
         return redirect("governance:body_list", cpts_pk=self.cpts.pk)
 
 
-class MandateCreateView(ManageMixin, FormView):
-    form_class = MandateForm
+class _CptsMemberFormView(ManageMixin, FormView):
+    """A form choosing one of the CPTS's members from a date (mandates, referents)."""
+
     template_name = "governance/simple_form.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        self.extra_context = {"title": _("Ajouter un mandat")}
-        return super().dispatch(request, *args, **kwargs)
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "cpts": self.cpts}
+
+    def get_initial(self):
+        return {"started_on": timezone.localdate()}
+
+    def save(self, data: dict) -> None:
+        raise NotImplementedError
+
+    def form_valid(self, form):
+        try:
+            self.save(form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, self.success_message)
+        return redirect("governance:body_list", cpts_pk=self.cpts.pk)
+
+
+class MandateCreateView(_CptsMemberFormView):
+    form_class = MandateForm
+    extra_context = {"title": gettext_lazy("Ajouter un mandat")}
+    success_message = gettext_lazy("Le mandat est enregistré.")
 
     def get_body(self):
         return get_object_or_404(Body, pk=self.kwargs["body_pk"], cpts=self.cpts)
 
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs["cpts"] = self.cpts
-        return kwargs
-
-    def get_initial(self):
-        return {"started_on": timezone.localdate()}
-
     def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        ctx["subtitle"] = str(self.get_body())
-        return ctx
+        return {**super().get_context_data(**kwargs), "subtitle": str(self.get_body())}
 
-    def form_valid(self, form):
-        data = form.cleaned_data
-        try:
-            mandate_create(
-                body=self.get_body(),
-                member=data["member"],
-                role=data["role"],
-                started_on=data["started_on"],
-                has_vote=data["has_vote"],
-            )
-        except ValidationError as exc:
-            _add_errors(form, exc)
-            return self.form_invalid(form)
-        messages.success(self.request, _("Le mandat est enregistré."))
-        return redirect("governance:body_list", cpts_pk=self.cpts.pk)
+    def save(self, data):
+        mandate_create(
+            body=self.get_body(),
+            member=data["member"],
+            role=data["role"],
+            started_on=data["started_on"],
+            has_vote=data["has_vote"],
+        )
 
 
-class MandateEndView(ManageMixin, View):
-    http_method_names = ["post"]
-
-    def post(self, request, cpts_pk, pk):
-        mandate = get_object_or_404(Mandate, pk=pk, body__cpts=self.cpts)
-        form = EndForm(request.POST)
-        try:
-            if not form.is_valid():
-                raise ValidationError(_("Indiquez une date de fin valide."))
-            mandate_end(mandate=mandate, on=form.cleaned_data["ended_on"])
-            messages.success(request, _("Le mandat est terminé."))
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        return redirect("governance:body_list", cpts_pk=self.cpts.pk)
-
-
-class ReferentCreateView(ManageMixin, FormView):
+class ReferentCreateView(_CptsMemberFormView):
     form_class = ReferentForm
-    template_name = "governance/simple_form.html"
     extra_context = {"title": gettext_lazy("Désigner un référent")}
+    success_message = gettext_lazy("Le référent est désigné.")
 
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs["cpts"] = self.cpts
-        return kwargs
-
-    def get_initial(self):
-        return {"started_on": timezone.localdate()}
-
-    def form_valid(self, form):
-        data = form.cleaned_data
-        try:
-            referent_create(
-                cpts=self.cpts,
-                kind=data["kind"],
-                member=data["member"],
-                mission=data["mission"],
-                started_on=data["started_on"],
-            )
-        except ValidationError as exc:
-            _add_errors(form, exc)
-            return self.form_invalid(form)
-        messages.success(self.request, _("Le référent est désigné."))
-        return redirect("governance:body_list", cpts_pk=self.cpts.pk)
+    def save(self, data):
+        referent_create(
+            cpts=self.cpts,
+            kind=data["kind"],
+            member=data["member"],
+            mission=data["mission"],
+            started_on=data["started_on"],
+        )
 
 
-class ReferentEndView(ManageMixin, View):
+class _EndView(ManageMixin, View):
+    """POST-only: end a dated role (mandate, referent) on the date given; refusals come back as a message."""
+
     http_method_names = ["post"]
 
+    def end(self, pk: int, on) -> None:
+        raise NotImplementedError
+
     def post(self, request, cpts_pk, pk):
-        referent = get_object_or_404(Referent, pk=pk, cpts=self.cpts)
         form = EndForm(request.POST)
         try:
             if not form.is_valid():
                 raise ValidationError(_("Indiquez une date de fin valide."))
-            referent_end(referent=referent, on=form.cleaned_data["ended_on"])
-            messages.success(request, _("Le rôle de référent est terminé."))
+            self.end(pk, form.cleaned_data["ended_on"])
+            messages.success(request, self.success_message)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         return redirect("governance:body_list", cpts_pk=self.cpts.pk)
+
+
+class MandateEndView(_EndView):
+    success_message = gettext_lazy("Le mandat est terminé.")
+
+    def end(self, pk, on):
+        mandate_end(mandate=get_object_or_404(Mandate, pk=pk, body__cpts=self.cpts), on=on)
+
+
+class ReferentEndView(_EndView):
+    success_message = gettext_lazy("Le rôle de référent est terminé.")
+
+    def end(self, pk, on):
+        referent_end(referent=get_object_or_404(Referent, pk=pk, cpts=self.cpts), on=on)
 
 
 # Documents
