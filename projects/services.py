@@ -194,42 +194,38 @@ def document_mark_failed(*, document_id: int, error: str) -> None:
 def deadline_process_due(*, now: dt.datetime | None = None, batch: int = 200) -> int:
     """Send the alerts and overdue notices of due deadlines. Rows are locked with SKIP LOCKED and marked,
     so two beat runs at once, or a rerun, never notify twice."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        alerts = _deadlines_notify(
+            {"sent_at__isnull": True, "alert_at__lte": now}, "alert_at", "sent_at", EventType.DEADLINE_APPROACHING,
+            now=now, batch=batch,
+        )  # fmt: skip
+        overdue = _deadlines_notify(
+            {"overdue_sent_at__isnull": True, "due_at__lte": now}, "due_at", "overdue_sent_at",
+            EventType.DEADLINE_PASSED, now=now, batch=batch,
+        )  # fmt: skip
+    return alerts + overdue
+
+
+def _deadlines_notify(pending: dict, order: str, mark: str, event_type: str, *, now, batch: int) -> int:
+    """Record one event per open deadline matching ``pending`` (locked, skipping locked rows) and mark it."""
     from .notifications import event_record
 
-    now = now or timezone.now()
-    count = 0
-    with transaction.atomic():
-        due = list(
-            Deadline.objects.select_for_update(skip_locked=True)
-            .filter(closed_at__isnull=True, sent_at__isnull=True, alert_at__lte=now)
-            .order_by("alert_at")[:batch]
+    due = list(
+        Deadline.objects.select_for_update(skip_locked=True)
+        .filter(closed_at__isnull=True, **pending)
+        .order_by(order)[:batch]
+    )
+    for deadline in due:
+        event_record(
+            dossier=deadline.dossier,
+            type=event_type,
+            actor=None,
+            payload={"deadline": str(deadline), "due_at": deadline.due_at.isoformat()},
         )
-        for deadline in due:
-            event_record(
-                dossier=deadline.dossier,
-                type=EventType.DEADLINE_APPROACHING,
-                actor=None,
-                payload={"deadline": str(deadline), "due_at": deadline.due_at.isoformat()},
-            )
-            deadline.sent_at = now
-            deadline.save(update_fields=["sent_at"])
-            count += 1
-        overdue = list(
-            Deadline.objects.select_for_update(skip_locked=True)
-            .filter(closed_at__isnull=True, overdue_sent_at__isnull=True, due_at__lte=now)
-            .order_by("due_at")[:batch]
-        )
-        for deadline in overdue:
-            event_record(
-                dossier=deadline.dossier,
-                type=EventType.DEADLINE_PASSED,
-                actor=None,
-                payload={"deadline": str(deadline), "due_at": deadline.due_at.isoformat()},
-            )
-            deadline.overdue_sent_at = now
-            deadline.save(update_fields=["overdue_sent_at"])
-            count += 1
-    return count
+        setattr(deadline, mark, now)
+        deadline.save(update_fields=[mark])
+    return len(due)
 
 
 def expected_opinion_remind_late(*, now: dt.datetime | None = None, batch: int = 200) -> int:
