@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.db.models import Prefetch, QuerySet
 
 from . import calculations as calc
-from .choices import CONTRACT_YEARS, MissionCategory
+from .choices import CONTRACT_YEARS, MissionCategory, SheetStatus
 from .models import (
     ActionExample,
     ActionPlan,
@@ -166,6 +166,7 @@ class PlanPage:
     numbers: dict[int, str]
     checklist: calc.Checklist
     active_count: int
+    validated_count: int
     all_validated: bool
     budget_total: Decimal
     gantt: calc.GanttChart | None = None
@@ -199,7 +200,8 @@ def action_plan_page(plan: ActionPlan, *, full: bool = False, with_gantt: bool =
         numbers=numbers,
         checklist=calc.build_checklist(m_facts, facts, plan.planned_signature_date),
         active_count=len(active),
-        all_validated=bool(active) and all(s.status == "validated" for s in active),
+        validated_count=sum(1 for s in active if s.status == SheetStatus.VALIDATED),
+        all_validated=bool(active) and all(s.status == SheetStatus.VALIDATED for s in active),
         budget_total=sum((s.budget_estimate or Decimal("0") for s in active), Decimal("0")),
         gantt=gantt,
         facts=facts,

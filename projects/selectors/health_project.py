@@ -94,9 +94,10 @@ def _actions_section(cpts) -> Section:
         return Section(3, _("Actions par mission et macro-planning"), False, _("Plan d'actions non commencé"),
                        url, [_("plan d'actions")])  # fmt: skip
     page = action_plan_page(plan)
-    complete = page.checklist.complete
-    summary = _("%(n)d fiches action ; liste de contrôle %(state)s") % {
+    complete = page.checklist.is_complete
+    summary = _("%(n)d fiches action dont %(validated)d validées ; liste de contrôle %(state)s") % {
         "n": page.active_count,
+        "validated": page.validated_count,
         "state": _("complète") if complete else _("incomplète"),
     }
     return Section(3, _("Actions par mission et macro-planning"), complete, summary, url,

@@ -127,3 +127,44 @@ def test_the_page_costs_a_fixed_number_of_queries(client, owner, cpts, django_as
     with django_assert_max_num_queries(24):
         response = client.get(reverse("projects:health_project_detail", args=[cpts.pk]))
     assert f"{communes} communes" in text(response)
+
+
+@pytest.fixture
+def fiches(cpts):
+    """An action plan with fiches over the four core missions (two validated, one pilot-validated, two drafts)."""
+    from missions.choices import SheetStatus
+    from missions.models import ActionSheet
+    from missions.tests.factories import ActionPlanFactory, ActionSheetFactory, core_plan, load_catalogue, mission
+
+    load_catalogue(with_examples=False)
+    plan = ActionPlanFactory(cpts=cpts)
+    sheets = core_plan(plan)
+    extra = ActionSheetFactory(plan=plan, mission=mission("2"), title="Action sans indicateur")
+    ActionSheet.objects.filter(pk__in=[sheets["1"].pk, sheets["2"].pk]).update(status=SheetStatus.VALIDATED)
+    ActionSheet.objects.filter(pk=sheets["3"].pk).update(status=SheetStatus.PILOT_VALIDATED)
+    return plan, extra
+
+
+@pytest.mark.parametrize("persona", ["owner", "member"])
+def test_the_page_opens_with_fiches_action_and_states_the_actions_section(
+    request, client, cpts, owner, validated, fiches, persona
+):
+    """Issue 12 §1: the page answered 500 as soon as the CPTS had fiches action (Checklist.complete)."""
+    from missions.tests.factories import IndicatorFactory
+
+    health_project_start(cpts=cpts, user=owner)
+    client.force_login(request.getfixturevalue(persona))
+    url = reverse("projects:health_project_detail", args=[cpts.pk])
+    response = client.get(url)
+    assert response.status_code == 200
+    page = " ".join(text(response).split())
+    assert "5 fiches action dont 2 validées ; liste de contrôle incomplète" in page
+    assert "règles de la liste de contrôle" in page
+    assert "Plan d'actions non commencé" not in page
+    actions = response.context["page"].sections[2]
+    assert (actions.number, actions.complete) == (3, False)
+
+    IndicatorFactory(sheet=fiches[1])  # every fiche now has an indicator: the blocking rules pass
+    page = " ".join(text(client.get(url)).split())
+    assert "5 fiches action dont 2 validées ; liste de contrôle complète" in page
+    assert client.get(url).context["page"].sections[2].complete is True
