@@ -47,7 +47,7 @@ class UrpsProfession(models.TextChoices):
 
 
 # Which roles make sense in which kind of organisation (checked by the membership service).
-ROLES_BY_KIND = {
+ROLES_BY_KIND: dict[str, set[str]] = {
     OrganisationKind.CPTS: {Role.COORDINATOR, Role.MEMBER},
     OrganisationKind.GUICHET: {Role.REVIEWER},
     OrganisationKind.URPS: {Role.REVIEWER},

@@ -100,7 +100,7 @@ class Organisation(models.Model):
         return self.name
 
     def clean(self):
-        if self.departement_id and self.region_id and self.departement.region_id != self.region_id:
+        if self.departement and self.region_id and self.departement.region_id != self.region_id:
             raise ValidationError({"departement": _("Ce département n'appartient pas à la région choisie.")})
         if self.kind in DEPARTEMENTAL_KINDS and not self.departement_id:
             raise ValidationError({"departement": _("Ce type d'organisation est rattaché à un département.")})
@@ -161,14 +161,16 @@ class RegionalSettings(models.Model):
 class User(AbstractUser):
     """A person; logs in with an e-mail address."""
 
-    username = None
+    # The stubs type AbstractUser's username as a str field and its manager as auth's UserManager: this model
+    # removes the one and replaces the other (e-mail login), which Django supports.
+    username = None  # type: ignore[assignment]
     email = models.EmailField(_("adresse e-mail"), unique=True)
     phone = models.CharField(_("téléphone"), max_length=30, blank=True)
     history = HistoricalRecords()
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = ["first_name", "last_name"]
-    objects = UserManager()
+    objects = UserManager()  # type: ignore[assignment,misc]
 
     class Meta:
         verbose_name = _("personne")

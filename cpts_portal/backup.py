@@ -163,5 +163,8 @@ def restore_backup(*, archive: Path, database: DatabaseTarget | None = None, med
 
 def describe(archive: Path) -> str:
     with tarfile.open(archive) as tar:
-        manifest = json.load(io.TextIOWrapper(tar.extractfile(MANIFEST)))
+        member = tar.extractfile(MANIFEST)
+        if member is None:
+            raise BackupError(f"Archive de sauvegarde illisible : {MANIFEST} n'est pas un fichier.")
+        manifest = json.load(io.TextIOWrapper(member))
     return json.dumps(manifest, indent=2)

@@ -43,7 +43,7 @@ def _number(value) -> float:
 def _default_format(value) -> str:
     number = Decimal(str(value)).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
     digits = f"{abs(number):f}"
-    groups = []
+    groups: list[str] = []
     while digits:
         groups.insert(0, digits[-3:])
         digits = digits[:-3]

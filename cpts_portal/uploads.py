@@ -13,12 +13,20 @@ import logging
 import socket
 import struct
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+if TYPE_CHECKING:
+    from django.contrib.admin import ModelAdmin
+
+    _AdminBase = ModelAdmin[Any]  # mixed with a ModelAdmin at run time
+else:
+    _AdminBase = object
 
 logger = logging.getLogger(__name__)
 
@@ -110,7 +118,7 @@ def scan_upload(uploaded) -> ScanResult:
     )
 
 
-class UnscannedWarningAdminMixin:
+class UnscannedWarningAdminMixin(_AdminBase):
     """Admin list of stored uploads: warns when some were stored without an antivirus analysis."""
 
     scan_status_field = "scan_status"

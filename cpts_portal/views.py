@@ -1,5 +1,8 @@
 """Shared view pieces: the object-permission mixin every detail view uses, and error pages."""
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ClassVar
+
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
@@ -7,14 +10,31 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+if TYPE_CHECKING:
+    from django.views import View
+    from django.views.generic.detail import SingleObjectMixin
 
-class ObjectPermissionMixin(LoginRequiredMixin):
+    from accounts.permissions import Decision
+
+    # The mixins below are mixed with a View (and a SingleObjectMixin) at run time; the type checker is told so.
+    class _ObjectViewBase(SingleObjectMixin[Any], View): ...
+
+    _ViewBase = View
+else:
+    _ObjectViewBase = object
+    _ViewBase = object
+
+# A permission check of ``<app>/permissions.py``: ``can_<action>(user, obj) -> Decision``.
+PermissionCheck = Callable[[Any, Any], "Decision"]
+
+
+class ObjectPermissionMixin(LoginRequiredMixin, _ObjectViewBase):
     """Check ``permission(user, obj)`` (a function of a ``permissions`` module) on the view's object.
 
     A refused check raises ``PermissionDenied`` with the Decision's French reason, shown on the 403 page.
     """
 
-    permission = None
+    permission: ClassVar[PermissionCheck]
 
     def get_object(self, queryset=None):
         obj = super().get_object(queryset)
@@ -24,14 +44,14 @@ class ObjectPermissionMixin(LoginRequiredMixin):
         return obj
 
 
-class CptsPermissionMixin(LoginRequiredMixin):
+class CptsPermissionMixin(LoginRequiredMixin, _ViewBase):
     """Every page about one CPTS: load ``self.cpts`` from the URL's ``cpts_pk`` and check ``permission(user, cpts)``.
 
     A wrong method is refused before anything is read; an unknown CPTS is a 404, a refusal a 403 with the
     Decision's French reason. Subclasses load what else they need in ``cpts_loaded``.
     """
 
-    permission = None
+    permission: ClassVar[PermissionCheck]
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
