@@ -32,6 +32,7 @@ LETTER_FIELDS: dict[str, tuple[str, str]] = {
     "project.missions.prevention": ("Engagement : prévention", "id_commits_prevention"),
     "project.missions.crisis": ("Engagement : crises sanitaires graves", "id_commits_crisis"),
     "project.missions_comment": ("Précisions sur les missions", "id_missions_comment"),
+    "project.themes": ("Thématiques prioritaires retenues", "id_themes"),
     "objectives.objectives": ("Objectifs et actions envisagées", "id_objectives"),
     "objectives.means": ("Moyens proposés", "id_means"),
     "partners.associated": ("Partenaires déjà associés", "id_partners_associated"),
@@ -46,6 +47,13 @@ LETTER_FIELDS: dict[str, tuple[str, str]] = {
 }
 
 
+def letter_field_label(path: str) -> str:
+    """The French label of a letter's field path ("subsidy.amount" → "Montant de subvention demandé"): the one
+    mapping the diff, the complement requests and the completeness panel read. An unknown path stays as it is."""
+    entry = LETTER_FIELDS.get(path)
+    return entry[0] if entry else path
+
+
 @dataclass(frozen=True)
 class MissingItem:
     path: str
@@ -53,7 +61,7 @@ class MissingItem:
 
     @property
     def label(self) -> str:
-        return LETTER_FIELDS[self.path][0]
+        return letter_field_label(self.path)
 
     @property
     def anchor(self) -> str:

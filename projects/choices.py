@@ -68,6 +68,7 @@ class RenderStatus(models.TextChoices):
 class EventType(models.TextChoices):
     LETTER_SUBMITTED = "letter_submitted", _("Lettre d'intention déposée")
     LETTER_REVIEW_OPENED = "letter_review_opened", _("Avis demandés sur la lettre d'intention")
+    LETTER_TAKEN_IN = "letter_taken_in", _("Lettre d'intention prise en charge")
     LETTER_OPINION_GIVEN = "letter_opinion_given", _("Avis rendu sur la lettre d'intention")
     LETTER_COMPLEMENTS_REQUESTED = "letter_complements_requested", _("Compléments demandés")
     LETTER_TRANSMITTED = "letter_transmitted", _("Lettre d'intention transmise à l'ARS")

@@ -21,7 +21,10 @@ from .workflows import Actor, letter_region_id, letter_reviewer_ids, letter_sett
 
 RECIPIENTS: dict[str, frozenset] = {
     EventType.LETTER_SUBMITTED: frozenset({Actor.DESK, Actor.COORDINATOR}),
-    EventType.LETTER_REVIEW_OPENED: frozenset({Actor.REVIEWER, Actor.COORDINATOR}),
+    # Each message is written for one audience and reaches only it: "Votre avis est demandé" goes to the reviewers,
+    # the CPTS is told its letter is taken in by an event of its own (issue 12, point 5).
+    EventType.LETTER_REVIEW_OPENED: frozenset({Actor.REVIEWER}),
+    EventType.LETTER_TAKEN_IN: frozenset({Actor.COORDINATOR, Actor.MEMBER}),
     EventType.LETTER_OPINION_GIVEN: frozenset({Actor.DESK}),
     EventType.LETTER_COMPLEMENTS_REQUESTED: frozenset({Actor.COORDINATOR, Actor.MEMBER, Actor.DESK}),
     EventType.LETTER_TRANSMITTED: frozenset({Actor.ARS, Actor.COORDINATOR}),
@@ -39,6 +42,8 @@ RECIPIENTS: dict[str, frozenset] = {
 EVENT_MESSAGES: dict[str, str] = {
     EventType.LETTER_SUBMITTED: "La lettre d'intention de %(cpts)s a été déposée (version %(version)s).",
     EventType.LETTER_REVIEW_OPENED: "Votre avis est demandé sur la lettre d'intention de %(cpts)s.",
+    EventType.LETTER_TAKEN_IN: "%(organisation)s a pris en charge la lettre d'intention de %(cpts)s "
+    "(version %(version)s) : son examen commence.",
     EventType.LETTER_OPINION_GIVEN: "%(organisation)s a rendu son avis (%(overall)s) sur la lettre de %(cpts)s.",
     EventType.LETTER_COMPLEMENTS_REQUESTED: "%(organisation)s demande des compléments sur la lettre d'intention "
     "de %(cpts)s (motif : %(reason)s).",

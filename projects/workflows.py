@@ -523,7 +523,14 @@ def letter_open_review(*, letter: IntentionLetter, by, comment: str = "") -> lis
                 },
             )
             expected.append(row)
+        # Two audiences, two events: the reviewers are asked for their opinion, the CPTS learns its letter is taken in.
         event_record(dossier=letter, type=EventType.LETTER_REVIEW_OPENED, actor=by, payload={"version": version.number})
+        event_record(
+            dossier=letter,
+            type=EventType.LETTER_TAKEN_IN,
+            actor=by,
+            payload={"version": version.number, "organisation": settings.letter_desk.name},
+        )
     _refresh(original, letter)
     return expected
 

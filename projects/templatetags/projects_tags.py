@@ -1,6 +1,9 @@
-"""Template tags for pages outside the app (home page, navigation): what awaits a person, unread notifications."""
+"""Template tags: what awaits a person and unread notifications (home page, navigation); the French label of a
+letter's field path (complement requests)."""
 
 from django import template
+
+from ..calculations import letter_field_label
 
 register = template.Library()
 
@@ -20,3 +23,9 @@ def unread_notification_count(user) -> int:
     if not getattr(user, "is_authenticated", False):
         return 0
     return notification_list_for_user(user, unread_only=True).count()
+
+
+@register.filter(name="letter_field_label")
+def letter_field_label_filter(path: str) -> str:
+    """``{{ comment.field_path|letter_field_label }}``: "Montant de subvention demandé", never "subsidy.amount"."""
+    return letter_field_label(path)
