@@ -129,6 +129,24 @@ def _after_edit(sheet: ActionSheet, *, by, reason: str) -> None:
     _reopen_plan(sheet.plan_id, by=by, reason=_("Fiche « %(title)s » modifiée.") % {"title": sheet.title})
 
 
+SHEET_M2M_FIELDS = ("working_group", "involved_members", "partners")
+
+
+def _set_people_quietly(sheet: ActionSheet, values: dict) -> None:
+    """Set the fiche's many-to-many lists without a history line per list.
+
+    simple_history writes a history row on every m2m change (post_add, post_remove), so one save of the form
+    wrote the same "Modifié … version n" line up to four times. The caller's single ``save()`` records the
+    fiche with its lists (``m2m_fields``), which is the one line a person expects.
+    """
+    sheet.skip_history_when_saving = True
+    try:
+        for name, value in values.items():
+            getattr(sheet, name).set(value)
+    finally:
+        del sheet.skip_history_when_saving
+
+
 def _lock_sheet(sheet_id: int) -> ActionSheet:
     return ActionSheet.objects.select_for_update().select_related("plan__cpts", "mission").get(pk=sheet_id)
 
@@ -311,10 +329,8 @@ def action_sheet_update(*, sheet_id: int, by, expected_version: int, form, forms
         return current
     construct_instance(form, current, fields=form._meta.fields, exclude=form._meta.exclude)
     current.full_clean(exclude=["status"])
+    _set_people_quietly(current, {n: v for n, v in form.cleaned_data.items() if n in SHEET_M2M_FIELDS})
     _after_edit(current, by=by, reason="Modification de la fiche")
-    for name, value in form.cleaned_data.items():
-        if name in {"working_group", "involved_members", "partners"}:
-            getattr(current, name).set(value)
     for formset in formsets:
         formset.instance = current
         for obj in formset.save(commit=False):
@@ -340,9 +356,7 @@ def action_sheet_duplicate(*, sheet: ActionSheet, by) -> ActionSheet:
     )
     copy.full_clean(exclude=["status"])
     _audit(copy, by, "Copie d'une fiche").save()
-    copy.working_group.set(source.working_group.all())
-    copy.involved_members.set(source.involved_members.all())
-    copy.partners.set(source.partners.all())
+    _set_people_quietly(copy, {name: getattr(source, name).all() for name in SHEET_M2M_FIELDS})
     for related in ("figures", "sub_actions", "steps", "indicators"):
         for child in getattr(source, related).all():
             child.pk = None

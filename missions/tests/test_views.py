@@ -259,6 +259,29 @@ def test_the_second_saver_sees_both_versions_and_keeps_what_they_typed(client, o
     assert [h.history_user for h in sheet.history.order_by("-history_id")[:2]] == [pilot[0], owner]
 
 
+def test_one_save_of_a_fiche_writes_one_history_line(client, owner, sheet, cpts, group_member, other_member):
+    """Issue 12 §7: a save that changed the lists wrote "Modifié … version 2" once per list."""
+    from governance.tests.factories import PartnerFactory
+
+    partner = PartnerFactory(cpts=cpts, name="Centre hospitalier de Revel")
+    before = sheet.history.count()
+    client.force_login(owner)
+    data = sheet_post_data(
+        sheet,
+        problems="Délais de rendez-vous trop longs",
+        working_group=[str(other_member[1].pk)],  # one added, one removed
+        involved_members=[str(group_member[1].pk)],
+        partners=[str(partner.pk)],
+    )
+    assert client.post(url("sheet_update", cpts, sheet.pk), data).status_code == 302
+    assert sheet.history.count() == before + 1
+    latest = sheet.history.first()
+    assert (latest.version, latest.problems) == (2, "Délais de rendez-vous trop longs")
+    assert [m.member_id for m in latest.working_group.all()] == [other_member[1].pk]  # the line holds the lists
+    page = " ".join(text(client.get(url("sheet_detail", cpts, sheet.pk))).split())
+    assert page.count("(Modification de la fiche) – version 2") == 1
+
+
 # --- Checklist, planning, exports -------------------------------------------------------------------------------------
 
 
