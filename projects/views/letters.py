@@ -1,5 +1,7 @@
 """The letter: list, start, dossier page, draft editing and submission, status changes."""
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,7 +14,7 @@ from django_fsm import TransitionNotAllowed
 
 from accounts.models import Organisation
 
-from ..calculations import LETTER_FIELDS, letter_missing_items
+from ..calculations import LETTER_FIELDS, letter_field_label, letter_missing_items
 from ..forms import (
     CarryingStructureForm,
     CommentForm,
@@ -182,6 +184,44 @@ SECTIONS = [
 _ANCHOR_TO_PATH = {anchor: path for path, (_label, anchor) in LETTER_FIELDS.items()}
 
 
+@dataclass(frozen=True)
+class PanelItem:
+    """A line of the completeness panel: what to fix or fill, and the anchor of its field."""
+
+    message: str
+    anchor: str
+
+
+def completeness_items(letter, forms) -> list[PanelItem]:
+    """The completeness panel of the edit page. After a refused save it reads what is on screen, not the saved row:
+    first every field typed wrong (an invalid SIRET leaves the letter not ready to submit), then what the content
+    still lacks (the forms have put their valid values on the instances, nothing is saved)."""
+    items, anchors = [], set()
+    for key, form in forms.items():
+        if not form.is_bound or form.is_valid():
+            continue
+        if key in ("team_formset", "profession_formset"):
+            path = "team" if key == "team_formset" else "professionals.professions"
+            items.append(PanelItem(_("%(label)s : une ligne est mal remplie.") % {"label": letter_field_label(path)},
+                                   LETTER_FIELDS[path][1]))  # fmt: skip
+            anchors.add(LETTER_FIELDS[path][1])
+            continue
+        for name, errors in form.errors.items():
+            if name == "__all__" or name not in form.fields:
+                continue
+            anchor = form[name].auto_id
+            path = _ANCHOR_TO_PATH.get(anchor)
+            label = letter_field_label(path) if path else str(form.fields[name].label)
+            items += [PanelItem(f"{label} : {error}", anchor) for error in errors]
+            anchors.add(anchor)
+    items += [
+        PanelItem(item.message, item.anchor)
+        for item in letter_missing_items(letter_snapshot(letter))
+        if item.anchor not in anchors
+    ]
+    return items
+
+
 class LetterEditView(LetterMixin, TemplateView):
     """The draft: saved at any time with partial content; "Enregistrer et déposer" saves, then submits, and
     when something is missing lists it (everything typed stays saved)."""
@@ -246,7 +286,7 @@ class LetterEditView(LetterMixin, TemplateView):
             "territory_comment": comments.get("territory.communes"),
             "team_comment": comments.get("team"),
             "professions_comment": comments.get("professionals.professions"),
-            "missing": letter_missing_items(letter_snapshot(letter)),
+            "missing": completeness_items(letter, forms),
             "submit_errors": submit_errors,
             "territory": letter_snapshot(letter)["territory"],
             "territory_url": territory_edit_url(letter.cpts),
