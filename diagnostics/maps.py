@@ -29,7 +29,7 @@ _ids = itertools.count(1)
 @dataclass(frozen=True)
 class MapCommune:
     name: str
-    wkb: bytes | None
+    wkb: bytes | memoryview | None
     role: str = "territory"  # territory | neighbour
     is_partial: bool = False
     is_shared: bool = False  # also (whole or in part) in another CPTS's territory
@@ -85,7 +85,7 @@ def territory_map(
         return np.column_stack([x, y])
 
     frame = shapely.box(min_lon, min_lat, max_lon, max_lat)
-    layers = {"neighbour": [], "territory": [], "partial": [], "shared": []}
+    layers: dict[str, list[str]] = {"neighbour": [], "territory": [], "partial": [], "shared": []}
     for geometry, commune in zip(geometries, drawn, strict=True):
         if commune.role != "territory":
             geometry = shapely.clip_by_rect(geometry, *frame.bounds)

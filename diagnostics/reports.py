@@ -79,7 +79,8 @@ def _latest_sources(territory: Territory | None, indicators: list[IndicatorDefin
     datasets = list(
         IndicatorDataset.objects.filter(condition).prefetch_related("indicators").order_by("-imported_at", "-pk")
     )
-    own, national = {}, {}
+    own: dict[int, IndicatorDataset] = {}
+    national: dict[int, IndicatorDataset] = {}
     for dataset in datasets:
         for indicator in dataset.indicators.all():
             own.setdefault(indicator.pk, dataset)
@@ -215,8 +216,12 @@ def territory_map_svg(summary: TerritorySummary, *, max_neighbours: int = 1500) 
             "pk", "name", "geometry_wkb", "min_lon", "min_lat", "max_lon", "max_lat"
         )
     }
-    boxes = [b for _n, _w, b in own.values() if None not in b]
-    communes = []
+    boxes = [
+        (lon0, lat0, lon1, lat1)
+        for _n, _w, (lon0, lat0, lon1, lat1) in own.values()
+        if lon0 is not None and lat0 is not None and lon1 is not None and lat1 is not None
+    ]
+    communes: list[MapCommune] = []
     if boxes:
         min_lon = min(b[0] for b in boxes)
         min_lat = min(b[1] for b in boxes)
@@ -278,7 +283,7 @@ def diagnostic_export_rows(summary: TerritorySummary, reports: list[IndicatorRep
         _("Périmètre (commune en partie)"),
         _("Population comptée"),
     ] + [f"{r.indicator.label} ({r.indicator.unit})" for r in reports]
-    rows = []
+    rows: list[list] = []
     for entry in summary.entries:
         commune = entry.commune
         rows.append(

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from types import ModuleType
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
@@ -80,12 +81,14 @@ def size_bounds_in_force(on: dt.date | None = None) -> calc.SizeBounds:
     if scale is None:
         return calc.ACI_SIZE_BOUNDS
     sizes = {s.taille: s for s in scale.sizes.all()}
-    try:
-        return calc.SizeBounds(
-            lower_2=sizes[2].population_min, lower_3=sizes[3].population_min, upper_3=sizes[3].population_max
-        )
-    except (KeyError, TypeError):
+    band_2, band_3 = sizes.get(2), sizes.get(3)
+    # A scale without taille 2 or 3, or whose taille 3 has no upper bound, keeps the texts' bounds (an open
+    # upper bound used to reach the comparisons as None and fail there).
+    if band_2 is None or band_3 is None or band_3.population_max is None:
         return calc.ACI_SIZE_BOUNDS
+    return calc.SizeBounds(
+        lower_2=band_2.population_min, lower_3=band_3.population_min, upper_3=band_3.population_max
+    )
 
 
 def territory_size(territory_or_population: Territory | int | None, *, bounds: calc.SizeBounds | None = None) -> int:
@@ -129,6 +132,7 @@ def _other_status_labels(cpts_ids: set[int]) -> dict[int, str]:
     HOOK: ``projects.selectors.cpts_dossier_status_labels(cpts_ids) -> {pk: label}``; until it exists, every
     other CPTS shows as "projet".
     """
+    project_selectors: ModuleType | None
     try:
         from projects import selectors as project_selectors
     except ImportError:
@@ -267,7 +271,7 @@ def territory_summary(territory: Territory | None) -> TerritorySummary:
     population = calc.population_total(_parts(entries))
     bounds = size_bounds_in_force()
     size = calc.size_from_population(population.total, bounds) if entries else None
-    departements = {e.commune.departement_id: e.commune.departement for e in entries if e.commune.departement_id}
+    departements = {d.pk: d for e in entries if (d := e.commune.departement) is not None}
     regions = {d.region_id: d.region for d in departements.values()}
     overlaps = territory_conflicts(territory, entries)
     cities = set()
@@ -313,7 +317,7 @@ def commune_search(query: str, *, limit: int = 12) -> SearchResults:
     compact = query.replace(" ", "")
     if compact.isdigit() or (len(compact) <= 5 and compact[:2].upper() in ("2A", "2B")):
         code = compact.upper()
-        communes = list(
+        communes: list[Commune] = list(
             base.filter(Q(insee_code__startswith=code) | Q(postal_code_index__contains=" " + code))
             .annotate(rank=Case(When(insee_code=code, then=Value(0)), default=Value(1), output_field=IntegerField()))
             .order_by("rank", "-population", "name")[:limit]

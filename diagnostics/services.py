@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -33,7 +34,7 @@ def _plm_clash(territory: Territory, commune: Commune) -> str | None:
     if commune.parent_id and territory.entries.filter(commune_id=commune.parent_id).exists():
         return _(
             "%(city)s figure déjà dans le territoire : retirez la commune entière avant d'ajouter ses arrondissements."
-        ) % {"city": commune.parent.name}
+        ) % {"city": cast(Commune, commune.parent).name}
     if commune.arrondissements.exists() and territory.entries.filter(commune__parent_id=commune.pk).exists():
         return _(
             "Le territoire contient déjà des arrondissements de %(city)s : gardez les arrondissements, "

@@ -7,10 +7,13 @@ refreshes only the territory panel (the same views answer a ``X-Requested-With: 
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.db.models import Field
+from django.http import Http404, HttpRequest, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -168,7 +171,7 @@ class TerritoryCommuneAddView(TerritoryActionView):
     def post(self, request, cpts_pk):
         form = CommuneAddForm(request.POST)
         if not form.is_valid():
-            return self.respond(error=" ".join(e for errors in form.errors.values() for e in errors))
+            return self.respond(error=" ".join(str(e) for errors in form.errors.values() for e in errors))
         commune = form.cleaned_data["commune"]
         territory = services.territory_get_or_create(cpts=self.cpts)
         try:
@@ -182,7 +185,7 @@ class TerritoryEpciAddView(TerritoryActionView):
     def post(self, request, cpts_pk):
         form = EpciAddForm(request.POST)
         if not form.is_valid():
-            return self.respond(error=" ".join(e for errors in form.errors.values() for e in errors))
+            return self.respond(error=" ".join(str(e) for errors in form.errors.values() for e in errors))
         territory = services.territory_get_or_create(cpts=self.cpts)
         try:
             result = services.territory_epci_add(territory=territory, epci=form.cleaned_data["epci"])
@@ -221,7 +224,7 @@ class TerritoryConflictExplainView(TerritoryActionView):
         entry = self.get_entry()
         form = ConflictExplanationForm(request.POST)
         if not form.is_valid():
-            return self.respond(error=" ".join(e for errors in form.errors.values() for e in errors))
+            return self.respond(error=" ".join(str(e) for errors in form.errors.values() for e in errors))
         explanation = form.cleaned_data["explanation"]
         services.territory_conflict_explain(entry=entry, explanation=explanation, user=request.user)
         return self.respond(notice=_("Explication enregistrée pour %(commune)s.") % {"commune": entry.commune.name})
@@ -303,7 +306,7 @@ class DiagnosticDetailView(CptsPermissionMixin, TemplateView):
             can_edit=bool(perms.can_edit_diagnostic(self.request.user, self.cpts)),
             diagnostic=diagnostic,
             sections=[
-                (Diagnostic._meta.get_field(name).verbose_name, getattr(diagnostic, name, ""))
+                (cast(Field, Diagnostic._meta.get_field(name)).verbose_name, getattr(diagnostic, name, ""))
                 for name in Diagnostic.SECTIONS
             ],
         )
@@ -346,7 +349,8 @@ class DiagnosticExportView(CptsPermissionMixin, View):
 
 
 class IndicatorImportMixin:
-    template_name = "diagnostics/indicator_import.html"
+    request: HttpRequest  # mixed with a View
+    template_name: str | None = "diagnostics/indicator_import.html"
 
     def import_into(self, form, territory):
         uploaded = form.cleaned_data["file"]

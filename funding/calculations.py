@@ -180,6 +180,13 @@ class Scale:
                 return mission
         return None
 
+    def engaged_mission(self, code: str) -> MissionScale:
+        """The mission of a code that ``validate`` accepted (an unknown code is refused there)."""
+        mission = self.mission(code)
+        if mission is None:
+            raise FundingError(f"Mission inconnue dans le barème « {self.name} » : {code}.")
+        return mission
+
     @property
     def core_codes(self) -> tuple[str, ...]:
         return tuple(m.code for m in self.missions if m.is_core)
@@ -338,7 +345,7 @@ def euros(value: Decimal) -> str:
     whole, _, cents = f"{value:f}".partition(".")
     sign = "-" if whole.startswith("-") else ""
     whole = whole.lstrip("-")
-    groups = []
+    groups: list[str] = []
     while whole:
         groups.insert(0, whole[-3:])
         whole = whole[:-3]
@@ -566,7 +573,7 @@ def validate(scale: Scale, inp: FundingInput) -> int:
         if isinstance(taille, bool) or not isinstance(taille, int) or taille not in TAILLES:
             errors.append("La taille doit être 1, 2, 3 ou 4.")
             taille = None
-    else:
+    elif inp.population is not None:
         try:
             taille = taille_for_population(scale, inp.population)
         except FundingError as exc:
@@ -635,6 +642,7 @@ def validate(scale: Scale, inp: FundingInput) -> int:
         errors.append(f"Le barème « {scale.name} » ne prévoit pas de versement en cas de crise sanitaire grave.")
     if errors:
         raise FundingError(errors)
+    assert taille is not None  # a missing or wrong taille added an error above
     return taille
 
 
@@ -652,7 +660,9 @@ def _increase_applies(scale: Scale, taille: int, inp: FundingInput) -> bool:
     return count >= rule.threshold if rule.comparison == AT_LEAST else count > rule.threshold
 
 
-def _start_of(inp: FundingInput, code: str) -> dt.date:
+def _start_of(inp: FundingInput, code: str | None) -> dt.date:
+    if code is None:
+        return inp.signed_on
     return inp.mission_starts.get(code, inp.signed_on)
 
 
@@ -691,8 +701,12 @@ def _fixed_for_year(scale, mission, amounts, taille, year, year_start, year_end,
 
 
 def _crisis_lines(scale, inp, taille, codes) -> tuple[list[Line], list[Payment], list[str]]:
-    lines, payments, notes = [], [], []
-    crisis_mission = next((scale.mission(c) for c in codes if scale.mission(c).variable_on_crisis), None)
+    lines: list[Line] = []
+    payments: list[Payment] = []
+    notes: list[str] = []
+    crisis_mission = next(
+        (scale.engaged_mission(c) for c in codes if scale.engaged_mission(c).variable_on_crisis), None
+    )
     if crisis_mission is None:
         return lines, payments, notes
     amount = money(crisis_mission.amounts[taille].variable)
@@ -711,6 +725,7 @@ def _crisis_lines(scale, inp, taille, codes) -> tuple[list[Line], list[Payment],
             continue
         covered_until = add_months(crisis.identified_on, CRISIS_COVER_MONTHS)
         year = contract_year_of(inp.signed_on, crisis.identified_on)
+        assert year is not None  # validate() refused a crisis outside the 5 years of the contract
         scale_line = (
             f"{scale.name} – mission {crisis_mission.code} {crisis_mission.label}, volet variable en cas de crise, "
             f"taille {taille}"
@@ -741,7 +756,7 @@ def calculate(scale: Scale, inp: FundingInput) -> FundingPlan:
     increase_applies = _increase_applies(scale, taille, inp)
     rule = scale.increase
     notes = list(DESIGN_NOTES)
-    if any(not scale.mission(c).split_published for c in codes):
+    if any(not scale.engaged_mission(c).split_published for c in codes):
         notes.append(
             f"Le barème « {scale.name} » ne publie pas la répartition entre volet fixe et volet variable : le montant "
             "global de chaque mission est compté en volet fixe et le taux d'atteinte ne s'y applique pas."
@@ -780,7 +795,7 @@ def calculate(scale: Scale, inp: FundingInput) -> FundingPlan:
                 )
             )
         for code in codes:
-            mission = scale.mission(code)
+            mission = scale.engaged_mission(code)
             amounts = mission.amounts[taille]
             mission_start = _start_of(inp, code)
             fixed = _fixed_for_year(scale, mission, amounts, taille, year, start, end, mission_start)

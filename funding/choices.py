@@ -76,7 +76,7 @@ CATEGORY_HINTS = {
     BudgetCategory.ACI_VARIABLE: _("Fonction de la taille et de l'atteinte des objectifs"),
     BudgetCategory.COMPLEMENTARY: _("Facultatif : FIR, collectivités, fonds européens…"),
 }
-RESOURCE_CATEGORIES = {
+RESOURCE_CATEGORIES: dict[str, list[BudgetCategory]] = {
     BudgetPartKind.OPERATION: [BudgetCategory.ACI_OPERATION, BudgetCategory.COMPLEMENTARY],
     BudgetPartKind.MISSION: [BudgetCategory.ACI_FIXED, BudgetCategory.ACI_VARIABLE, BudgetCategory.COMPLEMENTARY],
 }

@@ -1,6 +1,7 @@
 """Forms of the simulator (a GET form, works without JavaScript) and of the budget."""
 
 from decimal import Decimal
+from typing import cast
 
 from django import forms
 from django.forms import modelformset_factory
@@ -60,13 +61,14 @@ class FundingParametersForm(forms.Form):
 
     def __init__(self, *args, scales=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["missions"].choices = mission_choices(scales)
-        self.fields["scale"].choices = [("", _("Celui en vigueur à la date de signature"))] + [
+        cast(forms.MultipleChoiceField, self.fields["missions"]).choices = mission_choices(scales)
+        cast(forms.ChoiceField, self.fields["scale"]).choices = [("", _("Celui en vigueur à la date de signature"))] + [
             (s.code, s.name) for s in sorted(scales, key=lambda s: s.effective_from)
         ]
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("taille") and data.get("population"):
             raise forms.ValidationError(_("Indiquez la taille ou la population du territoire, pas les deux."))
         if not data.get("taille") and not data.get("population") and not self.errors.get("population"):
@@ -111,7 +113,7 @@ class BudgetLineForm(forms.ModelForm):
     def __init__(self, *args, part_kind=None, **kwargs):
         super().__init__(*args, **kwargs)
         allowed = list(EXPENSE_CATEGORIES) + [c for c in RESOURCE_CATEGORIES[part_kind] if c not in ACI_CATEGORIES]
-        self.fields["category"].choices = [
+        cast(forms.ChoiceField, self.fields["category"]).choices = [
             (_("Dépenses"), [(c.value, c.label) for c in EXPENSE_CATEGORIES]),
             (_("Ressources"), [(c.value, BudgetCategory(c).label) for c in allowed if c not in EXPENSE_CATEGORIES]),
         ]

@@ -6,6 +6,7 @@ A contract keeps the scale it was signed under: everything that points to a scal
 """
 
 from decimal import Decimal
+from typing import TypedDict
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -17,6 +18,7 @@ from simple_history.models import HistoricalRecords
 
 from accounts.choices import OrganisationKind
 from accounts.models import Organisation
+from cpts_portal.natural_keys import depends_on
 
 from .choices import (
     BudgetCategory,
@@ -29,7 +31,13 @@ from .choices import (
     Taille,
 )
 
-MONEY = {"max_digits": 12, "decimal_places": 2}
+
+class _MoneyDigits(TypedDict):
+    max_digits: int
+    decimal_places: int
+
+
+MONEY: _MoneyDigits = {"max_digits": 12, "decimal_places": 2}
 POSITIVE = [MinValueValidator(Decimal("0"))]
 TAILLE_RANGE = Q(taille__gte=1) & Q(taille__lte=4)
 
@@ -154,10 +162,9 @@ class ScaleSize(models.Model):
     def __str__(self):
         return f"{self.scale} – taille {self.taille}"
 
+    @depends_on("funding.fundingscale")
     def natural_key(self):
         return (self.scale.code, self.taille)
-
-    natural_key.dependencies = ["funding.fundingscale"]
 
 
 class ScaleMissionManager(models.Manager):
@@ -196,10 +203,9 @@ class ScaleMission(models.Model):
     def __str__(self):
         return f"{self.code} – {self.short_label}"
 
+    @depends_on("funding.fundingscale")
     def natural_key(self):
         return (self.scale.code, self.code)
-
-    natural_key.dependencies = ["funding.fundingscale"]
 
 
 class ScaleMissionAmountManager(models.Manager):
@@ -253,10 +259,9 @@ class ScaleMissionAmount(models.Model):
     def __str__(self):
         return f"{self.mission} – taille {self.taille}"
 
+    @depends_on("funding.scalemission")
     def natural_key(self):
         return (self.mission.scale.code, self.mission.code, self.taille)
-
-    natural_key.dependencies = ["funding.scalemission"]
 
 
 class Budget(models.Model):

@@ -112,7 +112,7 @@ def budget_cpts_list_for_user(user) -> list[tuple[Organisation, Budget | None]]:
     if is_administrator(user):
         organisations = list(Organisation.objects.filter(kind=OrganisationKind.CPTS).select_related("region"))
     else:
-        seen = {}
+        seen: dict[int, Organisation] = {}
         for m in membership_list_for_user(user):
             if m.organisation.kind == OrganisationKind.CPTS:
                 seen.setdefault(m.organisation.pk, m.organisation)

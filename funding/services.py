@@ -166,9 +166,9 @@ def _sync_parts(budget: Budget, plan: calc.FundingPlan, scale: calc.Scale) -> No
     """Create the missing parts, drop the parts of missions no longer engaged, refresh every ACI line."""
     wanted = [None, *plan.missions]
     existing = {p.mission_code or None: p for p in budget.parts.all()}
-    for code, part in existing.items():
+    for code, stale in existing.items():
         if code not in wanted:
-            part.delete()
+            stale.delete()
     for order, code in enumerate(wanted):
         part = existing.get(code)
         if part is None:
@@ -288,7 +288,7 @@ def budget_mark_complete(*, budget: Budget, by) -> Budget:
     budget = Budget.objects.select_for_update().get(pk=budget.pk)
     from .selectors import budget_for_organisation
 
-    summary = budget_summary(budget_for_organisation(budget.organisation))
+    summary = budget_summary(budget_for_organisation(budget.organisation) or budget)
     if not summary.is_balanced:
         raise ValidationError(
             [

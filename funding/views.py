@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -17,11 +19,15 @@ from django.views.generic import TemplateView
 from accounts.choices import OrganisationKind
 from accounts.models import Organisation
 from cpts_portal.charts import Series, stacked_bar_chart
+from cpts_portal.views import PermissionCheck
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 from . import calculations as calc
 from .choices import BudgetPartKind
 from .forms import BudgetLineFormSet, BudgetParametersForm, SimulatorForm
-from .models import BudgetLine, BudgetPart
+from .models import Budget, BudgetLine, BudgetPart
 from .permissions import (
     can_complete_budget,
     can_edit_budget,
@@ -177,7 +183,7 @@ class BudgetDetailView(LoginRequiredMixin, View):
         organisation = _cpts_or_404(pk)
         _deny(can_view_budget(request.user, organisation))
         budget = budget_for_organisation(organisation)
-        ctx = {"organisation": organisation, "budget": budget}
+        ctx: dict[str, Any] = {"organisation": organisation, "budget": budget}
         if budget is not None:
             ctx.update(
                 summary=budget_summary(budget),
@@ -313,9 +319,9 @@ class BudgetTransitionView(LoginRequiredMixin, View):
     """POST-only actions: mark complete (refused while a part is unbalanced), reopen."""
 
     http_method_names = ["post"]
-    permission = None
-    service = None
-    success_message = ""
+    permission: ClassVar[PermissionCheck]
+    service: ClassVar[Callable[..., Budget]]
+    success_message: ClassVar[StrOrPromise] = ""
 
     def post(self, request, pk):
         organisation = _cpts_or_404(pk)

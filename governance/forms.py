@@ -1,5 +1,7 @@
 """Forms of the organisation pages; the rules themselves live in the models and services."""
 
+from typing import cast
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -77,13 +79,15 @@ class MemberForm(forms.ModelForm):
         if nature == MemberNature.PROFESSIONAL:
             for name in ("structure_type", "siret", "finess"):
                 del self.fields[name]
-            self.fields["profession"].queryset = Profession.objects.filter(is_active=True).order_by("order")
+            profession = cast(forms.ModelChoiceField, self.fields["profession"])
+            profession.queryset = Profession.objects.filter(is_active=True).order_by("order")
             self.fields["profession"].required = True
             self.fields["last_name"].label = _("nom")
         else:
             for name in ("profession", "rpps", "first_name", "practice_mode"):
                 del self.fields[name]
-            self.fields["structure_type"].queryset = StructureType.objects.order_by("order")
+            structure_type = cast(forms.ModelChoiceField, self.fields["structure_type"])
+            structure_type.queryset = StructureType.objects.order_by("order")
             self.fields["structure_type"].required = True
             self.fields["last_name"].label = _("raison sociale")
         if not show_contacts:
@@ -146,8 +150,10 @@ class BodyForm(forms.ModelForm):
 
 
 class _MemberChoiceMixin:
+    fields: dict[str, forms.Field]  # mixed with a Form
+
     def limit_members(self, cpts):
-        self.fields["member"].queryset = (
+        cast(forms.ModelChoiceField, self.fields["member"]).queryset = (
             Member.objects.filter(cpts=cpts, left_on__isnull=True)
             .select_related("profession", "structure_type")
             .order_by("last_name", "first_name")
@@ -215,7 +221,8 @@ class InvitationAcceptForm(forms.Form):
 
         from accounts.models import User
 
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         p1, p2 = data.get("password1"), data.get("password2")
         if p1 and p2 and p1 != p2:
             self.add_error("password2", _("Les deux mots de passe ne sont pas identiques."))

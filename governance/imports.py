@@ -146,7 +146,7 @@ def parse_date(value: str) -> dt.date:
 
 def _header_map(columns) -> dict[str, str]:
     """Map each known column key to the file's header (headers compared without case, accents, punctuation)."""
-    wanted = {}
+    wanted: dict[str, str] = {}
     for column in COLUMNS:
         for name in (column.key, column.header, *column.aliases):
             wanted.setdefault(normalise_label(name), column.key)
@@ -317,18 +317,18 @@ def _parse(frame, headers: dict[str, str], cpts: Organisation) -> tuple[list[tup
             flag = line.boolean(key)
             if flag is not None:
                 values[key] = flag
-        for key in _identity_keys(values):
-            if key in seen:
-                label = {"rpps": "RPPS", "siret": "SIRET", "finess": "FINESS"}.get(key[0], "")
+        for identity in _identity_keys(values):
+            if identity in seen:
+                label = {"rpps": "RPPS", "siret": "SIRET", "finess": "FINESS"}.get(identity[0], "")
                 message = (
-                    _("%(label)s en double (déjà à la ligne %(line)d)") % {"label": label, "line": seen[key]}
+                    _("%(label)s en double (déjà à la ligne %(line)d)") % {"label": label, "line": seen[identity]}
                     if label
                     else _("membre en double (même nom, prénom et profession qu'à la ligne %(line)d)")
-                    % {"line": seen[key]}
+                    % {"line": seen[identity]}
                 )
-                line.error(key[0] if key[0] in HEADERS else "last_name", message)
+                line.error(identity[0] if identity[0] in HEADERS else "last_name", message)
             else:
-                seen[key] = number
+                seen[identity] = number
         errors.extend(line.errors)
         if not line.errors:
             lines.append((number, values))
@@ -358,7 +358,7 @@ def _identity_keys(values: dict) -> list[tuple[str, str]]:
 
 
 def _existing_index(cpts: Organisation) -> dict[tuple[str, str], Member]:
-    index = {}
+    index: dict[tuple[str, str], Member] = {}
     for member in Member.objects.filter(cpts=cpts).select_related("profession"):
         values = {
             "nature": member.nature,

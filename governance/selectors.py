@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
@@ -164,7 +165,7 @@ def profession_lookup() -> dict[str, Profession]:
     """Professions by normalised code, label and aliases, for imports."""
     from .services import normalise_label
 
-    lookup = {}
+    lookup: dict[str, Profession] = {}
     for profession in Profession.objects.select_related("category"):
         for name in [profession.code, profession.label, *profession.aliases]:
             lookup.setdefault(normalise_label(name), profession)
@@ -174,7 +175,7 @@ def profession_lookup() -> dict[str, Profession]:
 def structure_type_lookup() -> dict[str, StructureType]:
     from .services import normalise_label
 
-    lookup = {}
+    lookup: dict[str, StructureType] = {}
     for kind in StructureType.objects.select_related("category"):
         for name in [kind.code, kind.label, *kind.aliases]:
             lookup.setdefault(normalise_label(name), kind)
@@ -198,7 +199,17 @@ def partner_list(cpts: Organisation) -> QuerySet[Partner]:
 # Bodies, mandates, referents
 
 
-def body_list(cpts: Organisation, on: dt.date) -> list[Body]:
+class _CurrentMandates(TypedDict):
+    current_mandates: list[Mandate]
+
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    BodyWithMandates = WithAnnotations[Body, _CurrentMandates]
+
+
+def body_list(cpts: Organisation, on: dt.date) -> list[BodyWithMandates]:
     """Bodies with the mandates running on ``on`` (as ``current_mandates``)."""
     running = (
         Mandate.objects.filter(started_on__lte=on)
@@ -223,7 +234,7 @@ class BureauStatus:
         return self.exists and not self.missing_roles
 
 
-def bureau_status(bodies: list[Body]) -> BureauStatus:
+def bureau_status(bodies: list[BodyWithMandates]) -> BureauStatus:
     """A bureau is complete with a président, a trésorier and a secrétaire in office (from ``body_list``)."""
     bureaus = [b for b in bodies if b.kind == BodyKind.BUREAU]
     if not bureaus:

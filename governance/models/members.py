@@ -59,9 +59,13 @@ class Member(models.Model):
         related_name="members",
         verbose_name=_("type de structure"),
     )
-    rpps = models.CharField(_("numéro RPPS"), max_length=11, blank=True, validators=[validate_rpps])
-    siret = models.CharField(_("SIRET"), max_length=14, blank=True, validators=[validate_siret])
-    finess = models.CharField(_("FINESS"), max_length=9, blank=True, validators=[validate_finess])
+    # These validators also return the normalised number (the import uses it); Django ignores a validator's
+    # return value, but the stubs type validators as returning None.
+    rpps = models.CharField(
+        _("numéro RPPS"), max_length=11, blank=True, validators=[validate_rpps]  # type: ignore[list-item]
+    )
+    siret = models.CharField(_("SIRET"), max_length=14, blank=True, validators=[validate_siret])  # type: ignore[list-item]
+    finess = models.CharField(_("FINESS"), max_length=9, blank=True, validators=[validate_finess])  # type: ignore[list-item]
     practice_mode = models.CharField(_("mode d'exercice"), max_length=20, choices=PracticeMode.choices, blank=True)
     commune = models.ForeignKey(
         Commune,
@@ -95,6 +99,7 @@ class Member(models.Model):
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
     history = HistoricalRecords(excluded_fields=["updated_at"])
+    _change_reason: str  # read by simple_history when the member is saved
 
     objects = MemberQuerySet.as_manager()
 
@@ -155,9 +160,9 @@ class Member(models.Model):
 
     @property
     def category(self):
-        if self.profession_id:
+        if self.profession:
             return self.profession.category
-        if self.structure_type_id:
+        if self.structure_type:
             return self.structure_type.category
         return None
 

@@ -1,12 +1,20 @@
 """The base every organisation page builds on: the CPTS from the URL, checked against a permission."""
 
 import datetime as dt
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 
 from cpts_portal.views import CptsPermissionMixin
 
 from ..permissions import can_manage_governance, can_view_governance, can_view_member_contacts
+
+if TYPE_CHECKING:
+    from django.views.generic.edit import ModelFormMixin
+
+    _ModelFormBase = ModelFormMixin[Any, Any]  # the form mixins below are mixed with CreateView / UpdateView
+else:
+    _ModelFormBase = object
 
 
 class CptsScopedMixin(CptsPermissionMixin):

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView
@@ -81,8 +82,11 @@ class InvitationAcceptView(FormView):
         return self._accept(user=None, password=form.cleaned_data["password1"], form=form)
 
     def _accept(self, *, user, password="", form=None):
+        invitation = self.invitation
+        if invitation is None:  # post() answered 410 already: invitation_problem() refuses a missing one
+            raise Http404
         try:
-            account = invitation_accept(invitation=self.invitation, user=user, password=password)
+            account = invitation_accept(invitation=invitation, user=user, password=password)
         except ValidationError as exc:
             if form is None:
                 # A signed-in person (no password form): an unbound form cannot carry the error, so say it in a
@@ -95,7 +99,7 @@ class InvitationAcceptView(FormView):
             login(self.request, account, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(
             self.request,
-            _("Bienvenue ! Votre compte est rattaché à %(cpts)s.") % {"cpts": self.invitation.member.cpts.name},
+            _("Bienvenue ! Votre compte est rattaché à %(cpts)s.") % {"cpts": invitation.member.cpts.name},
         )
         return redirect("accounts:home")
 

@@ -12,6 +12,7 @@ from django.views.generic import FormView, ListView, TemplateView
 from django.views.generic.edit import CreateView, UpdateView
 
 from cpts_portal.tabular import table_response
+from cpts_portal.views import signed_in_user
 
 from ..choices import MemberNature
 from ..forms import MemberForm, MemberImportForm, MemberLeaveForm
@@ -29,7 +30,7 @@ from ..selectors import (
     referent_list,
 )
 from ..services import member_invite, member_leave, member_save
-from .base import CptsScopedMixin, ManageMixin, date_param
+from .base import CptsScopedMixin, ManageMixin, _ModelFormBase, date_param
 
 NATURE_SLUGS = {"professionnel": MemberNature.PROFESSIONAL, "structure": MemberNature.STRUCTURE}
 
@@ -94,10 +95,11 @@ class MemberListView(CptsScopedMixin, ListView):
         return ctx
 
 
-class MemberFormMixin(ManageMixin):
+class MemberFormMixin(ManageMixin, _ModelFormBase):
     model = Member
     form_class = MemberForm
-    template_name = "governance/member_form.html"
+    template_name: str | None = "governance/member_form.html"
+    nature: str  # set from the URL (creation) or the member (update)
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
@@ -196,7 +198,9 @@ class MemberImportView(ManageMixin, FormView):
 
     def form_valid(self, form):
         try:
-            result = members_import(cpts=self.cpts, uploaded=form.cleaned_data["file"], imported_by=self.request.user)
+            result = members_import(
+                cpts=self.cpts, uploaded=form.cleaned_data["file"], imported_by=signed_in_user(self.request)
+            )
         except MemberImportError as exc:
             return self.render_to_response(self.get_context_data(form=form, import_errors=exc.errors))
         messages.success(

@@ -1,5 +1,7 @@
 """Partners, bodies and mandates, referents, documents and the inclusion dynamic of a CPTS."""
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
@@ -11,6 +13,11 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 from django.views.generic.edit import CreateView, UpdateView
+
+from cpts_portal.views import signed_in_user
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 from ..forms import (
     BodyForm,
@@ -33,7 +40,7 @@ from ..selectors import (
     referent_list,
 )
 from ..services import document_upload, mandate_create, mandate_end, partner_save, referent_create, referent_end
-from .base import CptsScopedMixin, ManageMixin, date_param
+from .base import CptsScopedMixin, ManageMixin, _ModelFormBase, date_param
 from .members import _add_errors
 
 
@@ -65,10 +72,10 @@ class PartnerListView(CptsScopedMixin, ListView):
         return ctx
 
 
-class PartnerFormMixin(ManageMixin):
+class PartnerFormMixin(ManageMixin, _ModelFormBase):
     model = Partner
     form_class = PartnerForm
-    template_name = "governance/partner_form.html"
+    template_name: str | None = "governance/partner_form.html"
 
     def form_valid(self, form):
         partner = form.save(commit=False)
@@ -137,6 +144,7 @@ class _CptsMemberFormView(ManageMixin, FormView):
     """A form choosing one of the CPTS's members from a date (mandates, referents)."""
 
     template_name = "governance/simple_form.html"
+    success_message: "StrOrPromise"
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "cpts": self.cpts}
@@ -197,6 +205,7 @@ class _EndView(ManageMixin, View):
     """POST-only: end a dated role (mandate, referent) on the date given; refusals come back as a message."""
 
     http_method_names = ["post"]
+    success_message: "StrOrPromise"
 
     def end(self, pk: int, on) -> None:
         raise NotImplementedError
@@ -254,7 +263,7 @@ class DocumentUploadView(ManageMixin, FormView):
                 title=data["title"],
                 document_date=data["document_date"],
                 uploaded=data["file"],
-                uploaded_by=self.request.user,
+                uploaded_by=signed_in_user(self.request),
             )
         except ValidationError as exc:
             _add_errors(form, exc)

@@ -11,6 +11,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from cpts_portal.natural_keys import depends_on
+
 from ..choices import Direction, IndicatorKind, MissionCategory
 
 
@@ -110,10 +112,9 @@ class SubMission(models.Model):
     def __str__(self):
         return f"{self.code} – {self.title}"
 
+    @depends_on("missions.mission")
     def natural_key(self):
         return (self.code,)
-
-    natural_key.dependencies = ["missions.mission"]
 
 
 class IndicatorTemplate(models.Model):
@@ -148,10 +149,9 @@ class IndicatorTemplate(models.Model):
     def __str__(self):
         return self.label
 
+    @depends_on("missions.mission", "missions.submission")
     def natural_key(self):
         return (self.code,)
-
-    natural_key.dependencies = ["missions.mission", "missions.submission"]
 
 
 class ActionExample(models.Model):
@@ -186,7 +186,6 @@ class ActionExample(models.Model):
     def __str__(self):
         return self.title
 
+    @depends_on("missions.mission", "missions.submission")
     def natural_key(self):
         return (self.code,)
-
-    natural_key.dependencies = ["missions.mission", "missions.submission"]
