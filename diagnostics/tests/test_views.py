@@ -237,6 +237,32 @@ def test_the_search_endpoint_answers_json_to_logged_in_people(client, outsider):
     assert client.post(endpoint, {"q": "orens"}).status_code == 405
 
 
+def test_communes_are_found_and_shown_with_or_without_their_article(client, owner, cpts):
+    """Issue 12 point 3: "Le Tampon" was stored and shown as "Tampon", and a search for "Le Tampon" found nothing."""
+    from diagnostics.normalise import normalise_name
+
+    for code, name, population in [("97422", "Le Tampon", 79_639), ("97408", "La Possession", 32_985),
+                                   ("72181", "Le Mans", 143_252), ("76351", "Le Havre", 170_147),
+                                   ("11074", "Les Cassés", 239), ("31193", "Le Fousseret", 1_900),
+                                   ("26281", "Romans-sur-Isère", 33_000)]:
+        CommuneFactory(insee_code=code, name=name, population=population, search_name=normalise_name(name))
+    endpoint = reverse("diagnostics:commune_search")
+    client.force_login(owner)
+    for query, expected in [("Le Tampon", "Le Tampon"), ("tampon", "Le Tampon"), ("LE TAMPON", "Le Tampon"),
+                            ("la possession", "La Possession"), ("Possession", "La Possession"),
+                            ("Le Mans", "Le Mans"), ("mans", "Le Mans"), ("Le Havre", "Le Havre"),
+                            ("les casses", "Les Cassés"), ("Cassés", "Les Cassés"), ("le fousseret", "Le Fousseret")]:
+        communes = client.get(endpoint, {"q": query}).json()["communes"]
+        assert communes and communes[0]["name"] == expected, (query, communes)
+    # The builder without JavaScript: the search result, then the added commune, keep the article.
+    page = text(client.get(url("territory_edit", cpts), {"q": "Le Fousseret"}))
+    assert "Le Fousseret" in page and "Romans" not in page
+    fousseret = CommuneFactory(insee_code="31193")
+    client.post(url("territory_commune_add", cpts), {"commune": fousseret.pk})
+    page = text(client.get(url("territory_edit", cpts)))
+    assert "Le Fousseret ajoutée au territoire." in page
+
+
 # --- Diagnostic -------------------------------------------------------------------------------------------------
 
 
