@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 # The contract calendar's month arithmetic (same day n months later, clamped to the month's end) is funding's.
 from funding.calculations import add_months
 
-__all__ = ["add_months", "build_checklist", "delay_warnings", "gantt_layout", "mission_deadlines"]
+__all__ = ["add_months", "build_checklist", "delay_warnings", "gantt_layout", "gantt_window", "mission_deadlines"]
 
 CORE = "core"
 OPTIONAL = "optional"
@@ -317,6 +317,18 @@ class GanttChart:
     signature: dt.date | None = None
     legend_y: float = 0
     out_of_range: tuple[str, ...] = field(default_factory=tuple)
+    start: dt.date | None = None  # first and last day drawn (``gantt_window``)
+    end: dt.date | None = None
+
+    @property
+    def last_day(self) -> dt.date | None:
+        """The last day of contract year N+4 (the day before the fifth anniversary of the signature)."""
+        return self.end - dt.timedelta(days=1) if self.end else None
+
+    @property
+    def lead_in(self) -> bool:
+        """Preparatory work before the signature has its own column."""
+        return self.start is not None and self.signature is not None and self.start < self.signature
 
 
 def _x(day: dt.date, first: dt.date, last: dt.date) -> float:
@@ -333,19 +345,34 @@ def _bar(kind, start, end, first, last) -> GanttBar | None:
     return GanttBar(kind, x, max(_x(e, first, last) - x, 2.0), start, end, clipped_left, clipped_right)
 
 
+LEAD_IN_MONTHS = (6, 12)  # preparatory work before the signature: a column of at least 6 months, at most 12
+
+
+def gantt_window(sheets: Sequence[SheetFacts], signature: dt.date) -> tuple[dt.date, dt.date]:
+    """The dates the Gantt spans: the five contract years from the planned signature (year N starts on the
+    signature day, as the ACI contract and its anniversaries do), preceded by the preparatory work that starts
+    before the signature (6 to 12 months, from the first of a month; earlier work is drawn cut off)."""
+    last = add_months(signature, 12 * YEARS)
+    starts = [d for s in sheets for d in (s.preparation_start, s.start_date) if d is not None and d < signature]
+    if not starts:
+        return signature, last
+    shortest, longest = (add_months(signature, -months) for months in LEAD_IN_MONTHS)
+    return max(min(min(starts), shortest), longest).replace(day=1), last
+
+
 def gantt_layout(missions: Sequence[MissionFacts], sheets: Sequence[SheetFacts], signature: dt.date) -> GanttChart:
-    """Rows per mission (deadlines as markers) and per action (preparation and implementation bars) over years
-    N to N+4, N being the year of the planned signature. Missions without actions are left out, except core ones."""
-    first = dt.date(signature.year, 1, 1)
-    last = dt.date(signature.year + YEARS, 1, 1)
-    years = tuple(
-        GanttYear(
-            "Année N" if i == 0 else f"Année N+{i}",
-            _x(dt.date(signature.year + i, 1, 1), first, last),
-            CHART_WIDTH / YEARS,
-        )
-        for i in range(YEARS)
-    )
+    """Rows per mission (deadlines as markers) and per action (preparation and implementation bars) over the
+    contract years N to N+4 counted from the planned signature (``gantt_window``). Missions without actions are
+    left out, except core ones."""
+    first, last = gantt_window(sheets, signature)
+    years: tuple[GanttYear, ...] = ()
+    if first < signature:
+        width = _x(signature, first, last) - LABEL_WIDTH
+        years = (GanttYear("Avant signature" if width >= 90 else "Avant", LABEL_WIDTH, width),)
+    for i in range(YEARS):
+        start_x = _x(add_months(signature, 12 * i), first, last)
+        end_x = _x(add_months(signature, 12 * (i + 1)), first, last)
+        years += (GanttYear("Année N" if i == 0 else f"Année N+{i}", start_x, end_x - start_x),)
     by_mission: dict[str, list[SheetFacts]] = {}
     for sheet in sheets:
         by_mission.setdefault(sheet.mission_code, []).append(sheet)
@@ -375,7 +402,7 @@ def gantt_layout(missions: Sequence[MissionFacts], sheets: Sequence[SheetFacts],
                 )
                 if bar is not None
             )
-            sheet_markers = ()
+            sheet_markers: tuple[GanttMarker, ...] = ()
             if sheet.deployment_date and first <= sheet.deployment_date <= last:
                 sheet_markers = (
                     GanttMarker("deployment", _x(sheet.deployment_date, first, last), sheet.deployment_date),
@@ -398,4 +425,6 @@ def gantt_layout(missions: Sequence[MissionFacts], sheets: Sequence[SheetFacts],
         signature=signature,
         legend_y=legend_y,
         out_of_range=tuple(out_of_range),
+        start=first,
+        end=last,
     )

@@ -196,7 +196,7 @@ def test_gantt_spans_years_n_to_n_plus_4_with_bars_and_deadline_markers():
             1,
             "1",
             number="1.1",
-            preparation_start=dt.date(2025, 6, 1),
+            preparation_start=dt.date(2024, 6, 1),  # more than 12 months before the signature
             start=dt.date(2026, 6, 1),
             deployment=dt.date(2027, 6, 1),
             end_date=dt.date(2031, 6, 1),
@@ -204,7 +204,10 @@ def test_gantt_spans_years_n_to_n_plus_4_with_bars_and_deadline_markers():
         sheet(9, "hors_aci", number="H.1", start=dt.date(2027, 1, 1), end_date=dt.date(2028, 1, 1)),
     ]
     chart = calc.gantt_layout(MISSIONS, sheets, SIGNATURE)
-    assert [y.label for y in chart.years] == ["Année N", "Année N+1", "Année N+2", "Année N+3", "Année N+4"]
+    assert [y.label for y in chart.years] == [
+        "Avant signature", "Année N", "Année N+1", "Année N+2", "Année N+3", "Année N+4"
+    ]  # fmt: skip
+    assert (chart.start, chart.end) == (dt.date(2025, 3, 1), dt.date(2031, 3, 15))
     labels = [r.label for r in chart.rows]
     # Core missions always have a row; optional ones only with actions; actions outside the ACI are drawn too.
     assert labels == [
@@ -219,9 +222,33 @@ def test_gantt_spans_years_n_to_n_plus_4_with_bars_and_deadline_markers():
     mission_1, action_1 = chart.rows[0], chart.rows[1]
     assert [m.kind for m in mission_1.markers] == ["start_deadline", "deployment_deadline"]
     prep, impl = action_1.bars
-    assert (prep.kind, prep.clipped_left) == ("preparation", True)  # started in 2025, before year N
-    assert (impl.kind, impl.clipped_right) == ("implementation", True)  # ends in 2031, after N+4
+    assert (prep.kind, prep.clipped_left) == ("preparation", True)  # started in 2024, before the lead-in
+    assert (impl.kind, impl.clipped_right) == ("implementation", True)  # ends in June 2031, after N+4
     assert prep.x == calc.LABEL_WIDTH and impl.x + impl.width == pytest.approx(calc.LABEL_WIDTH + calc.CHART_WIDTH)
     assert chart.out_of_range == ("« Action 1 » dépasse les années N à N+4 : la barre est tronquée.",)
     assert chart.rows[2].note == "aucune action"
-    assert calc.LABEL_WIDTH < chart.signature_x < chart.years[1].x
+    assert chart.years[1].x == chart.signature_x < chart.years[2].x
+
+
+@pytest.mark.parametrize(
+    ("preparation", "window_start", "first_column"),
+    [
+        (dt.date(2027, 10, 1), dt.date(2027, 10, 1), "Année N"),  # nothing before the signature: no lead-in
+        (dt.date(2027, 8, 15), dt.date(2027, 4, 1), "Avant"),  # at least 6 months of lead-in
+        (dt.date(2027, 1, 10), dt.date(2027, 1, 1), "Avant signature"),
+    ],
+)
+def test_gantt_years_are_contract_years_from_the_signature(preparation, window_start, first_column):
+    """Issue 12 §9: a signature on 01/10/2027 cut every bar ending in 2032 (the window was January to January)."""
+    signature = dt.date(2027, 10, 1)
+    sheets = [
+        sheet(1, "1", number="1.1", preparation_start=preparation, start=dt.date(2028, 1, 1),
+              deployment=dt.date(2029, 7, 1), end_date=calc.add_months(signature, 59))
+    ]  # fmt: skip
+    chart = calc.gantt_layout(MISSIONS, sheets, signature)
+    assert (chart.start, chart.end, chart.last_day) == (window_start, dt.date(2032, 10, 1), dt.date(2032, 9, 30))
+    assert chart.years[0].label == first_column and chart.years[-1].label == "Année N+4"
+    assert chart.out_of_range == ()
+    assert not any(b.clipped_left or b.clipped_right for b in chart.rows[1].bars)
+    year_n = next(y for y in chart.years if y.label == "Année N")
+    assert year_n.x == pytest.approx(chart.signature_x)

@@ -6,6 +6,7 @@ import html
 import io
 
 import pytest
+import time_machine
 from django.urls import reverse
 from openpyxl import load_workbook
 from pypdf import PdfReader
@@ -305,6 +306,29 @@ def test_the_planning_page_draws_the_gantt_and_its_table(client, owner, plan, cp
     plan.planned_signature_date = None
     plan.save()
     assert "pour afficher le macro-planning" in text(client.get(url("plan_planning", cpts)))
+
+
+@time_machine.travel(dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC), tick=False)
+def test_the_planning_follows_a_signature_planned_in_2027_not_today(client, owner, plan, cpts):
+    """Issue 12 §9: with a signature on 01/10/2027, the fiches of the examples (ending 59 months later) were all
+    cut off by a window of January 2027 to January 2032."""
+    client.force_login(owner)
+    assert client.post(url("plan_settings", cpts), {"planned_signature_date": "2027-10-01"}).status_code == 302
+    for example in ActionExample.objects.order_by("pk")[:4]:
+        client.post(url("sheet_from_example", cpts), {"example": example.pk})
+    early = ActionSheet.objects.order_by("pk").first()
+    ActionSheet.objects.filter(pk=early.pk).update(preparation_start=dt.date(2026, 12, 1))  # work before signing
+    response = client.get(url("plan_planning", cpts))
+    page = " ".join(text(response).split())
+    assert "Années de contrat N à N+4 comptées à partir de la signature envisagée le 01/10/2027" in page
+    assert "(jusqu'au 30/09/2032), précédées du travail préparatoire engagé avant la signature" in page
+    assert "tronquée" not in page
+    assert ">Avant signature</text>" in page and ">Année N+4</text>" in page
+    gantt = response.context["page"].gantt
+    assert (gantt.start, gantt.end) == (dt.date(2026, 12, 1), dt.date(2032, 10, 1))
+    bars = [bar for row in gantt.rows for bar in row.bars]
+    assert len(bars) >= 4 and not any(bar.clipped_left or bar.clipped_right for bar in bars)
+    assert max(bar.end for bar in bars) == dt.date(2032, 9, 1)
 
 
 def test_the_actions_table_exports_as_csv_and_xlsx(client, other_member, plan, cpts):
