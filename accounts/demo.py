@@ -1,8 +1,16 @@
-"""The demo world loaded by ``manage.py seed_demo``: idempotent, every row found or created by its key."""
+"""The demo world loaded by ``manage.py seed_demo``: idempotent, every row found or created by its key.
+
+Each region holds one CPTS at every stage of the intention letter that exists (``DEMO_CPTS``): a draft, a letter in
+review with some opinions in, complements requested, and a validated letter whose CPTS writes its health project
+(action plan, members and governance, budget). The letters are walked through their circuit by the real transition
+services (``projects.demo``), as the people of the demo would have done it, so versions, opinions, expected opinions,
+deadlines and the log exist as a user would produce them.
+"""
 
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from enum import StrEnum
 
 from django.core.management import call_command
 from django.db import transaction
@@ -37,44 +45,198 @@ class DemoLogin:
     role: str
 
 
+class Stage(StrEnum):
+    """How far the letter of a demo CPTS has gone (the stages that exist today)."""
+
+    DRAFT = "draft"  # a letter half written, never submitted
+    REVIEW = "review"  # submitted, taken by the desk, some opinions in
+    COMPLEMENTS = "complements"  # the desk asked for complements, the CPTS has to answer
+    VALIDATED = "validated"  # decided, with the health project in progress (fiches, members, budget)
+
+
+@dataclass(frozen=True)
+class DemoCpts:
+    name: str
+    region: str
+    departement: str
+    stage: Stage
+    communes: tuple[str, ...]  # INSEE codes of the territory (real communes, disjoint between CPTS)
+    coordinator: str  # e-mail of its coordinator (a demo login)
+    members: int  # how many professionals and structures adhere (governance.demo)
+
+
 OCCITANIE, REUNION, ILE_DE_FRANCE = "76", "04", "11"
 CPTS_NAME = "CPTS du Lauragais (projet)"
 
-ORGANISATIONS = [
-    # (name, kind, region code, département code, profession)
-    ("Opérateur du Portail CPTS", OrganisationKind.OPERATOR, ILE_DE_FRANCE, None, ""),
-    ("Guichet CPTS Occitanie", OrganisationKind.GUICHET, OCCITANIE, None, ""),
-    ("ARS Occitanie", OrganisationKind.ARS, OCCITANIE, None, ""),
-    ("ARS Occitanie – DD Haute-Garonne", OrganisationKind.ARS_DD, OCCITANIE, "31", ""),
-    ("CPAM de la Haute-Garonne", OrganisationKind.CPAM, OCCITANIE, "31", ""),
-    (CPTS_NAME, OrganisationKind.CPTS, OCCITANIE, "31", ""),
-    ("ARS La Réunion", OrganisationKind.ARS, REUNION, None, ""),
-    ("CGSS La Réunion", OrganisationKind.CGSS, REUNION, None, ""),
-    ("COPIL exercice coordonné La Réunion", OrganisationKind.COPIL, REUNION, None, ""),
-] + [
-    (f"URPS {label} Occitanie", OrganisationKind.URPS, OCCITANIE, None, value)
-    for value, label in UrpsProfession.choices
+DEMO_CPTS = [
+    DemoCpts(
+        CPTS_NAME,
+        OCCITANIE,
+        "31",
+        Stage.VALIDATED,
+        # Real communes of the Lauragais (Haute-Garonne), those of the demo indicators file.
+        tuple(
+            "31582 31004 31048 31381 31210 31589 31374 31396 31037 31450 31057 31106 31113 31151 31161 31162".split()
+        ),
+        "coordination@demo.portail-cpts.fr",
+        36,
+    ),
+    DemoCpts(
+        "CPTS du Frontonnais",
+        OCCITANIE,
+        "31",
+        Stage.DRAFT,
+        ("31079", "31118", "31136", "31202", "31211", "31515", "31516", "31563", "31581", "31587"),
+        "coordination-frontonnais@demo.portail-cpts.fr",
+        8,
+    ),
+    DemoCpts(
+        "CPTS des Coteaux du Girou",
+        OCCITANIE,
+        "31",
+        Stage.REVIEW,
+        tuple(
+            "31049 31074 31212 31215 31216 31228 31273 31285 31358 "
+            "31383 31388 31407 31459 31489 31501 31511 31573 31579".split()
+        ),
+        "coordination-girou@demo.portail-cpts.fr",
+        14,
+    ),
+    DemoCpts(
+        "CPTS du Bassin auterivain",
+        OCCITANIE,
+        "31",
+        Stage.COMPLEMENTS,
+        tuple(
+            "31024 31027 31033 31052 31128 31145 31173 31206 31231 "
+            "31233 31256 31263 31264 31319 31330 31345 31442 31572 31574".split()
+        ),
+        "coordination-auterivain@demo.portail-cpts.fr",
+        12,
+    ),
+    # La Réunion has 24 communes: its CPTS cover a few large ones each (a micro-region).
+    DemoCpts(
+        "CPTS Sud Réunion",
+        REUNION,
+        "974",
+        Stage.VALIDATED,
+        ("97422", "97403", "97412", "97417"),  # Le Tampon, Entre-Deux, Saint-Joseph, Saint-Philippe
+        "coordination-sud@demo.portail-cpts.fr",
+        32,
+    ),
+    DemoCpts(
+        "CPTS de l'Est réunionnais",
+        REUNION,
+        "974",
+        Stage.DRAFT,
+        ("97402", "97406", "97409", "97410", "97419", "97421"),
+        "coordination-est@demo.portail-cpts.fr",
+        6,
+    ),
+    DemoCpts(
+        "CPTS de l'Ouest réunionnais",
+        REUNION,
+        "974",
+        Stage.REVIEW,
+        ("97407", "97408", "97413", "97415", "97423"),
+        "coordination-ouest@demo.portail-cpts.fr",
+        12,
+    ),
+    DemoCpts(
+        "CPTS Sud-Ouest Réunion",
+        REUNION,
+        "974",
+        Stage.COMPLEMENTS,
+        ("97401", "97404", "97405", "97414", "97416", "97424"),
+        "coordination-sud-ouest@demo.portail-cpts.fr",
+        10,
+    ),
 ]
 
-LOGINS = [
-    DemoLogin("admin@demo.portail-cpts.fr", "Alice", "Admin", "Opérateur du Portail CPTS", Role.ADMINISTRATOR),
-    DemoLogin("coordination@demo.portail-cpts.fr", "Camille", "Coordinatrice", CPTS_NAME, Role.COORDINATOR),
-    DemoLogin("membre@demo.portail-cpts.fr", "Marc", "Membre", CPTS_NAME, Role.MEMBER),
-    DemoLogin("guichet@demo.portail-cpts.fr", "Gaëlle", "Guichet", "Guichet CPTS Occitanie", Role.REVIEWER),
-    DemoLogin(
-        "urps-medecins@demo.portail-cpts.fr", "Hugo", "Médecin", "URPS Médecins libéraux Occitanie", Role.REVIEWER
-    ),
-    DemoLogin("urps-infirmiers@demo.portail-cpts.fr", "Inès", "Infirmière", "URPS Infirmiers Occitanie", Role.REVIEWER),
-    DemoLogin("ars-agent@demo.portail-cpts.fr", "Arthur", "Agent", "ARS Occitanie", Role.AGENT),
-    DemoLogin("ars-decision@demo.portail-cpts.fr", "Diane", "Décision", "ARS Occitanie", Role.DECIDER),
-    DemoLogin("ars-dd31@demo.portail-cpts.fr", "Damien", "Délégation", "ARS Occitanie – DD Haute-Garonne", Role.AGENT),
-    DemoLogin("cpam@demo.portail-cpts.fr", "Claire", "Caisse", "CPAM de la Haute-Garonne", Role.AGENT),
-    DemoLogin("ars-reunion@demo.portail-cpts.fr", "Rémi", "Réunion", "ARS La Réunion", Role.DECIDER),
-    DemoLogin(
-        "copil-reunion@demo.portail-cpts.fr", "Coralie", "Copil", "COPIL exercice coordonné La Réunion", Role.REVIEWER
-    ),
-    DemoLogin("cgss@demo.portail-cpts.fr", "Gilles", "CGSS", "CGSS La Réunion", Role.AGENT),
-]
+ORGANISATIONS = (
+    [
+        # (name, kind, region code, département code, profession)
+        ("Opérateur du Portail CPTS", OrganisationKind.OPERATOR, ILE_DE_FRANCE, None, ""),
+        ("Guichet CPTS Occitanie", OrganisationKind.GUICHET, OCCITANIE, None, ""),
+        ("ARS Occitanie", OrganisationKind.ARS, OCCITANIE, None, ""),
+        ("ARS Occitanie – DD Haute-Garonne", OrganisationKind.ARS_DD, OCCITANIE, "31", ""),
+        ("CPAM de la Haute-Garonne", OrganisationKind.CPAM, OCCITANIE, "31", ""),
+        ("ELSM de la Haute-Garonne", OrganisationKind.ELSM, OCCITANIE, "31", ""),
+        ("MSA Midi-Pyrénées Sud", OrganisationKind.MSA, OCCITANIE, None, ""),
+        ("ARS La Réunion", OrganisationKind.ARS, REUNION, None, ""),
+        ("CGSS La Réunion", OrganisationKind.CGSS, REUNION, None, ""),
+        ("COPIL exercice coordonné La Réunion", OrganisationKind.COPIL, REUNION, None, ""),
+    ]
+    + [(c.name, OrganisationKind.CPTS, c.region, c.departement, "") for c in DEMO_CPTS]
+    + [
+        (f"URPS {label} Occitanie", OrganisationKind.URPS, OCCITANIE, None, value)
+        for value, label in UrpsProfession.choices
+    ]
+)
+
+_COORDINATORS = {
+    "coordination-frontonnais@demo.portail-cpts.fr": ("Fanny", "Frontonnais"),
+    "coordination-girou@demo.portail-cpts.fr": ("Gilles", "Girou"),
+    "coordination-auterivain@demo.portail-cpts.fr": ("Aurélie", "Auterive"),
+    "coordination-sud@demo.portail-cpts.fr": ("Sabine", "Payet"),
+    "coordination-est@demo.portail-cpts.fr": ("Emmanuel", "Hoarau"),
+    "coordination-ouest@demo.portail-cpts.fr": ("Océane", "Grondin"),
+    "coordination-sud-ouest@demo.portail-cpts.fr": ("Louis", "Técher"),
+}
+# Each URPS gives its opinion through one reviewer (the first two have the short historical addresses).
+_URPS_REVIEWERS = {
+    UrpsProfession.MEDECINS: ("urps-medecins", "Hugo", "Médecin"),
+    UrpsProfession.INFIRMIERS: ("urps-infirmiers", "Inès", "Infirmière"),
+    UrpsProfession.PHARMACIENS: ("urps-pharmaciens", "Paul", "Pharmacien"),
+    UrpsProfession.KINES: ("urps-kines", "Karine", "Kiné"),
+    UrpsProfession.DENTISTES: ("urps-dentistes", "Denis", "Dentiste"),
+    UrpsProfession.SAGES_FEMMES: ("urps-sages-femmes", "Sarah", "Sage-femme"),
+    UrpsProfession.ORTHOPHONISTES: ("urps-orthophonistes", "Olivia", "Orthophoniste"),
+    UrpsProfession.ORTHOPTISTES: ("urps-orthoptistes", "Oscar", "Orthoptiste"),
+    UrpsProfession.PODOLOGUES: ("urps-podologues", "Pauline", "Podologue"),
+    UrpsProfession.BIOLOGISTES: ("urps-biologistes", "Bruno", "Biologiste"),
+}
+
+LOGINS = (
+    [
+        DemoLogin("admin@demo.portail-cpts.fr", "Alice", "Admin", "Opérateur du Portail CPTS", Role.ADMINISTRATOR),
+        DemoLogin("coordination@demo.portail-cpts.fr", "Camille", "Coordinatrice", CPTS_NAME, Role.COORDINATOR),
+        DemoLogin("membre@demo.portail-cpts.fr", "Marc", "Membre", CPTS_NAME, Role.MEMBER),
+    ]
+    + [
+        DemoLogin(c.coordinator, *_COORDINATORS[c.coordinator], c.name, Role.COORDINATOR)
+        for c in DEMO_CPTS
+        if c.coordinator in _COORDINATORS
+    ]
+    + [
+        DemoLogin("membre-sud@demo.portail-cpts.fr", "Nathalie", "Fontaine", "CPTS Sud Réunion", Role.MEMBER),
+        DemoLogin("guichet@demo.portail-cpts.fr", "Gaëlle", "Guichet", "Guichet CPTS Occitanie", Role.REVIEWER),
+    ]
+    + [
+        DemoLogin(f"{prefix}@demo.portail-cpts.fr", first, last, f"URPS {label} Occitanie", Role.REVIEWER)
+        for (prefix, first, last), label in zip(_URPS_REVIEWERS.values(), UrpsProfession.labels, strict=True)
+    ]
+    + [
+        DemoLogin("ars-agent@demo.portail-cpts.fr", "Arthur", "Agent", "ARS Occitanie", Role.AGENT),
+        DemoLogin("ars-decision@demo.portail-cpts.fr", "Diane", "Décision", "ARS Occitanie", Role.DECIDER),
+        DemoLogin(
+            "ars-dd31@demo.portail-cpts.fr", "Damien", "Délégation", "ARS Occitanie – DD Haute-Garonne", Role.AGENT
+        ),
+        DemoLogin("cpam@demo.portail-cpts.fr", "Claire", "Caisse", "CPAM de la Haute-Garonne", Role.AGENT),
+        DemoLogin("elsm@demo.portail-cpts.fr", "Éric", "Médecin-conseil", "ELSM de la Haute-Garonne", Role.AGENT),
+        DemoLogin("msa@demo.portail-cpts.fr", "Maud", "Agricole", "MSA Midi-Pyrénées Sud", Role.AGENT),
+        DemoLogin("ars-reunion@demo.portail-cpts.fr", "Rémi", "Réunion", "ARS La Réunion", Role.DECIDER),
+        DemoLogin("ars-agent-reunion@demo.portail-cpts.fr", "Anaïs", "Rivière", "ARS La Réunion", Role.AGENT),
+        DemoLogin(
+            "copil-reunion@demo.portail-cpts.fr",
+            "Coralie",
+            "Copil",
+            "COPIL exercice coordonné La Réunion",
+            Role.REVIEWER,
+        ),
+        DemoLogin("cgss@demo.portail-cpts.fr", "Gilles", "CGSS", "CGSS La Réunion", Role.AGENT),
+    ]
+)
 
 
 def _organisations() -> dict[str, Organisation]:
@@ -86,7 +248,7 @@ def _organisations() -> dict[str, Organisation]:
             region=regions[region_code],
             kind=kind,
             name=name,
-            defaults={"departement": departements.get(dep_code), "profession": profession},
+            defaults={"departement": departements.get(dep_code) if dep_code else None, "profession": profession},
         )
         result[name] = org
     return result
@@ -140,19 +302,29 @@ def _people(orgs: dict[str, Organisation]) -> list[DemoLogin]:
 
 @transaction.atomic
 def seed_demo() -> list[DemoLogin]:
-    """Load the reference fixtures and the demo world; running it again changes nothing."""
+    """Load the reference fixtures and the demo world; running it again changes nothing.
+
+    Without communes (``load_communes`` not run) the CPTS get no territory and their letters stay drafts; a run
+    after ``load_communes`` completes them.
+    """
     for fixture in REFERENCE_FIXTURES:
         call_command("loaddata", fixture, verbosity=0)
     orgs = _organisations()
     _regional_settings(orgs)
     logins = _people(orgs)
-    from governance.demo import seed_governance_demo
-
-    seed_governance_demo(orgs[CPTS_NAME])
     from diagnostics.demo import seed_diagnostics_demo
+    from governance.demo import seed_governance_demo
+    from projects.demo import seed_dossier_demo
 
-    seed_diagnostics_demo(orgs[CPTS_NAME])  # a territory and demo indicators, only when communes are loaded
-    from projects.demo import seed_letters_demo
-
-    seed_letters_demo(orgs[CPTS_NAME])  # a draft intention letter
+    for index, spec in enumerate(DEMO_CPTS):
+        cpts = orgs[spec.name]
+        coordinator = User.objects.get(email=spec.coordinator)
+        seed_governance_demo(
+            cpts, size=spec.members, full=spec.stage == Stage.VALIDATED, communes=spec.communes, offset=index
+        )
+        # A territory (and, for the Lauragais, the demo indicators), only when communes are loaded.
+        has_territory = seed_diagnostics_demo(cpts, communes=spec.communes, with_dataset=spec.name == CPTS_NAME)
+        seed_dossier_demo(
+            cpts, coordinator=coordinator, stage=spec.stage if has_territory else Stage.DRAFT, index=index
+        )
     return logins

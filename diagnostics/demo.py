@@ -1,9 +1,11 @@
-"""Demo territory and indicators for ``seed_demo``: idempotent, and silent when communes are not loaded."""
+"""Demo territories and indicators for ``seed_demo``: idempotent, and silent when communes are not loaded."""
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from simple_history.utils import bulk_create_with_history
 
 from accounts.models import Organisation
 
@@ -27,15 +29,20 @@ DEMO_DATASET_FILE = Path(settings.BASE_DIR) / "fixtures" / "demo" / "indicateurs
 DEMO_DATASET_LABEL = "Indicateurs du Lauragais – données fictives de démonstration"
 
 
-def seed_diagnostics_demo(cpts: Organisation, *, user=None) -> bool:
-    """Give the demo CPTS a territory and import the demo indicators; False when communes are not loaded."""
-    communes = list(Commune.objects.filter(insee_code__in=DEMO_COMMUNES, is_current=True))
-    if len(communes) != len(DEMO_COMMUNES):
+def seed_diagnostics_demo(
+    cpts: Organisation, *, communes: Sequence[str] = DEMO_COMMUNES, with_dataset: bool = True, user=None
+) -> bool:
+    """Give a demo CPTS its territory (whole communes) and, with ``with_dataset``, import the demo indicators;
+    False when the communes are not loaded (``load_communes`` not run)."""
+    found = list(Commune.objects.filter(insee_code__in=communes, is_current=True))
+    if len(found) != len(set(communes)):
         return False
     territory = territory_get_or_create(cpts=cpts)
-    for commune in communes:
-        TerritoryCommune.objects.get_or_create(territory=territory, commune=commune)
-    if not IndicatorDataset.objects.filter(label=DEMO_DATASET_LABEL).exists():
+    present = set(territory.entries.values_list("commune_id", flat=True))
+    bulk_create_with_history(
+        [TerritoryCommune(territory=territory, commune=c) for c in found if c.pk not in present], TerritoryCommune
+    )
+    if with_dataset and not IndicatorDataset.objects.filter(label=DEMO_DATASET_LABEL).exists():
         from .imports import indicator_dataset_import
 
         data = DEMO_DATASET_FILE.read_bytes()

@@ -1,17 +1,23 @@
-"""Demo members, partners, bureau, referents and information actions of "CPTS du Lauragais (projet)".
+"""Demo members, partners, bodies, mandates, referents and information actions of the demo CPTS.
 
-Called by ``accounts.demo.seed_demo``; idempotent: every row is found or created by its natural key.
+Called by ``accounts.demo.seed_demo`` for each demo CPTS; idempotent: every row is found or created by its natural
+key (RPPS, SIRET or FINESS for members; body kind; member and role for mandates). The CPTS du Lauragais keeps its
+named founders (the README and the tests speak of them); the others get professionals with plausible names and
+valid RPPS numbers (Luhn), spread over the communes of their territory.
 """
 
 import datetime as dt
+from collections.abc import Sequence
 
 from django.db import transaction
+from stdnum import luhn
 
 from accounts.models import Organisation
 from diagnostics.models import Commune
 
 from .choices import BodyKind, InclusionActionKind, MandateRole, MemberNature
 from .models import Body, InclusionAction, Mandate, Member, Partner, Profession, Referent, StructureType
+from .services import mandate_create, referent_create
 
 D = dt.date
 
@@ -44,15 +50,54 @@ ACTIONS = [
     (D(2024, 3, 1), InclusionActionKind.MAILING, "Courrier aux officines et cabinets", 230),
 ]
 
+# Generated members: names by region (mainland, La Réunion), professions in the proportions of a rural CPTS.
+LAST_NAMES = {
+    "mainland": [
+        "Barthe", "Castex", "Delpech", "Escande", "Fourcade", "Galy", "Izard", "Lacaze", "Mazières", "Noguès",
+        "Pujol", "Rességuier", "Sabatier", "Taillefer", "Vergnes", "Abadie", "Bories", "Cassagne", "Durand",
+        "Estrade", "Ferran", "Gineste", "Lafforgue", "Montels", "Pradal", "Roumagnac", "Salvan", "Tournier",
+        "Azéma", "Baylac", "Carrère", "Dupuy", "Espinasse", "Faure", "Gayraud", "Laborde",
+    ],
+    "reunion": [
+        "Payet", "Hoarau", "Grondin", "Técher", "Boyer", "Robert", "Rivière", "Lebon", "Maillot", "Dijoux",
+        "Nativel", "Turpin", "Bègue", "Hoareau", "Lauret", "Morel", "Ethève", "Clain", "Gonthier", "Fontaine",
+        "Sautron", "Mussard", "Baillif", "Cadet", "Huet", "Latchimy", "Ramassamy", "Vitry", "Lepinay", "Damour",
+        "Fontaine", "Ah-Hot", "Thazar", "Valentin", "Naze", "Corré",
+    ],
+}  # fmt: skip
+FIRST_NAMES = [
+    "Laure", "Nicolas", "Émilie", "Benoît", "Chloé", "Olivier", "Manon", "Xavier", "Pauline", "Romain", "Inès",
+    "Guillaume", "Marion", "Sébastien", "Julie", "Florent", "Aurore", "Vincent", "Lucie", "Damien", "Élodie",
+    "Frédéric", "Anaïs", "Jérôme", "Céline", "Yannick", "Mélanie", "Cédric", "Sandrine", "Thierry", "Noémie",
+    "Arnaud", "Camille", "Hugo", "Margaux", "Quentin",
+]  # fmt: skip
+PROFESSION_CYCLE = [
+    "medecin_generaliste", "infirmier", "pharmacien", "infirmier", "masseur_kinesitherapeute", "medecin_generaliste",
+    "infirmier", "sage_femme", "orthophoniste", "pharmacien", "chirurgien_dentiste", "infirmier", "dieteticien",
+    "medecin_specialiste", "pedicure_podologue", "psychologue", "masseur_kinesitherapeute", "orthoptiste",
+]  # fmt: skip
+PRACTICE = {"medecin_generaliste": "liberal", "infirmier": "liberal", "pharmacien": "liberal"}
+FOUNDED = D(2024, 9, 3)
 
-def _commune(code: str):
-    return Commune.objects.filter(insee_code=code).first()
+
+def _rpps(index: int) -> str:
+    """A well-formed RPPS (11 digits, Luhn key) that no real professional has (the 1001… range is demo only)."""
+    base = f"1001{index:06d}"
+    return base + luhn.calc_check_digit(base)
 
 
-@transaction.atomic
-def seed_governance_demo(cpts: Organisation) -> None:
-    if not Profession.objects.exists():
-        return  # the professions fixture is not loaded: nothing to attach members to
+def _commune(code: str | None):
+    return Commune.objects.filter(insee_code=code).first() if code else None
+
+
+def _email(first: str, last: str) -> str:
+    ascii_name = f"{first}.{last}".lower()
+    for accented, plain in (("é", "e"), ("è", "e"), ("ë", "e"), ("ï", "i"), ("ô", "o"), ("ç", "c"), (" ", "-")):
+        ascii_name = ascii_name.replace(accented, plain)
+    return f"{ascii_name}@demo.portail-cpts.fr"
+
+
+def _lauragais_members(cpts: Organisation) -> dict[str, Member]:
     members = {}
     for last, first, profession, rpps, insee, joined, governance, writing in PROFESSIONALS:
         lookup = {"rpps": rpps} if rpps else {"last_name": last, "first_name": first}
@@ -66,7 +111,7 @@ def seed_governance_demo(cpts: Organisation) -> None:
                 "profession": Profession.objects.get(code=profession),
                 "practice_mode": "liberal",
                 "commune": _commune(insee),
-                "email": f"{first.lower()}.{last.lower()}@demo.portail-cpts.fr".replace("é", "e").replace("è", "e"),
+                "email": _email(first, last),
                 "joined_on": joined,
                 "in_governance": governance,
                 "took_part_in_writing": writing,
@@ -101,27 +146,98 @@ def seed_governance_demo(cpts: Organisation) -> None:
                 "review_due_on": D(2026, 3, 1) if formalised else None,
             },
         )
+    for date, kind, title, reached in ACTIONS:
+        InclusionAction.objects.get_or_create(
+            cpts=cpts, date=date, title=title, defaults={"kind": kind, "audience_reached": reached}
+        )
+    return members
+
+
+def _generated_members(cpts: Organisation, *, count: int, communes: Sequence[str], offset: int) -> list[Member]:
+    """``count`` professionals, joined over the year before the letter, spread over the territory's communes."""
+    names = LAST_NAMES["reunion" if cpts.region.code == "04" else "mainland"]
+    professions = {p.code: p for p in Profession.objects.filter(code__in=set(PROFESSION_CYCLE))}
+    commune_rows = {c.insee_code: c for c in Commune.objects.filter(insee_code__in=communes)}
+    result = []
+    for i in range(count):
+        last, first = names[i % len(names)], FIRST_NAMES[(i * 7 + offset) % len(FIRST_NAMES)]
+        code = PROFESSION_CYCLE[i % len(PROFESSION_CYCLE)]
+        member, _ = Member.objects.get_or_create(
+            cpts=cpts,
+            rpps=_rpps(offset * 1000 + i),
+            defaults={
+                "nature": MemberNature.PROFESSIONAL,
+                "last_name": last,
+                "first_name": first,
+                "profession": professions[code],
+                "practice_mode": PRACTICE.get(code, "liberal"),
+                "commune": commune_rows.get(communes[i % len(communes)]) if communes else None,
+                "email": _email(first, last),
+                "joined_on": FOUNDED - dt.timedelta(days=(i * 11) % 330),
+                "took_part_in_writing": i % 3 == 0,
+            },
+        )
+        result.append(member)
+    return result
+
+
+@transaction.atomic
+def seed_governance_demo(
+    cpts: Organisation, *, size: int = 11, full: bool = True, communes: Sequence[str] = (), offset: int = 0
+) -> None:
+    """Members for every demo CPTS (``size`` in all); with ``full``, the bodies of the association (general
+    assembly, board, bureau), their mandates, referents and partners, as a CPTS writing its health project has."""
+    if not Profession.objects.exists():
+        return  # the professions fixture is not loaded: nothing to attach members to
+    founders = _lauragais_members(cpts) if cpts.name == "CPTS du Lauragais (projet)" else {}
+    generated = _generated_members(
+        cpts, count=max(size - len(founders) - len(STRUCTURES if founders else []), 0), communes=communes, offset=offset
+    )
     Body.objects.get_or_create(
         cpts=cpts,
         kind=BodyKind.GENERAL_ASSEMBLY,
         defaults={"voting_rights": "Une voix par membre actif, deux pouvoirs au plus ; membres partenaires sans vote."},
     )
+    if not full:
+        return
+    people = list(founders.values()) + generated
+    bureau_people = [founders[last] for last, _role in BUREAU] if founders else generated[:3]
     bureau, _ = Body.objects.get_or_create(cpts=cpts, kind=BodyKind.BUREAU)
-    for last, role in BUREAU:
-        Mandate.objects.get_or_create(
-            body=bureau, member=members[last], role=role, defaults={"started_on": D(2024, 3, 12)}
-        )
-    Referent.objects.get_or_create(
-        cpts=cpts, kind="crisis", member=members["Fabre"], defaults={"started_on": D(2024, 9, 1)}
-    )
-    Referent.objects.get_or_create(
+    board, _ = Body.objects.get_or_create(
         cpts=cpts,
-        kind="mission_pilot",
-        member=members["Bonnet"],
-        mission="Mission 2 – parcours pluriprofessionnels",
-        defaults={"started_on": D(2024, 9, 1)},
+        kind=BodyKind.BOARD,
+        defaults={"notes": "Douze administrateurs élus par l'assemblée générale pour trois ans, un collège par "
+                  "profession."},
     )
-    for date, kind, title, reached in ACTIONS:
+    roles = [MandateRole.PRESIDENT, MandateRole.SECRETARY, MandateRole.TREASURER]
+    for member, role in zip(bureau_people, roles, strict=True):
+        if not Mandate.objects.filter(body=bureau, member=member, role=role).exists():
+            mandate_create(body=bureau, member=member, role=role, started_on=max(member.joined_on, FOUNDED))
+    board_people = bureau_people + [m for m in people if m not in bureau_people][:9]
+    for member in board_people:
+        if not Mandate.objects.filter(body=board, member=member).exists():
+            started = max(member.joined_on, FOUNDED)
+            mandate_create(body=board, member=member, role=MandateRole.DIRECTOR, started_on=started)
+    referents = [
+        ("crisis", people[1], ""),
+        ("quality", people[2], ""),
+        ("mission_pilot", people[4], "Mission 2 – parcours pluriprofessionnels"),
+        ("mission_pilot", people[5], "Mission 1 – accès aux soins"),
+    ]
+    for kind, member, mission in referents:
+        if not Referent.objects.filter(cpts=cpts, kind=kind, member=member, mission=mission).exists():
+            referent_create(
+                cpts=cpts, kind=kind, member=member, mission=mission, started_on=max(member.joined_on, FOUNDED)
+            )
+    if not founders:
+        Partner.objects.get_or_create(
+            cpts=cpts,
+            name="Centre hospitalier de proximité",
+            defaults={"representative": "Mme la directrice", "is_formalised": False, "in_governance": True},
+        )
         InclusionAction.objects.get_or_create(
-            cpts=cpts, date=date, title=title, defaults={"kind": kind, "audience_reached": reached}
+            cpts=cpts,
+            date=D(2024, 6, 18),
+            title="Soirée de présentation du projet aux professionnels du territoire",
+            defaults={"kind": InclusionActionKind.MEETING, "audience_reached": 41},
         )

@@ -1,43 +1,452 @@
-"""Demo content of the dossier app: a draft intention letter for the demo CPTS (idempotent)."""
+"""Demo dossiers of ``seed_demo``: each demo CPTS's intention letter walked to its stage by the real transition
+services, and for a validated letter the health project in progress (fiches action, budget, identity).
 
-from accounts.choices import Role
-from accounts.models import Membership
+Idempotent: a letter is written and walked once, when the CPTS has none yet (or only the untouched draft a run
+without communes left); the health project, action plan and budget are created only when missing.
+"""
 
-from .choices import CarryingStage, LegalForm
-from .models import CarryingStructure, IntentionLetter, LetterProfession, LetterTeamMember
+import datetime as dt
+from decimal import Decimal
+
+from django.db import transaction
+from django.forms.models import model_to_dict
+from django.utils import timezone
+from stdnum import luhn
+
+from accounts.choices import LetterCircuit, OrganisationKind, Role
+from accounts.demo import Stage
+from accounts.models import Membership, Organisation
+from funding.models import Budget, BudgetLine
+from funding.services import budget_part_save_lines, budget_save_parameters
+from governance.models import Member
+from missions.forms import ActionSheetForm, SheetIndicatorForm
+from missions.models import ActionExample, ActionPlan, ActionSheet, IndicatorTemplate, Mission, SubMission
+from missions.services import (
+    action_plan_create,
+    action_sheet_create,
+    action_sheet_create_from_example,
+    action_sheet_update,
+    action_sheet_validate,
+    action_sheet_validate_by_pilot,
+    indicator_save,
+)
+
+from .choices import Assessment, ComplementReason, DecisionOutcome, LetterStatus
+from .models import CarryingStructure, HealthProject, IntentionLetter, LetterProfession, LetterTeamMember
+from .selectors import letter_grid
+from .services import health_project_start, health_project_update, letter_create, message_post, note_add, opinion_give
+from .workflows import (
+    letter_decide,
+    letter_open_review,
+    letter_request_complements,
+    letter_settings,
+    letter_submit,
+    letter_transmit,
+)
+
+F, R = Assessment.FAVORABLE, Assessment.RESERVED
 
 
-def seed_letters_demo(cpts) -> IntentionLetter | None:
-    """A draft half written by the pilot group, so the completeness panel has something to say."""
-    if IntentionLetter.objects.filter(cpts=cpts).exists():
-        return None
-    coordinator = Membership.objects.filter(organisation=cpts, role=Role.COORDINATOR).select_related("user").first()
-    structure, _created = CarryingStructure.objects.get_or_create(
-        cpts=cpts,
-        stage=CarryingStage.LETTER,
-        defaults={
-            "legal_form": LegalForm.PREFIGURATION,
-            "name": "Association de préfiguration de la CPTS du Lauragais",
-        },
+def _siret(n: int) -> str:
+    """A well-formed SIRET (SIREN and SIRET keys right) in a range no real company has (9xxxxxxx)."""
+    siren = luhn.calc_check_digit(f"9{n:07d}")
+    siren = f"9{n:07d}" + siren
+    return siren + "0001" + luhn.calc_check_digit(siren + "0001")
+
+
+def _user(organisation: Organisation, role: str):
+    membership = Membership.objects.filter(organisation=organisation, role=role).select_related("user").first()
+    return membership.user if membership else None
+
+
+# --- The letter --------------------------------------------------------------------------------------------------
+
+
+def _short(cpts: Organisation) -> str:
+    return cpts.name.removeprefix("CPTS ").removesuffix(" (projet)")
+
+
+def _write_letter(cpts: Organisation, coordinator, *, complete: bool, index: int) -> IntentionLetter:
+    """The coordinator starts the letter (service) and types it; a draft stays half written."""
+    letter = letter_create(cpts=cpts, by=coordinator)
+    structure = letter.carrying_structure
+    structure.name = f"Association de préfiguration de la {cpts.name.removesuffix(' (projet)')}"
+    structure.address = "Maison des associations, 2 place de la Mairie"
+    reunion = cpts.region.code == "04"
+    letter.pilot_name = coordinator.get_full_name()
+    letter.pilot_profession = "Médecin généraliste" if index % 2 == 0 else "Infirmière libérale"
+    letter.contact_phone = f"{'02 62' if reunion else '05 61'} 00 00 {index:02d}"
+    letter.needs = (
+        "Près d'un patient en ALD sur huit sans médecin traitant ; des passages aux urgences évitables le week-end ; "
+        "peu de coordination avec l'hôpital de proximité."
+        if not reunion
+        else "Une prévalence du diabète deux fois supérieure à celle de l'Hexagone, des sorties de maternité peu "
+        "coordonnées et des personnes âgées isolées dans les Hauts."
     )
-    letter = IntentionLetter.objects.create(
-        cpts=cpts,
-        carrying_structure=structure,
-        pilot_name=coordinator.user.get_full_name() if coordinator else "",
-        pilot_profession="Médecin généraliste",
-        contact_email=coordinator.user.email if coordinator else "",
-        needs="Près d'un patient en ALD sur huit sans médecin traitant ; des passages aux urgences évitables "
-        "le week-end ; peu de coordination avec l'hôpital de proximité.",
-        information_actions="Questionnaire envoyé avec l'URPS Médecins aux 180 professionnels du territoire, "
-        "deux réunions publiques.",
-        project_description="Une CPTS rurale qui organise l'accès à un médecin traitant et aux soins non "
-        "programmés, puis des parcours autour des personnes âgées.",
-        commits_access=True,
-        commits_pathways=True,
+    letter.information_actions = (
+        "Questionnaire envoyé avec l'URPS Médecins aux professionnels du territoire, deux réunions publiques."
     )
+    letter.project_description = (
+        f"Une CPTS qui organise sur le territoire {_short(cpts)} l'accès à un médecin traitant et aux soins non "
+        "programmés, puis des parcours autour des patients chroniques et des personnes âgées."
+    )
+    letter.commits_access = letter.commits_pathways = True
+    if complete:
+        structure.siret = _siret(index + 1)
+        letter.commits_prevention = letter.commits_crisis = True
+        letter.objectives = (
+            "Trouver un médecin traitant à chaque patient en ALD ; organiser une réponse aux soins non programmés "
+            "en journée ; deux parcours la première année ; un plan de crise sous un an."
+        )
+        letter.means = "Un temps de coordination (0,5 ETP), une messagerie sécurisée partagée, un site internet."
+        letter.partners_associated = "Hôpital de proximité, dispositif d'appui à la coordination"
+        letter.partners_planned = "Communauté de communes, services d'aide à domicile, EHPAD du territoire"
+        letter.subsidy_amount = Decimal("50000.00")
+        letter.engineering_budget = Decimal("62000.00")
+    structure.full_clean()
+    structure.save()
+    letter.full_clean(exclude=["status"])
+    letter.save()
     LetterTeamMember.objects.create(
-        letter=letter, name="Camille Coordinatrice", profession="Médecin", team_role="Pilote"
+        letter=letter, name=coordinator.get_full_name(), profession=letter.pilot_profession, team_role="Pilote"
     )
-    LetterProfession.objects.create(letter=letter, profession="Médecins généralistes", count=14)
-    LetterProfession.objects.create(letter=letter, profession="Infirmiers", count=22)
+    LetterProfession.objects.create(letter=letter, profession="Médecins généralistes", count=9 + index)
+    LetterProfession.objects.create(letter=letter, profession="Infirmiers", count=18 + 2 * index)
+    if complete:
+        LetterTeamMember.objects.create(
+            letter=letter, name="Dr Hélène Garrigues" if not reunion else "Dr Jean-Marc Payet", profession="Médecin",
+            team_role="Présidente de l'association de préfiguration",
+        )  # fmt: skip
+        LetterProfession.objects.create(letter=letter, profession="Pharmaciens", count=6)
+        LetterProfession.objects.create(letter=letter, profession="Masseurs-kinésithérapeutes", count=8)
     return letter
+
+
+def _opinion(letter: IntentionLetter, organisation: Organisation, overall: str, comment: str) -> None:
+    reviewer = _user(organisation, Role.REVIEWER)
+    if reviewer is None:
+        return
+    grid = letter_grid(letter)
+    criteria = list(grid.criteria.all()) if grid else []
+    answers = {c: (overall if i else F, "" if overall == F else comment) for i, c in enumerate(criteria)}
+    opinion_give(letter=letter, by=reviewer, overall=overall, comment=comment, answers=answers)
+
+
+def _reviewers(letter: IntentionLetter) -> list[Organisation]:
+    settings = letter_settings(letter)
+    return list(settings.letter_reviewers.order_by("pk")) if settings else []
+
+
+OPINION_COMMENTS = {
+    F: "Projet cohérent avec les besoins du territoire ; la mobilisation des professionnels est réelle.",
+    R: "Avis réservé : la place des pharmaciens et des kinésithérapeutes dans l'équipe projet reste à préciser.",
+}
+
+
+def _opinions(letter: IntentionLetter, organisations: list[Organisation], pattern: list[str]) -> None:
+    for organisation, overall in zip(organisations, pattern, strict=False):
+        _opinion(letter, organisation, overall, OPINION_COMMENTS[overall])
+
+
+def _answer_complements(letter: IntentionLetter, coordinator) -> None:
+    """What the coordinator changes after the request: a fuller team and the professions asked for."""
+    letter.refresh_from_db()
+    LetterTeamMember.objects.create(
+        letter=letter, name="Mathieu Cazals", profession="Pharmacien", team_role="Trésorier"
+    )
+    LetterProfession.objects.create(letter=letter, profession="Sages-femmes", count=3)
+    letter.needs += " Les pharmacies du territoire signalent aussi des ruptures de suivi à la sortie d'hôpital."
+    letter.save()
+    letter_submit(letter=letter, by=coordinator, comment="Compléments apportés : équipe projet et professions.")
+
+
+COMPLEMENT_COMMENTS = {
+    "needs": "Appuyez les besoins sur les chiffres du diagnostic (patients sans médecin traitant, urgences).",
+    "professionals.professions": "Précisez le nombre de pharmaciens et de sages-femmes engagés.",
+    "subsidy.amount": "Détaillez l'usage de la subvention demandée (coordination, outils).",
+}
+
+
+def _walk_guichet(letter: IntentionLetter, coordinator, stage: Stage) -> None:
+    """Occitanie: the Guichet takes the letter, the 10 URPS give their opinion, the Guichet consolidates and
+    transmits, the ARS decides."""
+    desk = letter_settings(letter).letter_desk
+    desk_user = _user(desk, Role.REVIEWER)
+    urps = _reviewers(letter)
+    letter_submit(letter=letter, by=coordinator)
+    letter_open_review(letter=letter, by=desk_user)
+    if stage == Stage.REVIEW:
+        _opinions(letter, urps, [F, F, R, F])
+        message_post(
+            letter=letter, by=coordinator, body="Nous pouvons présenter le projet aux URPS lors d'une visioconférence."
+        )
+        note_add(letter=letter, by=desk_user, body="Relancer l'URPS Pharmaciens la semaine prochaine.")
+        return
+    if stage == Stage.COMPLEMENTS:
+        _opinions(letter, urps, [R, F, F])
+        letter_request_complements(
+            letter=letter,
+            by=desk_user,
+            reason=ComplementReason.INCOMPLETE,
+            message="Merci de compléter la lettre sur les points indiqués avant que nous recueillions les avis.",
+            field_comments=COMPLEMENT_COMMENTS,
+        )
+        return
+    # Validated: a first round with complements, then the new version reviewed by all and transmitted.
+    _opinions(letter, urps, [R, F])
+    letter_request_complements(
+        letter=letter,
+        by=desk_user,
+        reason=ComplementReason.INCOMPLETE,
+        message="L'équipe projet ne compte que des médecins et des infirmiers : précisez les autres professions.",
+        field_comments={"team": "Ajoutez un pharmacien ou un kinésithérapeute à l'équipe projet."},
+    )
+    _answer_complements(letter, coordinator)
+    letter_open_review(letter=letter, by=desk_user)
+    _opinions(letter, urps, [F, F, F, R, F, F, F, F, R, F])
+    _opinion(letter, desk, F, "Avis consolidé favorable : les URPS soutiennent le projet, deux avec réserves.")
+    letter_transmit(letter=letter, by=desk_user, comment="Dossier complet, avis des 10 URPS joints.")
+    _decide(letter)
+
+
+def _walk_copil(letter: IntentionLetter, coordinator, stage: Stage) -> None:
+    """La Réunion: the COPIL examines the letter and the ARS (sitting in the COPIL) decides."""
+    copil = letter_settings(letter).letter_desk
+    copil_user = _user(copil, Role.REVIEWER)
+    letter_submit(letter=letter, by=coordinator)
+    letter_open_review(letter=letter, by=copil_user)
+    if stage == Stage.REVIEW:
+        _opinion(letter, copil, R, "Projet crédible ; préciser la place des thématiques prioritaires de l'ARS.")
+        message_post(
+            letter=letter, by=copil_user, body="Le COPIL vous propose une première rencontre le mois prochain."
+        )
+        return
+    letter_request_complements(
+        letter=letter,
+        by=copil_user,
+        reason=ComplementReason.INCOMPLETE,
+        message="Le COPIL demande de préciser les besoins et les professionnels mobilisés.",
+        field_comments={k: v for k, v in COMPLEMENT_COMMENTS.items() if k != "subsidy.amount"},
+    )
+    if stage == Stage.COMPLEMENTS:
+        return
+    _answer_complements(letter, coordinator)
+    letter_open_review(letter=letter, by=copil_user)
+    _opinion(letter, copil, F, "Le COPIL valide la crédibilité et la pertinence du projet.")
+    _decide(letter)
+
+
+def _decide(letter: IntentionLetter) -> None:
+    region = letter.instructing_region_id or letter.cpts.region_id
+    decider = (
+        Membership.objects.filter(
+            organisation__kind=OrganisationKind.ARS, organisation__region_id=region, role=Role.DECIDER
+        )
+        .select_related("user")
+        .first()
+    )
+    if decider is None:
+        return
+    letter_decide(
+        letter=letter,
+        by=decider.user,
+        outcome=DecisionOutcome.VALIDATED,
+        motive="Projet cohérent avec le diagnostic territorial ; avis favorables des organisations consultées.",
+        decided_on=timezone.localdate(),
+    )
+
+
+# --- The health project ------------------------------------------------------------------------------------------
+
+# (mission code, sub-mission code, title, sub-theme, indicator template code) of the fiches written by hand, per
+# region; the others start from the worked examples of the mission catalogue.
+OWN_SHEETS = {
+    "76": [
+        ("2", None, "Parcours insuffisance cardiaque : sortie d'hospitalisation coordonnée", "Insuffisance cardiaque",
+         "2-nombre-parcours"),
+        ("3", None, "Dépistage organisé du cancer colorectal avec les pharmacies", "Dépistage des cancers",
+         "3-actions-prevention"),
+        ("1", "1B", "Plages de soins non programmés le samedi matin", "Soins non programmés",
+         "1b-consultations-snp"),
+    ],
+    "04": [
+        ("2", None, "Parcours périnatalité : sortie de maternité coordonnée", "Périnatalité", "2-nombre-parcours"),
+        ("3", None, "Repérage précoce des troubles du neurodéveloppement de l'enfant", "Troubles du neurodéveloppement",
+         "3-patients-prevention"),
+        ("2", None, "Parcours de la personne âgée à domicile dans les Hauts", "Personnes âgées", "2-patients-parcours"),
+    ],
+}  # fmt: skip
+EXAMPLES = [
+    "1a-medecin-traitant-patients-fragiles",
+    "1b-orientation-soins-non-programmes",
+    "2-parcours-territoriaux",
+    "3-prevention-obesite",
+    "4-gestion-crise-sanitaire",
+]
+
+
+def _form_data(sheet: ActionSheet, **changes) -> dict:
+    """The fiche form as the browser would post it, from the saved fiche, with ``changes``."""
+    data: dict = {}
+    for name, value in model_to_dict(sheet, fields=ActionSheetForm._meta.fields).items():
+        if isinstance(value, list):
+            data[name] = [getattr(v, "pk", v) for v in value]
+        elif value is None:
+            data[name] = ""
+        elif isinstance(value, dt.date):
+            data[name] = value.isoformat()
+        else:
+            data[name] = value
+    for name, value in changes.items():
+        data[name] = [m.pk for m in value] if isinstance(value, list) else getattr(value, "pk", value)
+    data["version"] = sheet.version
+    return data
+
+
+def _fill_sheet(sheet: ActionSheet, *, by, cpts, pilot: Member, group: list[Member], n: int, **changes) -> ActionSheet:
+    signature = sheet.plan.planned_signature_date
+    defaults = {
+        "pilot": pilot,
+        "working_group": group,
+        "budget_estimate": sheet.budget_estimate or Decimal(6000 + 1500 * n),
+        "preparation_start": sheet.preparation_start or signature,
+        "start_date": sheet.start_date or signature + dt.timedelta(days=180),
+        "end_date": sheet.end_date or signature + dt.timedelta(days=4 * 365),
+    }
+    form = ActionSheetForm(data=_form_data(sheet, **{**defaults, **changes}), instance=sheet, cpts=cpts)
+    if not form.is_valid():
+        raise ValueError(f"Demo fiche « {sheet.title} »: {form.errors.as_text()}")
+    return action_sheet_update(sheet_id=sheet.pk, by=by, expected_version=sheet.version, form=form)
+
+
+def _add_indicator(sheet: ActionSheet, *, by, template_code: str) -> None:
+    template = IndicatorTemplate.objects.get(code=template_code)
+    data = {
+        "template": template.pk,
+        "kind": template.kind,
+        "label": template.label,
+        "unit": template.unit,
+        "direction": template.direction,
+        "source": template.source,
+        "baseline_value": "12",
+        "baseline_date": "2025-12-31",
+        "is_funding": "on" if sheet.mission.requires_funding_indicator else "",
+    }
+    form = SheetIndicatorForm(data=data, sheet=sheet)
+    if not form.is_valid():
+        raise ValueError(f"Demo indicator of « {sheet.title} »: {form.errors.as_text()}")
+    indicator_save(sheet=sheet, by=by, form=form)
+
+
+def _action_plan(cpts: Organisation, coordinator) -> ActionPlan:
+    """Eight fiches over the four core missions (five from the worked examples, three written by the CPTS), each
+    with a pilot, a working group and indicators; four validated, two validated by their pilot, two drafts."""
+    today = timezone.localdate()
+    signature = dt.date(today.year + (today.month + 6 > 12), (today.month + 6 - 1) % 12 + 1, 1)
+    plan = action_plan_create(cpts=cpts, by=coordinator, planned_signature_date=signature)
+    members = list(Member.objects.filter(cpts=cpts, profession__isnull=False).order_by("pk"))
+    sheets = [
+        action_sheet_create_from_example(plan=plan, by=coordinator, example=example)
+        for example in ActionExample.objects.filter(code__in=EXAMPLES).order_by("mission__order", "order")
+    ]
+    own = []
+    for mission_code, sub_code, title, sub_theme, template in OWN_SHEETS.get(cpts.region.code, OWN_SHEETS["76"]):
+        mission = Mission.objects.get(code=mission_code)
+        sub = SubMission.objects.get(code=sub_code) if sub_code else None
+        sheet = action_sheet_create(plan=plan, by=coordinator, mission=mission, title=title, sub_mission=sub)
+        own.append((sheet, sub_theme, template))
+    for n, sheet in enumerate(sheets):
+        _fill_sheet(sheet, by=coordinator, cpts=cpts, pilot=members[n % len(members)],
+                    group=members[n + 1: n + 4], n=n)  # fmt: skip
+    for n, (sheet, sub_theme, template) in enumerate(own, start=len(sheets)):
+        _fill_sheet(
+            sheet, by=coordinator, cpts=cpts, pilot=members[n % len(members)], group=members[n + 1: n + 3], n=n,
+            sub_theme=sub_theme,
+            problems="Les professionnels du territoire signalent des ruptures de parcours et des doublons.",
+            objectives="Organiser la coordination entre ville et hôpital ; former les professionnels volontaires.",
+            target_public="Patients du territoire concernés et leurs aidants",
+        )  # fmt: skip
+        _add_indicator(sheet, by=coordinator, template_code=template)
+        sheets.append(sheet)
+    for n, sheet in enumerate(sheets[:6]):
+        sheet = ActionSheet.objects.get(pk=sheet.pk)
+        if not sheet.indicators.exists():
+            continue
+        comment = "Validée par la coordination pour le pilote, qui n'a pas encore de compte sur le portail."
+        sheet = action_sheet_validate_by_pilot(sheet=sheet, by=coordinator, comment=comment)
+        if n < 4:
+            action_sheet_validate(sheet=sheet, by=coordinator, comment="Indicateurs et budget vérifiés.")
+    return plan
+
+
+def _budget(cpts: Organisation, coordinator, plan: ActionPlan) -> None:
+    territory = getattr(cpts, "territory", None)
+    population = sum(e.commune.population or 0 for e in territory.entries.select_related("commune")) if territory else 0
+    budget = budget_save_parameters(
+        organisation=cpts,
+        by=coordinator,
+        signed_on=plan.planned_signature_date,
+        missions=["1", "2", "3", "4"],
+        population=population or None,
+        members=Member.objects.filter(cpts=cpts).count(),
+    )
+    amounts = {"salaries": Decimal("42000"), "indemnities": Decimal("18000"), "material": Decimal("6500")}
+    for part in budget.parts.order_by("order"):
+        lines = [
+            {"instance": line, "category": line.category, "label": line.label, "amount": amounts[line.category]}
+            for line in BudgetLine.objects.filter(part=part, category__in=amounts, from_calculator=False)
+        ]
+        budget_part_save_lines(part=part, by=coordinator, lines=lines)
+        amounts = {k: (v / 4).quantize(Decimal("1")) for k, v in amounts.items()}
+
+
+def _health_project(cpts: Organisation, coordinator) -> None:
+    if not HealthProject.objects.filter(cpts=cpts).exists():
+        project = health_project_start(cpts=cpts, user=coordinator)
+        president = Member.objects.filter(cpts=cpts, mandates__role="president").first()
+        health_project_update(
+            project=project,
+            data={
+                "representative_name": president.display_name if president else "",
+                "representative_profession": str(president.profession) if president else "",
+                "coordinator_name": coordinator.get_full_name(),
+                "coordinator_email": coordinator.email,
+                "governance_description": "Un bureau de trois membres, un conseil d'administration de douze membres "
+                "élus par collège de profession, une assemblée générale annuelle.",
+                "ways_of_working": "Messagerie sécurisée de santé, Mon espace santé, un espace partagé de documents ; "
+                "réunion plénière trimestrielle.",
+            },
+        )
+    if not ActionPlan.objects.filter(cpts=cpts).exists():
+        _action_plan(cpts, coordinator)
+    if not Budget.objects.filter(organisation=cpts).exists():
+        _budget(cpts, coordinator, ActionPlan.objects.get(cpts=cpts))
+
+
+# --- Entry point -------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def seed_dossier_demo(cpts: Organisation, *, coordinator, stage: str, index: int = 0) -> IntentionLetter:
+    """Bring the CPTS's letter to ``stage`` (once) and, when validated, its health project in progress."""
+    letter = IntentionLetter.objects.filter(cpts=cpts).order_by("pk").first()
+    if letter is None:
+        letter = _write_letter(cpts, coordinator, complete=stage != Stage.DRAFT, index=index)
+    if stage != Stage.DRAFT and letter.status == LetterStatus.DRAFT and letter.current_version_number == 0:
+        if not CarryingStructure.objects.filter(cpts=cpts, siret__gt="").exists():
+            letter.delete()  # the half-written draft of a run without communes: write it whole
+            letter = _write_letter(cpts, coordinator, complete=True, index=index)
+        settings = letter_settings(letter)
+        walk = _walk_guichet if settings and settings.letter_circuit == LetterCircuit.GUICHET_URPS else _walk_copil
+        walk(letter, coordinator, Stage(stage))
+        letter.refresh_from_db()
+    if letter.status == LetterStatus.VALIDATED:
+        _health_project(cpts, coordinator)
+    return letter
+
+
+# Kept for callers of the first demo (a single draft letter).
+def seed_letters_demo(cpts) -> IntentionLetter | None:
+    coordinator = _user(cpts, Role.COORDINATOR)
+    return seed_dossier_demo(cpts, coordinator=coordinator, stage=Stage.DRAFT) if coordinator else None
+

@@ -1,8 +1,10 @@
 import pytest
+from django.apps import apps
 from django.core.management import call_command
 from django.test import override_settings
 
 from accounts.choices import LetterCircuit, OrganisationKind, Role
+from accounts.demo import DEMO_CPTS, LOGINS, Stage
 from accounts.models import Departement, Membership, Organisation, Region, RegionalSettings, User
 
 pytestmark = pytest.mark.django_db
@@ -14,6 +16,27 @@ def _counts():
     return {m.__name__: m.objects.count() for m in MODELS}
 
 
+def _all_counts():
+    return {m._meta.label: m.objects.count() for m in apps.get_models()}
+
+
+@pytest.fixture
+def demo_communes(db):
+    """The communes the demo territories and indicators need (the whole file costs seconds: not needed here)."""
+    from diagnostics.demo import DEMO_DATASET_FILE
+    from diagnostics.models import Commune
+    from diagnostics.tests.factories import CommuneFactory
+
+    call_command("loaddata", "regions", verbosity=0)
+    departements = {d.code: d for d in Departement.objects.all()}
+    codes = {code for spec in DEMO_CPTS for code in spec.communes}
+    codes |= {line.split(";")[0] for line in DEMO_DATASET_FILE.read_text().splitlines()[1:]}
+    for code in sorted(codes):
+        dep = departements["974" if code.startswith("97") else code[:2]]
+        CommuneFactory(insee_code=code, name=f"Commune {code}", departement=dep, population=4000)
+    return Commune.objects.count()
+
+
 @override_settings(DEBUG=True)
 def test_seed_demo_twice_gives_the_same_counts(capsys):
     call_command("seed_demo")
@@ -23,6 +46,78 @@ def test_seed_demo_twice_gives_the_same_counts(capsys):
     assert first["Region"] == 18 and first["Departement"] == 101
     out = capsys.readouterr().out
     assert "coordination@demo.portail-cpts.fr" in out and "mot de passe" in out
+
+
+@override_settings(DEBUG=True)
+def test_with_communes_every_row_of_the_demo_is_created_once(demo_communes):
+    call_command("seed_demo")
+    first = _all_counts()
+    call_command("seed_demo")
+    changed = {label: (count, _all_counts()[label]) for label, count in first.items() if _all_counts()[label] != count}
+    assert changed == {}
+
+
+@override_settings(DEBUG=True)
+def test_each_region_has_a_cpts_at_every_stage_walked_by_the_real_services(demo_communes):
+    from governance.models import Body, Mandate, Member
+    from missions.choices import SheetStatus
+    from missions.models import ActionSheet
+    from projects.choices import LetterStatus
+    from projects.models import (
+        DossierVersion,
+        ExpectedOpinion,
+        IntentionLetter,
+        LetterDecision,
+        Opinion,
+        StatusTransition,
+    )
+
+    call_command("seed_demo")
+    expected_status = {
+        Stage.DRAFT: LetterStatus.DRAFT,
+        Stage.REVIEW: LetterStatus.UNDER_REVIEW,
+        Stage.COMPLEMENTS: LetterStatus.COMPLEMENTS_REQUESTED,
+        Stage.VALIDATED: LetterStatus.VALIDATED,
+    }
+    for region in ("76", "04"):
+        specs = [s for s in DEMO_CPTS if s.region == region]
+        assert {s.stage for s in specs} == set(Stage)
+        for spec in specs:
+            letter = IntentionLetter.objects.get(cpts__name=spec.name)
+            assert letter.status == expected_status[spec.stage], spec.name
+            assert letter.cpts.territory.entries.count() == len(spec.communes)
+            assert Membership.objects.get(user__email=spec.coordinator, role=Role.COORDINATOR).organisation_id == (
+                letter.cpts_id
+            )
+            versions = DossierVersion.objects.filter(content_type__model="intentionletter", object_id=letter.pk)
+            log = StatusTransition.objects.filter(content_type__model="intentionletter", object_id=letter.pk)
+            if spec.stage == Stage.DRAFT:
+                assert not versions.exists() and not log.exists()
+                continue
+            assert letter.current_version_number == versions.count() >= 1
+            assert log.filter(transition="submit").exists() and log.filter(transition="open_review").exists()
+            assert ExpectedOpinion.objects.filter(object_id=letter.pk, content_type__model="intentionletter").exists()
+            if spec.stage == Stage.REVIEW:
+                assert Opinion.objects.filter(version__object_id=letter.pk).exists()
+            if spec.stage == Stage.VALIDATED:
+                assert versions.count() == 2  # complements asked once, then answered
+                decision = LetterDecision.objects.get(letter=letter)
+                assert decision.accompaniment_deadline and letter.deadlines.exists()
+                sheets = ActionSheet.objects.filter(plan__cpts=letter.cpts)
+                assert sheets.count() >= 8
+                assert set(sheets.values_list("mission__code", flat=True)) >= {"1", "2", "3", "4"}
+                assert all(s.indicators.exists() for s in sheets)
+                assert sheets.filter(status=SheetStatus.VALIDATED).count() >= 2
+                assert Member.objects.filter(cpts=letter.cpts).count() >= 30
+                assert Body.objects.filter(cpts=letter.cpts).count() >= 3
+                assert Mandate.objects.filter(body__cpts=letter.cpts).count() >= 3
+                assert letter.cpts.budget.parts.count() == 5
+                assert letter.cpts.health_project.coordinator_email == spec.coordinator
+    occitanie = IntentionLetter.objects.get(cpts__name="CPTS du Lauragais (projet)")
+    assert occitanie.transitions.filter(transition="transmit").exists()  # the Guichet's circuit
+    assert Opinion.objects.filter(version__object_id=occitanie.pk, is_consolidated=True).exists()
+    reunion = IntentionLetter.objects.get(cpts__name="CPTS Sud Réunion")
+    assert not reunion.transitions.filter(transition="transmit").exists()  # the COPIL's: no transmission
 
 
 @override_settings(DEBUG=True)
@@ -38,6 +133,10 @@ def test_demo_world_has_the_regional_circuits():
     assert reunion.first_meeting_delay_days == 15
     roles = set(Membership.objects.values_list("role", flat=True))
     assert roles == {r.value for r in Role}
+    # Every demo login exists, and every kind of organisation of the model has a person to log in as.
+    assert set(User.objects.values_list("email", flat=True)) >= {login.email for login in LOGINS}
+    kinds = set(Membership.objects.values_list("organisation__kind", flat=True))
+    assert kinds == {k.value for k in OrganisationKind}
 
 
 def test_seed_demo_refuses_to_run_without_debug():
