@@ -13,7 +13,7 @@ from accounts.choices import ARS_KINDS, REVIEW_KINDS, OrganisationKind, Role
 from accounts.selectors import is_administrator, membership_list_for_user
 
 from ..calculations import LETTER_FIELDS, diff_data, letter_missing_items
-from ..choices import LetterStatus, RenderStatus
+from ..choices import DeadlineKind, LetterStatus, RenderStatus
 from ..models import (
     ComplementRequest,
     Deadline,
@@ -398,6 +398,41 @@ class AwaitingItem:
     letter: IntentionLetter
     action: str
     counter: OpinionCounter | None = None
+    url: str = ""  # where the step is done, when it is not the letter's page (the health project)
+    deadline: Deadline | None = None  # the date the step must be done by (the 9-month accompaniment commitment)
+    days_left: int | None = None  # negative once the date has passed
+
+    @property
+    def days_overdue(self) -> int:
+        return -self.days_left if self.days_left is not None and self.days_left < 0 else 0
+
+
+def _next_stage_item(letter: IntentionLetter, today: dt.date) -> AwaitingItem:
+    """After validation the CPTS writes its health project, by the deadline the decision opened (9 months in the
+    2019 scale; La Réunion: the end of the structure d'appui's support). Reads prefetched rows only."""
+    from django.urls import reverse
+
+    started = _has_health_project(letter.cpts)
+    deadlines = [d for d in letter.deadlines.all() if d.kind in _NEXT_STAGE_DEADLINES and d.closed_at is None]
+    deadline = min(deadlines, key=lambda d: (_NEXT_STAGE_DEADLINES.index(d.kind), d.due_at), default=None)
+    return AwaitingItem(
+        letter,
+        _("Rédiger le projet de santé") if started else _("Ouvrir et rédiger le projet de santé"),
+        url=reverse("projects:health_project_detail", args=[letter.cpts_id]),
+        deadline=deadline,
+        days_left=(timezone.localdate(deadline.due_at) - today).days if deadline else None,
+    )
+
+
+_NEXT_STAGE_DEADLINES = [DeadlineKind.ACCOMPANIMENT, DeadlineKind.SUPPORT]
+
+
+def _has_health_project(cpts) -> bool:
+    try:
+        cpts.health_project  # noqa: B018 - reverse one-to-one raises when absent
+    except Exception:  # RelatedObjectDoesNotExist
+        return False
+    return True
 
 
 def awaiting_for_user(user) -> dict[str, list[AwaitingItem]]:
@@ -410,12 +445,16 @@ def awaiting_for_user(user) -> dict[str, list[AwaitingItem]]:
     letters = list(
         letter_list_for_user(user)
         .exclude(status__in=[LetterStatus.REFUSED, LetterStatus.ABANDONED])
-        .select_related("identity_sheet")
-        .prefetch_related("regional_settings__letter_reviewers")
+        .select_related("identity_sheet", "cpts__health_project")
+        .prefetch_related(
+            "regional_settings__letter_reviewers",
+            Prefetch("deadlines", queryset=Deadline.objects.filter(closed_at__isnull=True).order_by("due_at")),
+        )
     )
     if not letters:
         return result
     own_orgs = {m.organisation_id for m in membership_list_for_user(user)}
+    today = timezone.localdate()
     for letter in letters:
         roles = letter_actor_roles(user, letter)
         status = letter.status
@@ -424,10 +463,10 @@ def awaiting_for_user(user) -> dict[str, list[AwaitingItem]]:
                 result["cpts"].append(AwaitingItem(letter, "Terminer et déposer la lettre d'intention"))
             elif status == LetterStatus.COMPLEMENTS_REQUESTED:
                 result["cpts"].append(AwaitingItem(letter, "Apporter les compléments demandés"))
-            elif (
-                status == LetterStatus.VALIDATED and letter.circuit == "copil" and not hasattr(letter, "identity_sheet")
-            ):
-                result["cpts"].append(AwaitingItem(letter, "Remplir la fiche signalétique"))
+            elif status == LetterStatus.VALIDATED:
+                if letter.circuit == "copil" and not hasattr(letter, "identity_sheet"):
+                    result["cpts"].append(AwaitingItem(letter, "Remplir la fiche signalétique"))
+                result["cpts"].append(_next_stage_item(letter, today))
         if roles & {Actor.DESK, Actor.REVIEWER}:
             counter = opinion_counter(letter)
             if Actor.DESK in roles and status == LetterStatus.SUBMITTED:
