@@ -16,19 +16,28 @@ if TYPE_CHECKING:
     from django.views.generic.detail import SingleObjectMixin
 
     from accounts.models import User
+    from accounts.models import User
     from accounts.permissions import Decision
 
     # The mixins below are mixed with a View (and a SingleObjectMixin) at run time; the type checker is told so.
     class _ObjectViewBase(SingleObjectMixin[Any], View): ...
 
-    class _ViewBase(ContextMixin, View): ...
+    class ViewMixinBase(ContextMixin, View): ...
 
 else:
     _ObjectViewBase = object
-    _ViewBase = object
+    ViewMixinBase = object
 
 # A permission check of ``<app>/permissions.py``: ``can_<action>(user, obj) -> Decision``.
 PermissionCheck = Callable[[Any, Any], "Decision"]
+
+
+def signed_in_user(request: HttpRequest) -> "User":
+    """The person of a request that a login-required view let through (a 403 for an anonymous one)."""
+    user = request.user
+    if not user.is_authenticated:
+        raise PermissionDenied(_("Vous devez vous connecter."))
+    return user
 
 
 def signed_in_user(request: HttpRequest) -> "User":
@@ -55,7 +64,7 @@ class ObjectPermissionMixin(LoginRequiredMixin, _ObjectViewBase):
         return obj
 
 
-class CptsPermissionMixin(LoginRequiredMixin, _ViewBase):
+class CptsPermissionMixin(LoginRequiredMixin, ViewMixinBase):
     """Every page about one CPTS: load ``self.cpts`` from the URL's ``cpts_pk`` and check ``permission(user, cpts)``.
 
     A wrong method is refused before anything is read; an unknown CPTS is a 404, a refusal a 403 with the

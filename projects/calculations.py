@@ -152,6 +152,11 @@ def _display(value) -> str:
     return str(value)
 
 
+def letter_field_display(data: dict, path: str) -> str:
+    """A field of a version's data as a person reads it ("oui", one line per commune, "—" when empty)."""
+    return _display(_get(data or {}, path))
+
+
 def _display_item(item) -> str:
     if not isinstance(item, dict):
         return str(item)

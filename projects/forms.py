@@ -1,12 +1,13 @@
 """Forms of the dossier. Draft forms require nothing: completeness is checked at submission, not at saving."""
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django import forms
 from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
-from .calculations import LETTER_FIELDS
+from .calculations import LETTER_FIELDS, letter_field_display, letter_field_label
 from .choices import Assessment, ComplementReason, DecisionOutcome
 from .models import (
     CarryingStructure,
@@ -96,28 +97,96 @@ class CommentForm(forms.Form):
     )
 
 
+# The letter's fields grouped as the letter reads, by the first part of their path (a new path joins its group).
+COMPLEMENT_GROUPS: list[tuple[str, tuple[str, ...]]] = [
+    (_("Pilote du projet et contact"), ("cpts", "pilot")),
+    (_("Territoire d'action"), ("territory",)),
+    (_("Besoins identifiés"), ("needs",)),
+    (_("Mobilisation des professionnels et équipe projet"), ("professionals", "team")),
+    (_("Projet et engagement sur les 4 missions socles"), ("project",)),
+    (_("Objectifs, actions envisagées et moyens"), ("objectives",)),
+    (_("Partenaires"), ("partners",)),
+    (_("Structure porteuse"), ("carrying_structure",)),
+    (_("Demande de subvention"), ("subsidy",)),
+]
+
+
+@dataclass(frozen=True)
+class ComplementFieldRow:
+    """One field the reviewer may pick: its path and label, its current value in the version judged, and the
+    checkbox and comment box of the form."""
+
+    path: str
+    label: str
+    current: str
+    picked: bool
+    comment: forms.BoundField
+    pick_id: str
+
+
 class ComplementRequestForm(forms.Form):
-    """A reason, a message, and a comment on each field concerned (shown beside it to the CPTS)."""
+    """A reason, a message, the fields concerned (picked among the letter's fields) and a comment on each picked
+    field, shown beside it to the CPTS. Comments typed on a field that is not picked are kept on screen but not
+    sent; a picked field needs its comment."""
 
     reason = forms.ChoiceField(label=_("Motif"), choices=ComplementReason.choices, widget=forms.RadioSelect)
     message = forms.CharField(label=_("Ce qui est attendu"), widget=TEXTAREA)
+    fields_concerned = forms.MultipleChoiceField(
+        label=_("Champs concernés"),
+        choices=[(path, label) for path, (label, _anchor) in LETTER_FIELDS.items()],
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": _("Cochez au moins un champ concerné par la demande."),
+            "invalid_choice": _("Ce champ n'existe pas dans la lettre d'intention."),
+        },
+    )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, current: dict | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.current = current or {}
         for path, (label, _anchor) in LETTER_FIELDS.items():
-            self.fields[f"field__{path}"] = forms.CharField(
-                label=label, required=False, widget=forms.Textarea(attrs={"rows": 1})
+            self.fields[f"comment__{path}"] = forms.CharField(
+                label=_("Commentaire pour la CPTS sur « %(label)s »") % {"label": label},
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
             )
 
-    def field_comment_fields(self):
-        return [self[name] for name in self.fields if name.startswith("field__")]
+    def clean(self):
+        data = super().clean()
+        for path in data.get("fields_concerned") or []:
+            if not (data.get(f"comment__{path}") or "").strip():
+                self.add_error(
+                    f"comment__{path}",
+                    _("Indiquez ce qui est attendu pour « %(label)s », ou décochez ce champ.")
+                    % {"label": letter_field_label(path)},
+                )
+        return data
+
+    def picked(self) -> list[str]:
+        if self.is_bound:
+            return list(self.data.getlist("fields_concerned") if hasattr(self.data, "getlist") else [])
+        return list(self.initial.get("fields_concerned") or [])
+
+    def groups(self) -> list[tuple[str, list[ComplementFieldRow]]]:
+        """The fields grouped as the letter reads, each with its current value and its comment box."""
+        picked = set(self.picked())
+        rows: dict[str, list[ComplementFieldRow]] = {}
+        for index, (path, (label, _anchor)) in enumerate(LETTER_FIELDS.items()):
+            row = ComplementFieldRow(
+                path=path,
+                label=label,
+                current=letter_field_display(self.current, path),
+                picked=path in picked,
+                comment=self[f"comment__{path}"],
+                pick_id=f"id_fields_concerned_{index}",
+            )
+            prefix = path.split(".")[0]
+            title = next((t for t, prefixes in COMPLEMENT_GROUPS if prefix in prefixes), _("Autres champs"))
+            rows.setdefault(title, []).append(row)
+        return list(rows.items())
 
     def field_comments(self) -> dict[str, str]:
-        return {
-            name.removeprefix("field__"): value
-            for name, value in self.cleaned_data.items()
-            if name.startswith("field__") and value
-        }
+        return {path: self.cleaned_data[f"comment__{path}"].strip() for path in self.cleaned_data["fields_concerned"]}
 
 
 class OpinionForm(forms.Form):

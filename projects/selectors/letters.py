@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Prefetch, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -410,8 +411,6 @@ class AwaitingItem:
 def _next_stage_item(letter: IntentionLetter, today: dt.date) -> AwaitingItem:
     """After validation the CPTS writes its health project, by the deadline the decision opened (9 months in the
     2019 scale; La Réunion: the end of the structure d'appui's support). Reads prefetched rows only."""
-    from django.urls import reverse
-
     started = _has_health_project(letter.cpts)
     deadlines = [d for d in letter.deadlines.all() if d.kind in _NEXT_STAGE_DEADLINES and d.closed_at is None]
     deadline = min(deadlines, key=lambda d: (_NEXT_STAGE_DEADLINES.index(d.kind), d.due_at), default=None)

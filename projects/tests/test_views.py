@@ -214,7 +214,12 @@ def test_complement_comments_show_beside_their_fields(client, under_review, owne
     client.force_login(circuit.desk_user)
     response = client.post(
         reverse("projects:letter_complements", args=[under_review.pk]),
-        {"reason": "incorrect", "message": "Revoir le territoire", "field__needs": "Chiffres de 2015 : à actualiser"},
+        {
+            "reason": "incorrect",
+            "message": "Revoir le territoire",
+            "fields_concerned": ["needs"],
+            "comment__needs": "Chiffres de 2015 : à actualiser",
+        },
     )
     assert response.status_code == 302
     under_review.refresh_from_db()

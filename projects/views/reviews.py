@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 from django_fsm import TransitionNotAllowed
@@ -63,8 +64,16 @@ class LetterComplementsView(LetterFormView):
     form_class = ComplementRequestForm
     success_message = _("Compléments demandés : la CPTS est prévenue.")
 
+    @cached_property
+    def version(self):
+        """The version judged: each field's current value is shown beside its comment box."""
+        return current_version(self.letter)
+
     def get_form(self, data=None, initial=None):
-        return ComplementRequestForm(data)
+        return ComplementRequestForm(data, current=self.version.data if self.version else {})
+
+    def extra_context_data(self):
+        return {"version": self.version}
 
     def save(self, form):
         letter_request_complements(
