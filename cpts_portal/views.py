@@ -16,7 +16,6 @@ if TYPE_CHECKING:
     from django.views.generic.detail import SingleObjectMixin
 
     from accounts.models import User
-    from accounts.models import User
     from accounts.permissions import Decision
 
     # The mixins below are mixed with a View (and a SingleObjectMixin) at run time; the type checker is told so.
@@ -30,14 +29,6 @@ else:
 
 # A permission check of ``<app>/permissions.py``: ``can_<action>(user, obj) -> Decision``.
 PermissionCheck = Callable[[Any, Any], "Decision"]
-
-
-def signed_in_user(request: HttpRequest) -> "User":
-    """The person of a request that a login-required view let through (a 403 for an anonymous one)."""
-    user = request.user
-    if not user.is_authenticated:
-        raise PermissionDenied(_("Vous devez vous connecter."))
-    return user
 
 
 def signed_in_user(request: HttpRequest) -> "User":

@@ -1,5 +1,7 @@
 """Forms of the action plan. The fiche form carries the version it was opened at (optimistic locking)."""
 
+from typing import cast
+
 from django import forms
 from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
@@ -66,7 +68,8 @@ class SheetCreateForm(forms.Form):
     title = forms.CharField(label=_("Libellé de l'action"), max_length=300)
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         mission, sub = data.get("mission"), data.get("sub_mission")
         if mission and sub and sub.mission_id != mission.pk:
             self.add_error("sub_mission", _("Cette sous-mission n'appartient pas à la mission choisie."))
@@ -134,10 +137,12 @@ class ActionSheetForm(MemberChoiceMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         members = _members(cpts)
         for name in ("pilot", "working_group", "involved_members"):
-            self.fields[name].queryset = members
-            self.fields[name].label_from_instance = self.member_label
-        self.fields["partners"].queryset = _partners(cpts)
-        self.fields["mission"].empty_label = None
+            field = cast(forms.ModelChoiceField, self.fields[name])
+            field.queryset = members
+            # Django reads label_from_instance on the field instance; the stubs only know it as a method.
+            field.label_from_instance = self.member_label  # type: ignore[method-assign,assignment]
+        cast(forms.ModelMultipleChoiceField, self.fields["partners"]).queryset = _partners(cpts)
+        cast(forms.ModelChoiceField, self.fields["mission"]).empty_label = None
         if self.instance.pk:
             self.initial["version"] = self.instance.version
 
@@ -174,8 +179,9 @@ def sheet_formsets(sheet, cpts, data=None) -> list:
     sub_actions = SubActionFormSet(data, instance=sheet, prefix="sub_actions")
     members = _members(cpts)
     for form in sub_actions.forms + [sub_actions.empty_form]:
-        form.fields["responsible"].queryset = members
-        form.fields["responsible"].label_from_instance = MemberChoiceMixin.member_label
+        responsible = cast(forms.ModelChoiceField, form.fields["responsible"])
+        responsible.queryset = members
+        responsible.label_from_instance = MemberChoiceMixin.member_label  # type: ignore[method-assign,assignment]
     steps = StepFormSet(data, instance=sheet, prefix="steps")
     return [figures, sub_actions, steps]
 
@@ -203,9 +209,10 @@ class SheetIndicatorForm(forms.ModelForm):
         self.instance.sheet = sheet  # the model's clean() reads the fiche's mission
         self.mission = mission = sheet.mission
         templates = IndicatorTemplate.objects.filter(mission=mission).select_related("sub_mission")
-        self.fields["template"].queryset = templates
-        self.fields["template"].required = False
-        self.fields["template"].empty_label = _("— indicateur propre à la CPTS —")
+        template = cast(forms.ModelChoiceField, self.fields["template"])
+        template.queryset = templates
+        template.required = False
+        template.empty_label = _("— indicateur propre à la CPTS —")
         self.fields["template"].help_text = _(
             "Choisir un indicateur du catalogue remplit le libellé, le type, l'unité, le sens et la source."
         )
@@ -236,7 +243,8 @@ class SheetIndicatorForm(forms.ModelForm):
             self.no_result_target = False
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if self.no_result_target and data.get("kind") == IndicatorKind.RESULT:
             for y in CONTRACT_YEARS:
                 if data.get(f"target_{y}") is not None:

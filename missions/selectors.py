@@ -288,7 +288,7 @@ def serialise_sheet(sheet: ActionSheet, number: str = "") -> dict:
         "number": number,
         "title": sheet.title,
         "mission": sheet.mission.code,
-        "sub_mission": sheet.sub_mission.code if sheet.sub_mission_id else None,
+        "sub_mission": sheet.sub_mission.code if sheet.sub_mission else None,
         "sub_theme": sheet.sub_theme,
         "position": sheet.position,
         "status": sheet.status,
@@ -319,7 +319,7 @@ def serialise_sheet(sheet: ActionSheet, number: str = "") -> dict:
         "sub_actions": [
             {
                 "description": a.description,
-                "responsible": a.responsible.display_name if a.responsible_id else None,
+                "responsible": a.responsible.display_name if a.responsible else None,
                 "who": a.who,
                 "due_date": _iso(a.due_date),
             }
@@ -563,5 +563,5 @@ def conflict_rows(form, formsets, current: ActionSheet) -> Conflict:
         )
         if saved != yours:
             rows.append(ConflictRow(LIST_LABELS[formset.prefix], saved, yours))
-    who = current.updated_by.get_full_name() or current.updated_by.email if current.updated_by_id else "—"
+    who = current.updated_by.get_full_name() or current.updated_by.email if current.updated_by else "—"
     return Conflict(saved_by=who, saved_at=current.updated_at, version=current.version, rows=tuple(rows))

@@ -1,9 +1,11 @@
 """Views of the action plan: thin, each checks its permission, calls a selector or a service, and renders."""
 
+from typing import cast
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.text import slugify
@@ -13,13 +15,13 @@ from django.views import View
 from accounts.selectors import cpts_list_for_user
 from cpts_portal.pdf import render_pdf
 from cpts_portal.tabular import table_response
-from cpts_portal.views import CptsPermissionMixin
+from cpts_portal.views import CptsPermissionMixin, PermissionCheck
 from governance.permissions import can_view_member_contacts
 
 from . import permissions as perms
 from . import selectors, services
 from .forms import ActionSheetForm, PlanSettingsForm, SheetCreateForm, SheetIndicatorForm, sheet_formsets
-from .models import ActionExample, SheetIndicator
+from .models import ActionExample, ActionPlan, SheetIndicator
 
 
 def _require(decision) -> None:
@@ -55,6 +57,13 @@ class PlanMixin(CptsPermissionMixin, View):
             self.plan.cpts = self.cpts
         if self.needs_plan and self.plan is None:
             raise Http404(_("Le plan d'actions de cette CPTS n'est pas encore ouvert."))
+
+    @property
+    def open_plan(self) -> ActionPlan:
+        """The plan of a page that needs one (``cpts_loaded`` answered 404 when the plan is not started)."""
+        if self.plan is None:
+            raise Http404(_("Le plan d'actions de cette CPTS n'est pas encore ouvert."))
+        return self.plan
 
     def plan_url(self):
         return reverse("missions:plan_detail", kwargs={"cpts_pk": self.cpts.pk})
@@ -219,7 +228,7 @@ class SheetCreateView(PlanMixin):
         if not form.is_valid():
             return render(request, "missions/sheet_create.html", self.context(form=form), status=400)
         sheet = services.action_sheet_create(
-            plan=self.plan,
+            plan=self.open_plan,
             by=request.user,
             mission=form.cleaned_data["mission"],
             sub_mission=form.cleaned_data["sub_mission"],
@@ -328,8 +337,9 @@ class SheetUpdateView(SheetMixin):
         except services.EditConflict:
             current = selectors.sheet_get(self.plan, sheet.pk)
             # The next save knowingly replaces the version shown: it carries that version's number.
-            form.data = form.data.copy()
-            form.data["version"] = current.version
+            data = cast(QueryDict, form.data).copy()  # the request's POST
+            data["version"] = str(current.version)
+            form.data = data
             return self.render(
                 request, sheet, form, formsets, conflict=selectors.conflict_rows(form, formsets, current), status=409
             )
@@ -345,7 +355,7 @@ class SheetActionView(SheetMixin):
 
     http_method_names = ["post"]
     full_sheet = False
-    sheet_permission = None
+    sheet_permission: PermissionCheck  # a staticmethod in each subclass
     success = ""
 
     def post(self, request, cpts_pk, pk):

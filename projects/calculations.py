@@ -69,7 +69,7 @@ class MissingItem:
 
 
 def _get(data: dict, path: str):
-    value = data
+    value: object = data
     for key in path.split("."):
         if not isinstance(value, dict):
             return None

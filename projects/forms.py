@@ -2,10 +2,14 @@
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 from .calculations import LETTER_FIELDS, letter_field_display, letter_field_label
 from .choices import Assessment, ComplementReason, DecisionOutcome
@@ -98,7 +102,7 @@ class CommentForm(forms.Form):
 
 
 # The letter's fields grouped as the letter reads, by the first part of their path (a new path joins its group).
-COMPLEMENT_GROUPS: list[tuple[str, tuple[str, ...]]] = [
+COMPLEMENT_GROUPS: list[tuple["StrOrPromise", tuple[str, ...]]] = [
     (_("Pilote du projet et contact"), ("cpts", "pilot")),
     (_("Territoire d'action"), ("territory",)),
     (_("Besoins identifiés"), ("needs",)),
@@ -152,7 +156,8 @@ class ComplementRequestForm(forms.Form):
             )
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         for path in data.get("fields_concerned") or []:
             if not (data.get(f"comment__{path}") or "").strip():
                 self.add_error(
@@ -167,10 +172,10 @@ class ComplementRequestForm(forms.Form):
             return list(self.data.getlist("fields_concerned") if hasattr(self.data, "getlist") else [])
         return list(self.initial.get("fields_concerned") or [])
 
-    def groups(self) -> list[tuple[str, list[ComplementFieldRow]]]:
+    def groups(self) -> list[tuple["StrOrPromise", list[ComplementFieldRow]]]:
         """The fields grouped as the letter reads, each with its current value and its comment box."""
         picked = set(self.picked())
-        rows: dict[str, list[ComplementFieldRow]] = {}
+        rows: dict[StrOrPromise, list[ComplementFieldRow]] = {}
         for index, (path, (label, _anchor)) in enumerate(LETTER_FIELDS.items()):
             row = ComplementFieldRow(
                 path=path,

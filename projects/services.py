@@ -133,7 +133,10 @@ def _remove_abandoned_renders(document: RenderedDocument, prefix: str) -> None:
     """A worker killed between writing the file and committing leaves a file no row points to; the retry that
     succeeds removes it, so one document is one stored PDF."""
     storage = document.file.storage
-    folder, kept = document.file.name.rsplit("/", 1)
+    name = document.file.name
+    if not name:  # nothing was stored
+        return
+    folder, kept = name.rsplit("/", 1)
     try:
         _dirs, files = storage.listdir(folder)
     except FileNotFoundError:
@@ -324,7 +327,7 @@ def opinion_give(*, letter: IntentionLetter, by, overall: str, comment: str, ans
     this is the consolidated opinion."""
     from .notifications import event_record
     from .selectors import letter_grid
-    from .workflows import current_version
+    from .workflows import submitted_version
 
     with transaction.atomic():
         letter = (
@@ -334,7 +337,7 @@ def opinion_give(*, letter: IntentionLetter, by, overall: str, comment: str, ans
         )
         _require(can_give_opinion(by, letter))
         organisation, consolidated = opinion_organisation_for(by, letter)
-        version = current_version(letter)
+        version = submitted_version(letter)
         grid = letter_grid(letter)
         criteria = list(grid.criteria.all()) if grid else []
         missing = [c.label for c in criteria if c not in answers or not answers[c][0]]

@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed, can_proceed
 
 from accounts.choices import OrganisationKind, Role
+from accounts.models import RegionalSettings
 from accounts.selectors import is_administrator, membership_list_for_user, regional_settings_for
 
 from .choices import DeadlineKind, DecisionOutcome, DocumentKind, EventType, LetterStatus
@@ -70,7 +71,7 @@ ACTOR_LABELS = {
 CPTS_ACTORS = frozenset({Actor.COORDINATOR, Actor.MEMBER})
 REVIEWING_ACTORS = frozenset({Actor.DESK, Actor.REVIEWER, Actor.ARS, Actor.ARS_DD})
 EVERYONE = CPTS_ACTORS | REVIEWING_ACTORS | {Actor.ADMINISTRATOR}
-NOBODY = frozenset()
+NOBODY: frozenset[Actor] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -337,12 +338,16 @@ def _guard_transmit(letter: IntentionLetter) -> list[str]:
 
     settings = letter_settings(letter)
     reasons = []
-    if not Opinion.objects.filter(
-        version__content_type__model="intentionletter",
-        version__object_id=letter.pk,
-        version__number=letter.current_version_number,
-        organisation_id=settings.letter_desk_id if settings else None,
-    ).exists():
+    desk_id = settings.letter_desk_id if settings else None
+    if (
+        desk_id is None
+        or not Opinion.objects.filter(
+            version__content_type__model="intentionletter",
+            version__object_id=letter.pk,
+            version__number=letter.current_version_number,
+            organisation_id=desk_id,
+        ).exists()
+    ):
         reasons.append(_("Rédigez l'avis consolidé du guichet avant de transmettre la lettre à l'ARS."))
     now = timezone.now()
     waiting = [e for e in letter.expected_opinions.select_related("organisation") if e.is_pending and e.due_at > now]
@@ -459,6 +464,21 @@ def current_version(letter: IntentionLetter) -> DossierVersion | None:
     )
 
 
+def submitted_version(letter: IntentionLetter) -> DossierVersion:
+    """The current version of a letter past its first submission (every step after the draft has one)."""
+    version = current_version(letter)
+    if version is None:
+        raise ValidationError(_("Cette lettre n'a pas encore été déposée."))
+    return version
+
+
+def frozen_settings(letter: IntentionLetter) -> RegionalSettings:
+    """The regional settings a letter was frozen under at its first submission (``letter_submit`` sets them)."""
+    if letter.regional_settings is None:
+        raise ValidationError(_("Cette lettre n'a pas encore été déposée."))
+    return letter.regional_settings
+
+
 def letter_submit(*, letter: IntentionLetter, by, comment: str = "") -> DossierVersion:
     """Freeze the letter as version N+1 and send it to the desk of its region."""
     from .notifications import event_record
@@ -482,7 +502,7 @@ def letter_submit(*, letter: IntentionLetter, by, comment: str = "") -> DossierV
         ComplementRequest.objects.filter(
             content_type=version.content_type, object_id=letter.pk, answered_by_version__isnull=True
         ).update(answered_by_version=version)
-        settings = letter.regional_settings
+        settings = frozen_settings(letter)
         if first and settings.first_meeting_delay_days:
             deadline_create(
                 dossier=letter,
@@ -503,10 +523,10 @@ def letter_open_review(*, letter: IntentionLetter, by, comment: str = "") -> lis
     with transaction.atomic():
         letter = _lock(letter)
         authorize_transition(by, letter, "open_review")
-        version = current_version(letter)
+        version = submitted_version(letter)
         _fire(letter, "open_review", by=by, comment=comment, version=version)
         now = timezone.now()
-        settings = letter.regional_settings
+        settings = frozen_settings(letter)
         due = now + dt.timedelta(days=settings.opinion_delay_days)
         expected = []
         for organisation in settings.letter_reviewers.all():
@@ -529,7 +549,10 @@ def letter_open_review(*, letter: IntentionLetter, by, comment: str = "") -> lis
             dossier=letter,
             type=EventType.LETTER_TAKEN_IN,
             actor=by,
-            payload={"version": version.number, "organisation": settings.letter_desk.name},
+            payload={
+                "version": version.number,
+                "organisation": settings.letter_desk.name if settings.letter_desk else "",
+            },
         )
     _refresh(original, letter)
     return expected
@@ -548,7 +571,7 @@ def letter_request_complements(
         letter = _lock(letter)
         authorize_transition(by, letter, "request_complements")
         actors = TRANSITION_RULES["request_complements"].actors[letter.status]
-        version = current_version(letter)
+        version = submitted_version(letter)
         request = ComplementRequest(
             dossier=letter,
             version=version,
@@ -667,7 +690,7 @@ def letter_decide(
                 FirInstalment(decision=decision, number=n, amount=amount, due_on=due)
                 for n, (amount, due) in enumerate(instalments, start=1)
             )
-        if deadline_kind:
+        if deadline_kind and decision.accompaniment_deadline:
             deadline_create(
                 dossier=letter,
                 kind=deadline_kind,

@@ -6,6 +6,7 @@ locking: a save states the version it started from and is refused when someone s
 """
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -17,6 +18,9 @@ from django_fsm import FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Organisation
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 from ..choices import CONTRACT_YEARS, Direction, IndicatorKind, PlanStatus, SheetStatus
 from .catalogue import ActionExample, IndicatorTemplate, Mission, SubMission
@@ -178,6 +182,8 @@ class ActionSheet(FSMModelMixin, models.Model):
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
     history = HistoricalRecords(m2m_fields=[working_group, involved_members, partners])
+    skip_history_when_saving: bool  # set for a moment by services._set_people_quietly (read by simple_history)
+    number: str  # the fiche's number in its plan ("1.2"), set by selectors.action_plan_page for the templates
 
     class Meta:
         verbose_name = _("fiche action")
@@ -198,8 +204,8 @@ class ActionSheet(FSMModelMixin, models.Model):
         return self.title
 
     def clean(self):
-        errors = {}
-        if self.sub_mission_id and self.mission_id and self.sub_mission.mission_id != self.mission_id:
+        errors: dict[str, StrOrPromise] = {}
+        if self.sub_mission and self.mission_id and self.sub_mission.mission_id != self.mission_id:
             errors["sub_mission"] = _("Cette sous-mission n'appartient pas à la mission choisie.")
         order = [
             ("preparation_start", self.preparation_start),
@@ -307,7 +313,7 @@ class PlanningStep(models.Model):
         return self.label
 
 
-def _year_fields(prefix: str, label: str, help_text: str = ""):
+def _year_fields(prefix: str, label: "StrOrPromise", help_text: "StrOrPromise" = ""):
     return {
         f"{prefix}_{year}": models.DecimalField(
             label % {"year": year}, max_digits=14, decimal_places=2, null=True, blank=True, help_text=help_text

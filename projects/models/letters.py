@@ -1,5 +1,7 @@
 """The intention letter (stage 1) and what its decision records."""
 
+from typing import TYPE_CHECKING, cast
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
@@ -9,6 +11,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
+
+if TYPE_CHECKING:
+    from accounts.models import RegionalSettings
 
 from ..choices import CarryingStage, DecisionOutcome, LegalForm, LetterStatus
 from .lifecycle import (
@@ -145,6 +150,10 @@ class IntentionLetter(FSMModelMixin, models.Model):
     events = GenericRelation(Event, related_query_name="intention_letter")
     history = HistoricalRecords(excluded_fields=["status"])
 
+    # Per-instance caches of projects.workflows (letter_settings, letter_departement_ids).
+    _settings_cache: "RegionalSettings | None"
+    _departement_ids_cache: set[int]
+
     class Meta:
         verbose_name = _("lettre d'intention")
         verbose_name_plural = _("lettres d'intention")
@@ -186,7 +195,7 @@ class IntentionLetter(FSMModelMixin, models.Model):
         field=status,
         source=LetterStatus.UNDER_REVIEW,
         target=LetterStatus.TRANSMITTED,
-        conditions=[lambda letter: letter.circuit_has_transmission],
+        conditions=[lambda letter: cast("IntentionLetter", letter).circuit_has_transmission],
     )
     def transmit(self):
         """The Guichet sends the letter, its opinions and its consolidated opinion to the ARS."""
@@ -195,7 +204,7 @@ class IntentionLetter(FSMModelMixin, models.Model):
         field=status,
         source=[LetterStatus.TRANSMITTED, LetterStatus.UNDER_REVIEW],
         target=LetterStatus.VALIDATED,
-        conditions=[lambda letter: letter.is_at_decision_stage],
+        conditions=[lambda letter: cast("IntentionLetter", letter).is_at_decision_stage],
     )
     def validate(self):
         """Decision: validated (ARS, or the COPIL where it decides)."""
@@ -204,7 +213,7 @@ class IntentionLetter(FSMModelMixin, models.Model):
         field=status,
         source=[LetterStatus.TRANSMITTED, LetterStatus.UNDER_REVIEW],
         target=LetterStatus.REFUSED,
-        conditions=[lambda letter: letter.is_at_decision_stage],
+        conditions=[lambda letter: cast("IntentionLetter", letter).is_at_decision_stage],
     )
     def refuse(self):
         """Decision: refused, with a motive."""

@@ -5,6 +5,8 @@ A dossier is any model of this app with a status; the rows below point to it thr
 Each dossier model declares the matching ``GenericRelation`` fields to prefetch them.
 """
 
+from typing import cast
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -89,8 +91,9 @@ class StatusTransition(DossierRelated):
     @property
     def target_label(self) -> str:
         """The status reached, in French (the dossier's status choices, looked up through its model)."""
-        field = ContentType.objects.get_for_id(self.content_type_id).model_class()._meta.get_field("status")
-        return dict(field.choices).get(self.target, self.target)
+        model = ContentType.objects.get_for_id(self.content_type_id).model_class()
+        choices = cast(models.Field, model._meta.get_field("status")).choices if model else None
+        return dict(choices or ()).get(self.target, self.target)
 
 
 class OpinionGrid(models.Model):

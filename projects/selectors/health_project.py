@@ -2,7 +2,9 @@
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import cast
 
+from django.db.models import Field
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -54,7 +56,11 @@ def health_project_for_cpts(cpts) -> HealthProject | None:
 
 
 def _identity_section(project: HealthProject) -> Section:
-    missing = [str(HealthProject._meta.get_field(f).verbose_name) for f in REQUIRED_IDENTITY if not getattr(project, f)]
+    missing = [
+        str(cast(Field, HealthProject._meta.get_field(f)).verbose_name)
+        for f in REQUIRED_IDENTITY
+        if not getattr(project, f)
+    ]
     return Section(
         1, _("Identité"), not missing,
         _("Complète") if not missing else _("À compléter : %(fields)s") % {"fields": ", ".join(missing)},

@@ -440,7 +440,7 @@ def awaiting_for_user(user) -> dict[str, list[AwaitingItem]]:
     opinions owed by their organisation, opinions to consolidate and transmit; ``ars``: letters to decide."""
     from ..workflows import Actor, letter_actor_roles
 
-    result = {"cpts": [], "reviewer": [], "ars": []}
+    result: dict[str, list[AwaitingItem]] = {"cpts": [], "reviewer": [], "ars": []}
     letters = list(
         letter_list_for_user(user)
         .exclude(status__in=[LetterStatus.REFUSED, LetterStatus.ABANDONED])
@@ -496,7 +496,7 @@ def notification_list_for_user(user, *, unread_only: bool = False) -> QuerySet[N
 def cpts_dossier_status_labels(cpts_ids) -> dict[int, str]:
     """For the territory builder's overlap list: where each CPTS stands, e.g. "lettre d'intention validée"
     (its latest letter; absent when it has none)."""
-    labels = {}
+    labels: dict[int, str] = {}
     rows = (
         IntentionLetter.objects.filter(cpts_id__in=list(cpts_ids))
         .order_by("cpts_id", "-created_at")
@@ -508,7 +508,7 @@ def cpts_dossier_status_labels(cpts_ids) -> dict[int, str]:
 
 
 def _latest_letter_status_by_cpts(cpts_ids) -> dict[int, str]:
-    latest = {}
+    latest: dict[int, str] = {}
     rows = (
         IntentionLetter.objects.filter(cpts_id__in=list(cpts_ids))
         .order_by("cpts_id", "-created_at")

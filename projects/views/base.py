@@ -1,5 +1,7 @@
 """The two generic bases of the dossier views: a page on one letter, and a POST-only action on one letter."""
 
+from typing import ClassVar
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -7,6 +9,8 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.views import View
 from django_fsm import TransitionNotAllowed
+
+from cpts_portal.views import PermissionCheck, ViewMixinBase
 
 from ..models import IntentionLetter
 
@@ -17,11 +21,11 @@ def error_messages(exc: Exception) -> list[str]:
     return [str(exc)]
 
 
-class LetterMixin(LoginRequiredMixin):
+class LetterMixin(LoginRequiredMixin, ViewMixinBase):
     """Load ``self.letter`` from the URL's ``pk`` and check ``permission(user, letter)``; a refusal is a 403 with
     the Decision's French reason."""
 
-    permission = None
+    permission: ClassVar[PermissionCheck | None] = None
     letter_queryset = IntentionLetter.objects.select_related(
         "cpts__region", "regional_settings__letter_desk", "instructing_region", "carrying_structure"
     ).prefetch_related("regional_settings__letter_reviewers")
@@ -38,8 +42,9 @@ class LetterMixin(LoginRequiredMixin):
         if request.method.lower() not in self.http_method_names or not hasattr(self, request.method.lower()):
             return self.http_method_not_allowed(request, *args, **kwargs)
         self.letter = self.get_letter()
-        if self.permission is not None:
-            decision = type(self).permission(request.user, self.letter)
+        permission = type(self).permission
+        if permission is not None:
+            decision = permission(request.user, self.letter)
             if not decision:
                 raise PermissionDenied(decision.reason)
         return super().dispatch(request, *args, **kwargs)

@@ -210,8 +210,8 @@ def completeness_items(letter, forms) -> list[PanelItem]:
             if name == "__all__" or name not in form.fields:
                 continue
             anchor = form[name].auto_id
-            path = _ANCHOR_TO_PATH.get(anchor)
-            label = letter_field_label(path) if path else str(form.fields[name].label)
+            field_path = _ANCHOR_TO_PATH.get(anchor)
+            label = letter_field_label(field_path) if field_path else str(form.fields[name].label)
             items += [PanelItem(f"{label} : {error}", anchor) for error in errors]
             anchors.add(anchor)
     items += [

@@ -1,5 +1,6 @@
 """Reviewing a letter: complements, opinions, the decision; and La Réunion's fiche signalétique."""
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
@@ -14,7 +15,13 @@ from ..models import IdentitySheet
 from ..permissions import can_decide, can_fill_identity_sheet, can_give_opinion, can_request_complements
 from ..selectors import accompaniment_terms, letter_grid, opinion_counter
 from ..services import identity_sheet_save, opinion_give
-from ..workflows import current_version, letter_decide, letter_request_complements, letter_settings
+from ..workflows import (
+    current_version,
+    letter_decide,
+    letter_request_complements,
+    letter_settings,
+    submitted_version,
+)
 from .base import LetterMixin, error_messages
 
 
@@ -22,10 +29,14 @@ class LetterFormView(LetterMixin, TemplateView):
     """GET shows ``form``; POST validates it and calls ``save(form)``; errors from the service are shown on the
     form, in French, keeping what was typed."""
 
-    form_class = None
+    form_class: type[forms.Form]
 
-    def get_form(self, data=None):
-        return self.form_class(data, **self.get_form_kwargs())
+    @property
+    def success_message(self) -> str:
+        raise NotImplementedError
+
+    def get_form(self, data=None, initial=None):
+        return self.form_class(data, initial=initial, **self.get_form_kwargs())
 
     def get_form_kwargs(self):
         return {}
@@ -35,6 +46,9 @@ class LetterFormView(LetterMixin, TemplateView):
 
     def get_initial(self):
         return None
+
+    def save(self, form) -> None:
+        raise NotImplementedError
 
     def post(self, request, *args, **kwargs):
         form = self.get_form(request.POST)
@@ -51,7 +65,7 @@ class LetterFormView(LetterMixin, TemplateView):
 
     def render_form(self, form):
         return render(
-            self.request, self.template_name, {"letter": self.letter, "form": form, **self.extra_context_data()}
+            self.request, self.get_template_names(), {"letter": self.letter, "form": form, **self.extra_context_data()}
         )
 
     def extra_context_data(self):
@@ -109,7 +123,7 @@ class LetterOpinionView(LetterFormView):
         from ..permissions import opinion_organisation_for
 
         organisation, consolidated = opinion_organisation_for(self.request.user, self.letter)
-        version = current_version(self.letter)
+        version = submitted_version(self.letter)
         return {"organisation": organisation, "consolidated": consolidated, "version": version, "data": version.data}
 
 
@@ -124,7 +138,7 @@ class LetterDecisionView(LetterFormView):
     def get_initial(self):
         settings = letter_settings(self.letter)
         today = timezone.localdate()
-        version = current_version(self.letter)
+        version = submitted_version(self.letter)
         terms = accompaniment_terms(population=version.data["territory"].get("population"), on=today)
         return {
             "decided_on": today,
@@ -155,7 +169,7 @@ class LetterDecisionView(LetterFormView):
     def extra_context_data(self):
         from ..models import Opinion
 
-        version = current_version(self.letter)
+        version = submitted_version(self.letter)
         opinions = (
             Opinion.objects.filter(version=version)
             .select_related("organisation", "author")
