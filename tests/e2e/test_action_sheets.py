@@ -34,7 +34,25 @@ def world(transactional_db):
     coordinator = MembershipFactory(organisation=cpts, role=Role.COORDINATOR, user__first_name="Camille").user
     letter = complete_letter(cpts)
     IntentionLetter.objects.filter(pk=letter.pk).update(status="validated")  # the letter circuit is tested elsewhere
+    _diagnostic_figure(cpts)
     return {"cpts": cpts, "coordinator": coordinator}
+
+
+def _diagnostic_figure(cpts):
+    """A figure of the territory's diagnostic for 2024 (four digits: "2 024" once localised, issue 12 §6)."""
+    from diagnostics.models import IndicatorDataset, IndicatorDefinition, IndicatorValue, Territory
+
+    territory = Territory.objects.get(cpts=cpts)
+    indicator = IndicatorDefinition.objects.create(
+        code="patients_sans_mt", label="Patients sans médecin traitant", unit="patients", aggregation="sum",
+        source="Assurance Maladie",
+    )  # fmt: skip
+    dataset = IndicatorDataset.objects.create(
+        label="Rezone 2024", source="Rezone CPTS", year=2024, scope="territory", territory=territory
+    )
+    dataset.indicators.add(indicator)
+    for entry in territory.entries.all():
+        IndicatorValue.objects.create(dataset=dataset, indicator=indicator, commune=entry.commune, value=1_234)
 
 
 def login(page, live_server, user):
@@ -78,7 +96,24 @@ def test_a_coordinator_writes_the_actions_and_downloads_the_fiches(world, live_s
     example = "Mettre en œuvre une organisation proposant aux patients fragiles un médecin traitant"
     page.get_by_role("button", name=re.compile(f"Utiliser l'exemple « {example}")).click()
     assert page.get_by_label("Objectif(s) opérationnel(s)").input_value().startswith("Proposer aux patients")
+    # A figure of the diagnostic taken into the fiche keeps its year (it was "2 024", refused by the number input).
+    console = []
+    page.on("console", lambda message: console.append(message.text))
+    page.get_by_label("Reprendre une donnée du diagnostic").select_option(value="patients_sans_mt")
+    row = page.locator("input[id^='id_figures-'][id$='-label']").evaluate_all(
+        "inputs => inputs.filter(i => i.value === 'Patients sans médecin traitant').map(i => i.id)"
+    )
+    assert len(row) == 1
+    prefix = row[0].removesuffix("-label")
+    assert page.locator(f"#{prefix}-year").input_value() == "2024"
+    assert page.locator(f"#{prefix}-value").input_value() == "2468.00"
+    assert not [m for m in console if "cannot be parsed" in m], console
     page.get_by_role("button", name="Enregistrer").click()
+    assert page.get_by_text("Fiche enregistrée.").is_visible()
+    from missions.models import ProblemFigure
+
+    figure = ProblemFigure.objects.get(label="Patients sans médecin traitant")
+    assert (figure.year, figure.value, figure.diagnostic_indicator) == (2024, 2468, "patients_sans_mt")
     funding = IndicatorTemplate.objects.get(code="1a-ald-sans-mt").label
     page.get_by_role("link", name=f"Modifier « {funding} »").click()
     page.get_by_label("Valeur de référence", exact=True).fill("18")
