@@ -70,6 +70,8 @@ def _write_letter(cpts: Organisation, coordinator, *, complete: bool, index: int
     """The coordinator starts the letter (service) and types it; a draft stays half written."""
     letter = letter_create(cpts=cpts, by=coordinator)
     structure = letter.carrying_structure
+    if structure is None:  # letter_create always creates it
+        raise RuntimeError("letter_create did not create the carrying structure")
     structure.name = f"Association de préfiguration de la {cpts.name.removesuffix(' (projet)')}"
     structure.address = "Maison des associations, 2 place de la Mairie"
     reunion = cpts.region.code == "04"
@@ -137,7 +139,7 @@ def _reviewers(letter: IntentionLetter) -> list[Organisation]:
     return list(settings.letter_reviewers.order_by("pk")) if settings else []
 
 
-OPINION_COMMENTS = {
+OPINION_COMMENTS: dict[str, str] = {
     F: "Projet cohérent avec les besoins du territoire ; la mobilisation des professionnels est réelle.",
     R: "Avis réservé : la place des pharmaciens et des kinésithérapeutes dans l'équipe projet reste à préciser.",
 }
@@ -260,7 +262,8 @@ def _decide(letter: IntentionLetter) -> None:
 
 # (mission code, sub-mission code, title, sub-theme, indicator template code) of the fiches written by hand, per
 # region; the others start from the worked examples of the mission catalogue.
-OWN_SHEETS = {
+# (mission, sub-mission, title, sub-theme, indicator template) of the fiches a CPTS writes itself, by region.
+OWN_SHEETS: dict[str, list[tuple[str, str | None, str, str, str]]] = {
     "76": [
         ("2", None, "Parcours insuffisance cardiaque : sortie d'hospitalisation coordonnée", "Insuffisance cardiaque",
          "2-nombre-parcours"),
@@ -288,7 +291,7 @@ EXAMPLES = [
 def _form_data(sheet: ActionSheet, **changes) -> dict:
     """The fiche form as the browser would post it, from the saved fiche, with ``changes``."""
     data: dict = {}
-    for name, value in model_to_dict(sheet, fields=ActionSheetForm._meta.fields).items():
+    for name, value in model_to_dict(sheet, fields=ActionSheetForm.Meta.fields).items():
         if isinstance(value, list):
             data[name] = [getattr(v, "pk", v) for v in value]
         elif value is None:
@@ -305,6 +308,8 @@ def _form_data(sheet: ActionSheet, **changes) -> dict:
 
 def _fill_sheet(sheet: ActionSheet, *, by, cpts, pilot: Member, group: list[Member], n: int, **changes) -> ActionSheet:
     signature = sheet.plan.planned_signature_date
+    if signature is None:  # _action_plan plans a signature date
+        raise ValueError(f"Demo plan of « {sheet.plan} » has no planned signature date")
     defaults = {
         "pilot": pilot,
         "working_group": group,
@@ -385,7 +390,7 @@ def _budget(cpts: Organisation, coordinator, plan: ActionPlan) -> None:
     budget = budget_save_parameters(
         organisation=cpts,
         by=coordinator,
-        signed_on=plan.planned_signature_date,
+        signed_on=plan.planned_signature_date or timezone.localdate(),
         missions=["1", "2", "3", "4"],
         population=population or None,
         members=Member.objects.filter(cpts=cpts).count(),
