@@ -196,6 +196,24 @@ def diff_data(before: dict, after: dict, labels: dict[str, tuple[str, str]] | No
     return changes
 
 
+# The opinion scale in its order, with the singular and plural a summary uses ("8 favorables, 2 réservés").
+ASSESSMENT_WORDS: dict[str, tuple[str, str]] = {
+    "favorable": ("favorable", "favorables"),
+    "reserved": ("réservé", "réservés"),
+    "unfavorable": ("défavorable", "défavorables"),
+}
+
+
+def assessment_counts_text(counts: dict[str, int]) -> str:
+    """"8 favorables, 2 réservés": the counts in the scale's order, zeros left out; "aucun avis" when empty."""
+    parts = [
+        f"{counts[key]} {words[0] if counts[key] == 1 else words[1]}"
+        for key, words in ASSESSMENT_WORDS.items()
+        if counts.get(key)
+    ]
+    return ", ".join(parts) or "aucun avis"
+
+
 def add_months(day: dt.date, months: int) -> dt.date:
     """The same day ``months`` later, clamped to the month's last day (31 Aug + 6 months = 28/29 Feb)."""
     month_index = day.month - 1 + months

@@ -1,6 +1,7 @@
 """Reads on dossiers that carry rules: what a person may see, the dossier page, what awaits a person."""
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -13,7 +14,7 @@ from django.utils.translation import gettext as _
 from accounts.choices import ARS_KINDS, REVIEW_KINDS, OrganisationKind, Role
 from accounts.selectors import is_administrator, membership_list_for_user
 
-from ..calculations import LETTER_FIELDS, diff_data, letter_missing_items
+from ..calculations import LETTER_FIELDS, assessment_counts_text, diff_data, letter_missing_items
 from ..choices import DeadlineKind, LetterStatus, RenderStatus
 from ..models import (
     ComplementRequest,
@@ -36,6 +37,7 @@ __all__ = [
     "AwaitingItem",
     "DossierPage",
     "OpinionCounter",
+    "OpinionTable",
     "accompaniment_terms",
     "awaiting_for_user",
     "cpts_dossier_status_labels",
@@ -55,6 +57,7 @@ __all__ = [
     "notification_list_for_user",
     "open_complement_request",
     "opinion_counter",
+    "opinion_table",
     "territory_rows",
     "territory_unexplained_conflicts",
 ]
@@ -370,6 +373,59 @@ def letter_page(letter: IntentionLetter) -> DossierPage:
         documents=[d for v in reversed(versions) for d in v.documents.all()],
         counter=opinion_counter(letter),
     )
+
+
+@dataclass(frozen=True)
+class CriterionSummary:
+    label: str
+    text: str  # "8 favorables, 2 réservés": the organisations' own opinions, the consolidated one apart
+    consolidated: str  # the desk's consolidated assessment on this criterion, "" when there is none
+
+
+@dataclass(frozen=True)
+class OpinionRow:
+    opinion: Opinion
+    answers: list  # one OpinionAnswer (or None) per column of ``OpinionTable.criteria``
+
+
+@dataclass(frozen=True)
+class OpinionTable:
+    """The opinions on one version laid out to read at 1280 px whatever their number (10 URPS and the Guichet):
+    one row per organisation, the criteria as columns, and a summary per criterion above."""
+
+    criteria: list  # GridCriterion, in the grid's order
+    rows: list[OpinionRow]
+    summary: list[CriterionSummary]  # per criterion, then the overall opinion
+    has_consolidated: bool
+
+
+def opinion_table(opinions: list) -> OpinionTable:
+    """Arrange opinions whose answers and criteria are prefetched (no query)."""
+    criteria = {}
+    for opinion in opinions:
+        for answer in opinion.answers.all():
+            criteria.setdefault(answer.criterion_id, answer.criterion)
+    columns = sorted(criteria.values(), key=lambda c: (c.order, c.pk))
+    rows = []
+    for opinion in opinions:
+        by_criterion = {a.criterion_id: a for a in opinion.answers.all()}
+        rows.append(OpinionRow(opinion, [by_criterion.get(c.pk) for c in columns]))
+    own = [r for r in rows if not r.opinion.is_consolidated]
+    consolidated = next((r for r in rows if r.opinion.is_consolidated), None)
+    summary = []
+    for index, criterion in enumerate(columns):
+        counts = Counter(r.answers[index].assessment for r in own if r.answers[index] is not None)
+        desk = consolidated.answers[index] if consolidated else None
+        desk_text = desk.get_assessment_display() if desk else ""
+        summary.append(CriterionSummary(criterion.label, assessment_counts_text(counts), desk_text))
+    summary.append(
+        CriterionSummary(
+            _("Avis global"),
+            assessment_counts_text(Counter(r.opinion.overall for r in own)),
+            consolidated.opinion.get_overall_display() if consolidated else "",
+        )
+    )
+    return OpinionTable(columns, rows, summary, consolidated is not None)
 
 
 def open_complement_request(letter: IntentionLetter) -> ComplementRequest | None:

@@ -43,6 +43,7 @@ from ..selectors import (
     letter_snapshot,
     open_complement_request,
     opinion_counter,
+    opinion_table,
 )
 from ..services import letter_create, letter_save_draft, message_post, note_add
 from ..workflows import (
@@ -157,6 +158,8 @@ class LetterDetailView(LetterMixin, TemplateView):
             territory_url=territory_edit_url(letter.cpts) if editable else None,
             data=page.current.data if page.current else letter_snapshot(letter),
             state_rule=STATE_RULES[letter.status],
+            # One row per organisation and a summary per criterion: reads at 1280 px with 10 URPS and the Guichet.
+            opinion_table=opinion_table(page.opinions),
         )
         return ctx
 
