@@ -11,10 +11,18 @@ from django.db.models import Prefetch, QuerySet
 from accounts.choices import OrganisationKind, Role
 from accounts.models import Organisation
 from accounts.selectors import is_administrator, membership_list_for_user
+from missions.models import ActionPlan
 
 from . import calculations as calc
 from .choices import BudgetPartKind, BudgetSide
 from .models import Budget, BudgetLine, BudgetPart, FundingScale, ScaleMission
+
+
+def planned_signature_date(organisation: Organisation) -> dt.date | None:
+    """The signature date the CPTS's action plan plans for its ACI contract (missions owns it), if any."""
+    return (
+        ActionPlan.objects.filter(cpts=organisation).values_list("planned_signature_date", flat=True).first() or None
+    )
 
 
 def scale_queryset() -> QuerySet[FundingScale]:

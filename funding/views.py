@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -41,6 +42,7 @@ from .selectors import (
     budget_for_organisation,
     budget_summary,
     cpts_member_count,
+    planned_signature_date,
     scale_data_list,
     territory_population,
 )
@@ -91,23 +93,26 @@ class SimulatorView(LoginRequiredMixin, TemplateView):
     template_name = "funding/simulator.html"
     http_method_names = ["get", "head", "options"]
 
-    def _prefill(self, scales) -> tuple[dict, Organisation | None, bool]:
+    def _prefill(self, scales) -> tuple[dict, Organisation | None, bool, dt.date | None]:
         today = timezone.localdate()
-        in_force = calc.scale_in_force(scales, today) if scales else None
-        initial = {
-            "taille": "1",
-            "missions": list(in_force.core_codes) if in_force else [],
-            "signed_on": today.isoformat(),
-            "members": "0",
-            "achievement": "100",
-        }
-        organisation, from_budget = None, False
+        organisation, from_budget, planned = None, False, None
         cpts_id = self.request.GET.get("cpts")
         if cpts_id:
             if not str(cpts_id).isdigit():
                 raise PermissionDenied(_("CPTS inconnue."))
             organisation = get_object_or_404(Organisation.objects.select_related("region"), pk=cpts_id)
             _deny(can_prefill_simulator_from(self.request.user, organisation))
+            planned = planned_signature_date(organisation)
+        signed_on = planned or today
+        in_force = calc.scale_in_force(scales, signed_on) if scales else None
+        initial = {
+            "taille": "1",
+            "missions": list(in_force.core_codes) if in_force else [],
+            "signed_on": signed_on.isoformat(),
+            "members": "0",
+            "achievement": "100",
+        }
+        if organisation is not None:
             initial["cpts"] = str(organisation.pk)
             budget = budget_for_organisation(organisation)
             if budget is not None:
@@ -123,13 +128,13 @@ class SimulatorView(LoginRequiredMixin, TemplateView):
             population = territory_population(organisation)
             if population:
                 initial.update(population=str(population), taille="")
-        return initial, organisation, from_budget
+        return initial, organisation, from_budget, planned
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         _deny(can_use_simulator(self.request.user))
         scales = scale_data_list()
-        initial, organisation, from_budget = self._prefill(scales)
+        initial, organisation, from_budget, planned = self._prefill(scales)
         data = self.request.GET if "signed_on" in self.request.GET else initial
         form = SimulatorForm(data, scales=scales)
         plan = None
@@ -155,6 +160,7 @@ class SimulatorView(LoginRequiredMixin, TemplateView):
             plan=plan,
             organisation=organisation,
             from_budget=from_budget,
+            planned_signature=planned,
             kinds=[(kind, calc.LINE_KIND_LABELS[kind]) for kind in calc.LINE_KINDS],
             chart=funding_chart(plan) if plan else None,
             no_scale=not scales,
@@ -199,8 +205,8 @@ class BudgetDetailView(LoginRequiredMixin, View):
 class BudgetParametersView(LoginRequiredMixin, View):
     """Create the budget or change its parameters (scale, taille, missions, year); ACI lines follow."""
 
-    def _context(self, organisation, budget, form):
-        return {"organisation": organisation, "budget": budget, "form": form}
+    def _context(self, organisation, budget, form, planned: dt.date | None):
+        return {"organisation": organisation, "budget": budget, "form": form, "planned_signature": planned}
 
     def _check(self, request, pk):
         organisation = _cpts_or_404(pk)
@@ -211,6 +217,7 @@ class BudgetParametersView(LoginRequiredMixin, View):
     def get(self, request, pk):
         organisation, budget = self._check(request, pk)
         scales = scale_data_list()
+        planned = planned_signature_date(organisation)
         if budget:
             initial = {
                 "signed_on": budget.signed_on,
@@ -223,17 +230,18 @@ class BudgetParametersView(LoginRequiredMixin, View):
             }
         else:
             today = timezone.localdate()
+            signed_on = planned or today
             population = territory_population(organisation)
-            in_force = calc.scale_in_force(scales, today) if scales else None
+            in_force = calc.scale_in_force(scales, signed_on) if scales else None
             initial = {
-                "signed_on": today,
+                "signed_on": signed_on,
                 "population": population,
                 "taille": None if population else 1,
                 "members": cpts_member_count(organisation, on=today, scale=in_force),
                 "missions": list(in_force.core_codes) if in_force else [],
             }
         form = BudgetParametersForm(initial=initial, scales=scales)
-        return render(request, "funding/budget_parameters.html", self._context(organisation, budget, form))
+        return render(request, "funding/budget_parameters.html", self._context(organisation, budget, form, planned))
 
     def post(self, request, pk):
         organisation, budget = self._check(request, pk)
@@ -258,7 +266,8 @@ class BudgetParametersView(LoginRequiredMixin, View):
             else:
                 messages.success(request, _("Budget enregistré ; les ressources ACI ont été recalculées."))
                 return redirect("funding:budget_detail", pk=organisation.pk)
-        return render(request, "funding/budget_parameters.html", self._context(organisation, budget, form), status=400)
+        context = self._context(organisation, budget, form, planned_signature_date(organisation))
+        return render(request, "funding/budget_parameters.html", context, status=400)
 
 
 class BudgetPartEditView(LoginRequiredMixin, View):

@@ -2,9 +2,11 @@
 
 import datetime as dt
 import html
+import re
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from accounts.choices import OrganisationKind
@@ -171,7 +173,7 @@ def test_the_prefilled_simulator_costs_a_fixed_number_of_queries(
     make_territory(cpts, communes)
     client.force_login(owner)
     client.get(SIMULATOR, {"cpts": cpts.pk})
-    with django_assert_max_num_queries(17):  # +1 unread notifications (nav)
+    with django_assert_max_num_queries(18):  # +1 unread notifications (nav), +1 planned signature of the plan
         assert client.get(SIMULATOR, {"cpts": cpts.pk}).status_code == 200
 
 
@@ -387,3 +389,60 @@ def test_simulator_prefill_counts_the_cpts_members_from_the_governance_register(
     response = client.get(reverse("funding:simulator"), {"cpts": cpts.pk})
     assert response.context["form"].data["members"] == "3"
     assert response.context["plan"] is not None, response.context["form"].errors
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Default signature date: the action plan's planned one (issue 12 §19).
+
+
+def words(response) -> str:
+    """The page's text without tags, spaces collapsed."""
+    return " ".join(re.sub(r"<[^>]+>", " ", text(response)).replace(" ,", ",").replace(" .", ".").split())
+
+
+@pytest.fixture
+def planned_2027(cpts):
+    from missions.models import ActionPlan
+
+    return ActionPlan.objects.create(cpts=cpts, planned_signature_date=dt.date(2027, 10, 1))
+
+
+@time_machine.travel(dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC), tick=False)
+def test_the_simulator_defaults_to_the_planned_signature_of_the_action_plan(client, scales, cpts, owner, planned_2027):
+    client.force_login(owner)
+    response = client.get(SIMULATOR, {"cpts": cpts.pk})
+    page = words(response)
+    assert response.context["form"].data["signed_on"] == "2027-10-01"
+    assert "contrat signé le 01/10/2027" in page
+    assert "Date de signature prévue du plan d'action : 01/10/2027, proposée par défaut." in page
+    assert response.context["plan"].years[0].start == dt.date(2027, 10, 1)
+
+
+@time_machine.travel(dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC), tick=False)
+def test_without_a_planned_signature_the_simulator_takes_today_and_says_so(client, scales, cpts, owner):
+    client.force_login(owner)
+    response = client.get(SIMULATOR, {"cpts": cpts.pk})
+    page = words(response)
+    assert response.context["form"].data["signed_on"] == "2026-12-01"
+    assert "contrat signé le 01/12/2026" in page
+    assert "Aucune date de signature n'est prévue dans le plan d'action : la date du jour est proposée." in page
+    # Without a CPTS, the simulator is a plain calculator: today, no note.
+    page = text(client.get(SIMULATOR))
+    assert "contrat signé le 01/12/2026" in page and "Date de signature prévue" not in page
+
+
+@time_machine.travel(dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC), tick=False)
+def test_a_new_budget_defaults_to_the_planned_signature_and_an_existing_one_keeps_its_own(
+    client, scales, cpts, owner, planned_2027
+):
+    url = reverse("funding:budget_edit", args=[cpts.pk])
+    client.force_login(owner)
+    page = words(client.get(url))
+    assert 'name="signed_on" value="2027-10-01"' in text(client.get(url))
+    assert "Date de signature prévue du plan d'action : 01/10/2027, proposée par défaut." in page
+    budget_save_parameters(
+        organisation=cpts, by=owner, signed_on=dt.date(2027, 1, 15), missions=["1", "2", "3", "4"], taille=2
+    )
+    page = words(client.get(url))
+    assert 'name="signed_on" value="2027-01-15"' in text(client.get(url))
+    assert "Date de signature prévue du plan d'action : 01/10/2027 ; la date retenue ici est le 15/01/2027." in page

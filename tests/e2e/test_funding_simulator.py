@@ -1,5 +1,6 @@
 """A coordinator opens the funding simulator from their CPTS, changes the missions, sees totals and chart change."""
 
+import datetime as dt
 import re
 
 import pytest
@@ -31,6 +32,9 @@ def coordinator(transactional_db):
             territory=territory, commune=Commune.objects.create(insee_code=code, name=name, population=30000)
         )
     user = MembershipFactory(organisation=cpts, role=Role.COORDINATOR, user__email="camille@exemple.fr").user
+    from missions.models import ActionPlan
+
+    ActionPlan.objects.create(cpts=cpts, planned_signature_date=dt.date(2027, 10, 1))
     return user, cpts
 
 
@@ -50,8 +54,11 @@ def test_coordinator_changes_missions_and_sees_totals_and_chart_change(coordinat
     page.get_by_role("link", name="Simulateur de financement").last.click()
     page.wait_for_url(re.compile(rf".*/financement/simulateur/\?cpts={cpts.pk}$"))
     assert page.get_by_label("ou population du territoire (habitants)").input_value() == "60000"
+    # The signature defaults to the one the action plan plans (issue 12 §19), and the page says so.
+    assert page.get_by_label("Date de signature de l'ACI").input_value() == "2027-10-01"
+    assert "Date de signature prévue du plan d'action : 01/10/2027" in page.locator("#planned-signature").inner_text()
     total = page.locator("#total-5-years")
-    # Taille 2, core missions, signed today (after the 30/09/2022 cut-off): 295 000 + 4 × 277 500.
+    # Taille 2, core missions, signed on 01/10/2027 (after the 30/09/2022 cut-off): 295 000 + 4 × 277 500.
     assert total.inner_text() == eur("1 405 000")
     assert chart_totals(page) == [eur("295 000"), *[eur("277 500")] * 4]
     svg_before = page.locator("#funding-chart svg").inner_html()
