@@ -9,7 +9,7 @@ TEST_APT := chromium poppler-utils
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-fast lint bench bench-load services system-deps system-deps-test clean
+.PHONY: run test test-fast lint typecheck bench bench-load services system-deps system-deps-test clean
 
 ## Set up everything (system packages, virtualenv, database, demo data) and serve the portal.
 run: system-deps $(VENV)/.runtime
@@ -22,6 +22,7 @@ run: system-deps $(VENV)/.runtime
 ## Run the whole suite (unit, integration on PostgreSQL and Redis, browser). Fails if nothing ran.
 test: system-deps system-deps-test $(VENV)/.dev node_modules/.installed services
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 	DATABASE_URL=sqlite://:memory: $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest
 
@@ -31,6 +32,10 @@ test-fast: $(VENV)/.dev
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
+
+## Static typing: mypy with the django-stubs plugin over the application code (settings in pyproject.toml).
+typecheck: $(VENV)/.dev
+	$(VENV)/bin/mypy
 
 ## Benchmarks print figures and ratios (not part of `make test`).
 bench: $(VENV)/.dev services

@@ -79,7 +79,7 @@ class SheetMixin(PlanMixin):
 
     def get_sheet(self, pk):
         try:
-            return selectors.sheet_get(self.plan, pk, full=self.full_sheet)
+            return selectors.sheet_get(self.open_plan, pk, full=self.full_sheet)
         except selectors.ActionSheet.DoesNotExist as exc:
             raise Http404(_("Fiche introuvable.")) from exc
 
@@ -102,7 +102,7 @@ class PlanDetailView(PlanMixin):
                 "missions/plan_start.html",
                 self.context(start=perms.can_start_action_plan(user, self.cpts)),
             )
-        page = selectors.action_plan_page(self.plan)
+        page = selectors.action_plan_page(self.open_plan)
         editable = {
             s.pk
             for block in page.blocks
@@ -149,7 +149,7 @@ class PlanSettingsView(PlanMixin):
         if not form.is_valid():
             return render(request, "missions/plan_settings.html", self.context(form=form), status=400)
         services.action_plan_set_signature(
-            plan=self.plan, by=request.user, planned_signature_date=form.cleaned_data["planned_signature_date"]
+            plan=self.open_plan, by=request.user, planned_signature_date=form.cleaned_data["planned_signature_date"]
         )
         messages.success(request, _("Date de signature envisagée enregistrée."))
         return redirect(self.plan_url())
@@ -160,10 +160,10 @@ class PlanValidateView(PlanMixin):
 
     def post(self, request, cpts_pk):
         _require(perms.can_validate_plan(request.user, self.plan))
-        page = selectors.action_plan_page(self.plan)
+        page = selectors.action_plan_page(self.open_plan)
         try:
             services.action_plan_validate(
-                plan=self.plan, by=request.user, checklist=page.checklist, all_validated=page.all_validated
+                plan=self.open_plan, by=request.user, checklist=page.checklist, all_validated=page.all_validated
             )
         except ValidationError as exc:
             messages.error(request, _errors(exc))
@@ -178,7 +178,7 @@ class PlanningView(PlanMixin):
     http_method_names = ["get"]
 
     def get(self, request, cpts_pk):
-        page = selectors.action_plan_page(self.plan, with_gantt=True)
+        page = selectors.action_plan_page(self.open_plan, with_gantt=True)
         return render(request, "missions/planning.html", self.context(page=page))
 
 
@@ -188,7 +188,7 @@ class PlanExportView(PlanMixin):
     def get(self, request, cpts_pk, fmt):
         if fmt not in ("csv", "xlsx"):
             raise Http404
-        page = selectors.action_plan_page(self.plan)
+        page = selectors.action_plan_page(self.open_plan)
         name = f"actions-{slugify(self.cpts.name)}"
         return table_response(fmt, name, selectors.TABLE_COLUMNS, selectors.actions_table_rows(page))
 
@@ -205,7 +205,7 @@ class PlanPdfView(PlanMixin):
     http_method_names = ["get"]
 
     def get(self, request, cpts_pk):
-        page = selectors.action_plan_page(self.plan, full=True, with_gantt=True)
+        page = selectors.action_plan_page(self.open_plan, full=True, with_gantt=True)
         sheets = [s for block in page.blocks for s in block.sheets]
         content = render_pdf("pdf/action_sheets.html", self.context(page=page, sheets=sheets, whole_plan=True))
         return _pdf_response(content, f"fiches-action-{slugify(self.cpts.name)}")
@@ -254,7 +254,7 @@ class SheetFromExampleView(PlanMixin):
             messages.error(request, _("Choisissez un des exemples proposés."))
             return redirect("missions:sheet_from_example", cpts_pk=self.cpts.pk)
         example = get_object_or_404(ActionExample.objects.select_related("mission", "sub_mission"), pk=int(raw))
-        sheet = services.action_sheet_create_from_example(plan=self.plan, by=request.user, example=example)
+        sheet = services.action_sheet_create_from_example(plan=self.open_plan, by=request.user, example=example)
         messages.success(
             request, _("Fiche créée à partir de l'exemple : adaptez-la à votre territoire et choisissez son pilote.")
         )
@@ -335,7 +335,7 @@ class SheetUpdateView(SheetMixin):
                 formsets=formsets,
             )
         except services.EditConflict:
-            current = selectors.sheet_get(self.plan, sheet.pk)
+            current = selectors.sheet_get(self.open_plan, sheet.pk)
             # The next save knowingly replaces the version shown: it carries that version's number.
             data = cast(QueryDict, form.data).copy()  # the request's POST
             data["version"] = str(current.version)

@@ -262,7 +262,8 @@ class DecisionForm(forms.Form):
     )
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("outcome") == DecisionOutcome.VALIDATED and data.get("fir_amount") is None:
             self.add_error("fir_amount", _("Indiquez le montant de la subvention FIR."))
         return data

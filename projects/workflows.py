@@ -644,8 +644,8 @@ def letter_decide(
         letter = _lock(letter)
         authorize_transition(by, letter, name)
         actors = TRANSITION_RULES[name].actors[letter.status]
-        version = current_version(letter)
-        settings = letter.regional_settings
+        version = submitted_version(letter)
+        settings = frozen_settings(letter)
         decision = LetterDecision(
             letter=letter,
             version=version,

@@ -22,6 +22,7 @@ from ..models import (
     DossierMessage,
     DossierVersion,
     ExpectedOpinion,
+    GridCriterion,
     IntentionLetter,
     Notification,
     Opinion,
@@ -351,7 +352,8 @@ def letter_page(letter: IntentionLetter) -> DossierPage:
     """Arrange the prefetched rows for the dossier page (no query)."""
     versions = list(letter.versions.all())
     current = versions[-1] if versions else None
-    opinions, earlier = [], []
+    opinions: list[Opinion] = []
+    earlier: list[Opinion] = []
     for version in reversed(versions):
         for opinion in version.opinions.all():
             opinion.version = version  # the page shows "avis rendu sur la version n": no query per opinion
@@ -401,7 +403,7 @@ class OpinionTable:
 
 def opinion_table(opinions: list) -> OpinionTable:
     """Arrange opinions whose answers and criteria are prefetched (no query)."""
-    criteria = {}
+    criteria: dict[int, GridCriterion] = {}
     for opinion in opinions:
         for answer in opinion.answers.all():
             criteria.setdefault(answer.criterion_id, answer.criterion)

@@ -271,7 +271,7 @@ class LetterEditView(LetterMixin, TemplateView):
             {
                 "id": section_id,
                 "title": title,
-                "fields": [(form[name], comments.get(_ANCHOR_TO_PATH.get(f"id_{name}"))) for name in names],
+                "fields": [(form[name], comments.get(_ANCHOR_TO_PATH.get(f"id_{name}", ""))) for name in names],
             }
             for section_id, title, names in SECTIONS
         ]

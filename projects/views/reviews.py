@@ -192,7 +192,7 @@ class IdentitySheetView(LetterFormView):
     def get_form(self, data=None, initial=None):
         instance = IdentitySheet.objects.filter(letter=self.letter).first()
         if instance is None:
-            version = current_version(self.letter)
+            version = submitted_version(self.letter)
             communes = version.data["territory"]["communes"]
             main = max(communes, key=lambda c: c.get("population") or 0)["name"] if communes else ""
             initial = {
