@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
+from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
 from django.db import transaction
 
@@ -286,12 +287,14 @@ def _regional_settings(orgs: dict[str, Organisation]) -> None:
 
 
 def _people(orgs: dict[str, Organisation]) -> list[DemoLogin]:
+    # One hash for the shared demo password: hashing it for each of the ~30 logins cost 20 s (PBKDF2).
+    password = make_password(DEMO_PASSWORD)
     for login in LOGINS:
         user, created = User.objects.get_or_create(
             email=login.email, defaults={"first_name": login.first_name, "last_name": login.last_name}
         )
         if created:
-            user.set_password(DEMO_PASSWORD)
+            user.password = password
             if login.role == Role.ADMINISTRATOR:
                 user.is_staff = True
                 user.is_superuser = True
@@ -323,7 +326,13 @@ def seed_demo() -> list[DemoLogin]:
             cpts, size=spec.members, full=spec.stage == Stage.VALIDATED, communes=spec.communes, offset=index
         )
         # A territory (and, for the Lauragais, the demo indicators), only when communes are loaded.
-        has_territory = seed_diagnostics_demo(cpts, communes=spec.communes, with_dataset=spec.name == CPTS_NAME)
+        has_territory = seed_diagnostics_demo(
+            cpts,
+            communes=spec.communes,
+            with_dataset=spec.name == CPTS_NAME,
+            with_narrative=spec.stage == Stage.VALIDATED,
+            user=coordinator,
+        )
         seed_dossier_demo(
             cpts, coordinator=coordinator, stage=spec.stage if has_territory else Stage.DRAFT, index=index
         )

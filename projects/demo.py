@@ -412,6 +412,7 @@ def _health_project(cpts: Organisation, coordinator) -> None:
         health_project_update(
             project=project,
             data={
+                "project_date": timezone.localdate(),
                 "representative_name": president.display_name if president else "",
                 "representative_profession": str(president.profession) if president else "",
                 "coordinator_name": coordinator.get_full_name(),
