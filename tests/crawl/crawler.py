@@ -8,9 +8,9 @@ It reports, with the URL (and the page that linked to it):
 Bounds: at most ``limit`` pages, and at most ``per_route`` URLs of one route (one view with other ids: the 36
 members' edit pages are one page for a crawler), ``per_admin_route`` for Django's admin (a change form per row of
 every table); a PDF another persona already fetched is not rendered again (``known_files``: the fiches plan takes
-seconds). Each request runs in a savepoint rolled back afterwards, so what one page writes (a session, a TOTP device being
-set up, a notification marked read) never changes what the next persona sees, and a database error in one view
-cannot poison the following requests.
+seconds). Each request runs in a savepoint rolled back afterwards, so what one page writes (a session, a TOTP
+device being set up, a notification marked read) never changes what the next persona sees, and a database error in
+one view cannot poison the following requests.
 """
 
 from __future__ import annotations
