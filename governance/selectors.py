@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from accounts.choices import OrganisationKind
 from accounts.models import Organisation
@@ -295,3 +296,9 @@ def invitation_get_by_token(token: str) -> MemberInvitation | None:
     return (
         MemberInvitation.objects.filter(token_hash=digest).select_related("member__cpts", "member__profession").first()
     )
+
+
+def invitation_pending_for(member: Member, *, now: dt.datetime | None = None) -> MemberInvitation | None:
+    """The member's invitation that can still be used (the latest one: sending another cancels the earlier)."""
+    now = now or timezone.now()
+    return MemberInvitation.objects.filter(member=member, used_at__isnull=True, expires_at__gt=now).first()

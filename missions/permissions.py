@@ -126,6 +126,47 @@ def can_validate_sheet_as_pilot(user, sheet) -> Decision:
     return ALLOWED
 
 
+def pilot_has_account(sheet) -> bool:
+    """Has the fiche's pilot a portal account (a governance member linked to a user, by invitation or by hand)?"""
+    return sheet.pilot is not None and sheet.pilot.user_id is not None
+
+
+def can_invite_pilot(user, sheet) -> Decision:
+    """Invite the pilot to a portal account (governance's single-use invitation) so that they validate the fiche."""
+    if refused := _refused_anonymous(user):
+        return refused
+    if not is_coordinator(user, sheet.plan.cpts):
+        return Decision(False, _("Seule la coordination invite le pilote sur le portail."))
+    if sheet.pilot is None:
+        return Decision(False, _("Désignez d'abord le pilote de la fiche."))
+    if pilot_has_account(sheet):
+        return Decision(False, _("Le pilote a déjà un compte sur le portail."))
+    if sheet.pilot.left_on is not None:
+        return Decision(False, _("Le pilote a quitté la CPTS : il ne peut plus être invité."))
+    if not sheet.pilot.email:
+        return Decision(False, _("Indiquez d'abord l'adresse e-mail du pilote dans la liste des membres."))
+    return ALLOWED
+
+
+def can_validate_sheet_for_pilot(user, sheet) -> Decision:
+    """A coordinator validates in place of a pilot who has no portal account; the log says so."""
+    if refused := _refused_anonymous(user):
+        return refused
+    if not is_coordinator(user, sheet.plan.cpts):
+        return Decision(False, _("Seule la coordination valide une fiche au nom de son pilote."))
+    if sheet.is_archived:
+        return Decision(False, _("Cette fiche est archivée."))
+    if sheet.pilot is None:
+        return Decision(False, _("Désignez d'abord le pilote de la fiche."))
+    if sheet.status != SheetStatus.DRAFT:
+        return Decision(False, _("La fiche est déjà validée par son pilote."))
+    if pilot_has_account(sheet):
+        return Decision(
+            False, _("%(pilot)s a un compte sur le portail : la validation lui revient.") % {"pilot": sheet.pilot}
+        )
+    return ALLOWED
+
+
 def can_validate_sheet(user, sheet) -> Decision:
     """The coordinator validates the fiche's indicators and budget, after its pilot."""
     if refused := _refused_anonymous(user):

@@ -8,6 +8,9 @@ from decimal import Decimal
 
 from django.db.models import Prefetch, QuerySet
 
+from governance.models import MemberInvitation
+from governance.selectors import invitation_pending_for
+
 from . import calculations as calc
 from .choices import CONTRACT_YEARS, MissionCategory, SheetStatus
 from .models import (
@@ -206,6 +209,13 @@ def action_plan_page(plan: ActionPlan, *, full: bool = False, with_gantt: bool =
         gantt=gantt,
         facts=facts,
     )
+
+
+def pilot_invitation(sheet: ActionSheet) -> MemberInvitation | None:
+    """The invitation to a portal account still open for the fiche's pilot who has none (shown to coordinators)."""
+    if sheet.pilot is None or sheet.pilot.user_id is not None:
+        return None
+    return invitation_pending_for(sheet.pilot)
 
 
 def sheet_history(sheet: ActionSheet, limit: int = 20) -> list:

@@ -21,6 +21,9 @@ from django.forms.models import construct_instance
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from governance.models import MemberInvitation
+from governance.services import member_invite
+
 from . import calculations as calc
 from .choices import PlanStatus, SheetStatus
 from .models import (
@@ -451,6 +454,45 @@ def action_sheet_validate_by_pilot(*, sheet: ActionSheet, by, comment: str = "")
         comment=comment,
     )
     return locked
+
+
+@transaction.atomic
+def action_sheet_validate_for_pilot(*, sheet: ActionSheet, by, comment: str = "") -> ActionSheet:
+    """A coordinator validates the fiche in place of its pilot, who has no portal account (permission checked by
+    the caller with ``can_validate_sheet_for_pilot``); the log row says who validated for whom."""
+    locked = _lock_sheet(sheet.pk)
+    pilot = locked.pilot
+    if pilot is None:
+        raise ValidationError(_("Désignez d'abord le pilote de la fiche."))
+    if pilot.user_id is not None:
+        raise ValidationError(_("%(pilot)s a un compte sur le portail : la validation lui revient.") % {"pilot": pilot})
+    locked.validate_by_pilot()
+    _audit(locked, by, "Validation au nom du pilote").save()
+    note = _("Validée par %(by)s au nom du pilote %(pilot)s, sans compte.") % {
+        "by": by.get_full_name() or by.email,
+        "pilot": pilot,
+    }
+    _log(
+        plan=locked.plan,
+        sheet=locked,
+        transition="validate_for_pilot",
+        source=SheetStatus.DRAFT,
+        target=SheetStatus.PILOT_VALIDATED,
+        by=by,
+        comment=f"{note} {comment}".strip(),
+    )
+    return locked
+
+
+@transaction.atomic
+def action_sheet_invite_pilot(*, sheet: ActionSheet, by) -> MemberInvitation:
+    """Send the fiche's pilot governance's single-use invitation to a portal account (permission checked by the
+    caller with ``can_invite_pilot``)."""
+    locked = _lock_sheet(sheet.pk)
+    if locked.pilot is None:
+        raise ValidationError(_("Désignez d'abord le pilote de la fiche."))
+    invitation, _token = member_invite(member=locked.pilot, invited_by=by)
+    return invitation
 
 
 @transaction.atomic

@@ -26,6 +26,14 @@ urlpatterns = [
         views.SheetPilotValidateView.as_view(),
         name="sheet_pilot_validate",
     ),
+    path(
+        "<int:cpts_pk>/fiches/<int:pk>/valider-au-nom-du-pilote/",
+        views.SheetValidateForPilotView.as_view(),
+        name="sheet_validate_for_pilot",
+    ),
+    path(
+        "<int:cpts_pk>/fiches/<int:pk>/inviter-pilote/", views.SheetInvitePilotView.as_view(), name="sheet_invite_pilot"
+    ),
     path("<int:cpts_pk>/fiches/<int:pk>/valider/", views.SheetValidateView.as_view(), name="sheet_validate"),
     path(
         "<int:cpts_pk>/fiches/<int:pk>/indicateurs/ajouter/",

@@ -268,6 +268,7 @@ class SheetDetailView(SheetMixin):
         sheet = self.get_sheet(pk)
         sheet.number = selectors.sheet_number(sheet)
         user = request.user
+        is_coordinator = perms.is_coordinator(user, self.cpts)
         return render(
             request,
             "missions/sheet_detail.html",
@@ -277,6 +278,10 @@ class SheetDetailView(SheetMixin):
                 can_manage=perms.can_manage_action_plan(user, self.plan),
                 can_pilot_validate=perms.can_validate_sheet_as_pilot(user, sheet),
                 can_validate=perms.can_validate_sheet(user, sheet),
+                pilot_has_account=perms.pilot_has_account(sheet),
+                can_invite_pilot=perms.can_invite_pilot(user, sheet),
+                can_validate_for_pilot=perms.can_validate_sheet_for_pilot(user, sheet),
+                pilot_invitation=selectors.pilot_invitation(sheet) if is_coordinator else None,
                 history=selectors.sheet_history(sheet),
                 status_changes=list(sheet.status_changes.select_related("by").order_by("-at", "-pk")[:20]),
             ),
@@ -414,6 +419,32 @@ class SheetPilotValidateView(SheetActionView):
 
     def perform(self, request, sheet):
         services.action_sheet_validate_by_pilot(sheet=sheet, by=request.user, comment=request.POST.get("comment", ""))
+
+
+class SheetValidateForPilotView(SheetActionView):
+    """The coordinator validates in place of a pilot who has no account (recorded as such in the fiche's log)."""
+
+    sheet_permission = staticmethod(perms.can_validate_sheet_for_pilot)
+    success = _("Fiche validée au nom de son pilote.")
+
+    def perform(self, request, sheet):
+        services.action_sheet_validate_for_pilot(
+            sheet=sheet, by=request.user, comment=request.POST.get("comment", "")
+        )
+
+
+class SheetInvitePilotView(SheetActionView):
+    """Send the pilot governance's single-use invitation to a portal account, from the fiche."""
+
+    sheet_permission = staticmethod(perms.can_invite_pilot)
+
+    def perform(self, request, sheet):
+        invitation = services.action_sheet_invite_pilot(sheet=sheet, by=request.user)
+        messages.success(
+            request,
+            _("Une invitation a été envoyée à %(pilot)s (%(email)s) : une fois son compte créé, le pilote valide la "
+              "fiche lui-même.") % {"pilot": sheet.pilot, "email": invitation.email},
+        )  # fmt: skip
 
 
 class SheetValidateView(SheetActionView):

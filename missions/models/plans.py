@@ -462,6 +462,7 @@ class SheetStatusChange(models.Model):
 
 TRANSITION_LABELS = {
     "validate_by_pilot": _("Validation par le pilote"),
+    "validate_for_pilot": _("Validation par la coordination au nom du pilote, sans compte"),
     "validate_by_coordinator": _("Validation des indicateurs et du budget par la coordination"),
     "reopen": _("Retour en brouillon"),
     "validate": _("Validation interne du plan"),

@@ -98,6 +98,90 @@ def test_a_fiche_is_edited_by_the_coordinator_its_pilot_and_its_working_group(cl
         assert "Seuls la coordination, le pilote et le groupe de travail" in text(post)
 
 
+def words(response) -> str:
+    """The page's text without tags, spaces collapsed."""
+    import re
+
+    return " ".join(re.sub(r"<[^>]+>", " ", text(response)).replace(" ,", ",").replace(" .", ".").split())
+
+
+@pytest.fixture
+def pilot_without_account(cpts, professions, sheet):
+    """The fiche's pilot is a governance member who has no portal account (as every pilot of the demo)."""
+    from governance.tests.factories import MemberFactory
+
+    member = MemberFactory(cpts=cpts, first_name="Claire", last_name="Fabre", email="claire.fabre@exemple.fr")
+    ActionSheet.objects.filter(pk=sheet.pk).update(pilot=member)
+    return member
+
+
+def test_the_coordinator_invites_a_pilot_without_account_or_validates_in_their_name(
+    client, owner, other_member, sheet, cpts, pilot_without_account, mailoutbox, django_capture_on_commit_callbacks
+):
+    """Issue 12 §20: the fiche says who must validate, offers the invitation, and lets the coordinator validate in
+    place of a pilot who has no account, recorded as such."""
+    from governance.models import MemberInvitation
+
+    client.force_login(owner)
+    page = words(client.get(url("sheet_detail", cpts, sheet.pk)))
+    assert "À valider d'abord par le pilote : Claire Fabre, qui n'a pas encore de compte sur le portail." in page
+    assert "Inviter le pilote sur le portail" in page and "Valider au nom du pilote (sans compte)" in page
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url("sheet_invite_pilot", cpts, sheet.pk), follow=True)
+    assert "Une invitation a été envoyée à Claire Fabre (claire.fabre@exemple.fr)" in words(response)
+    invitation = MemberInvitation.objects.get(member=pilot_without_account)
+    assert [m.to for m in mailoutbox] == [["claire.fabre@exemple.fr"]]
+    page = words(response)
+    assert f"Invitation envoyée le {invitation.created_at:%d/%m/%Y} à claire.fabre@exemple.fr" in page
+    assert "Renvoyer l'invitation au pilote" in page
+
+    client.force_login(other_member[0])  # a member of the CPTS neither invites nor validates for the pilot
+    assert client.post(url("sheet_invite_pilot", cpts, sheet.pk)).status_code == 403
+    assert client.post(url("sheet_validate_for_pilot", cpts, sheet.pk)).status_code == 403
+
+    client.force_login(owner)
+    response = client.post(url("sheet_validate_for_pilot", cpts, sheet.pk), follow=True)
+    sheet.refresh_from_db()
+    assert sheet.status == SheetStatus.PILOT_VALIDATED
+    change = sheet.status_changes.get()
+    assert (change.transition, change.by) == ("validate_for_pilot", owner)
+    note = f"Validée par {owner.get_full_name()} au nom du pilote Claire Fabre, sans compte."
+    assert change.comment == note
+    page = words(response)
+    assert "Fiche validée au nom de son pilote." in page
+    assert "Validation par la coordination au nom du pilote, sans compte : Brouillon → Validée par le pilote" in page
+    assert f"({note})" in page
+    assert client.post(url("sheet_validate_for_pilot", cpts, sheet.pk)).status_code == 403  # once only
+
+
+def test_a_pilot_with_an_account_validates_themselves_the_button_says_why(client, owner, pilot, sheet, cpts):
+    client.force_login(owner)
+    page = words(client.get(url("sheet_detail", cpts, sheet.pk)))
+    name = str(pilot[1])
+    assert f"À valider d'abord par le pilote : {name}, qui a un compte sur le portail." in page
+    assert f"{name} a un compte sur le portail : la validation lui revient." in page
+    assert "Le pilote a déjà un compte sur le portail." in page  # the invitation's disabled button
+    html_page = text(client.get(url("sheet_detail", cpts, sheet.pk)))
+    assert 'disabled aria-describedby="for-pilot-reason">Valider au nom du pilote (sans compte)' in html_page
+    assert client.post(url("sheet_validate_for_pilot", cpts, sheet.pk)).status_code == 403
+    assert client.post(url("sheet_invite_pilot", cpts, sheet.pk)).status_code == 403
+    sheet.refresh_from_db()
+    assert sheet.status == SheetStatus.DRAFT
+
+
+def test_a_pilot_without_email_cannot_be_invited_and_the_page_says_where_to_add_it(
+    client, owner, sheet, cpts, pilot_without_account
+):
+    pilot_without_account.email = ""
+    pilot_without_account.save()
+    client.force_login(owner)
+    page = words(client.get(url("sheet_detail", cpts, sheet.pk)))
+    assert "Indiquez d'abord l'adresse e-mail du pilote dans la liste des membres. Compléter la fiche du membre" in page
+    assert client.post(url("sheet_invite_pilot", cpts, sheet.pk)).status_code == 403
+    assert "Valider au nom du pilote (sans compte)" in page
+
+
 @pytest.mark.parametrize("persona", ["pilot", "group_member", "other_member", "outsider"])
 def test_only_the_coordinator_organises_the_fiches(client, personas, persona, sheet, cpts):
     client.force_login(personas[persona])

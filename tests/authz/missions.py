@@ -57,6 +57,8 @@ RULES = {
     "missions:sheet_archive": action(sheet),
     "missions:sheet_pilot_validate": action(sheet, ok=None, note="la fiche n'a pas de pilote"),
     "missions:sheet_validate": action(sheet, ok=None, note="le pilote n'a pas encore validé"),
+    "missions:sheet_validate_for_pilot": action(sheet, ok=None, note="la fiche n'a pas de pilote"),
+    "missions:sheet_invite_pilot": action(sheet, ok=None, note="la fiche n'a pas de pilote"),
     "missions:indicator_create": form(sheet),
     "missions:indicator_update": form(
         lambda w: {"cpts_pk": w.cpts.pk, "pk": w.sheet.pk, "indicator_pk": w.indicator.pk}
