@@ -23,18 +23,9 @@ def _all_counts():
 @pytest.fixture
 def demo_communes(db):
     """The communes the demo territories and indicators need (the whole file costs seconds: not needed here)."""
-    from diagnostics.demo import DEMO_DATASET_FILE
-    from diagnostics.models import Commune
-    from diagnostics.tests.factories import CommuneFactory
+    from tests.demo_world import demo_communes_create
 
-    call_command("loaddata", "regions", verbosity=0)
-    departements = {d.code: d for d in Departement.objects.all()}
-    codes = {code for spec in DEMO_CPTS for code in spec.communes}
-    codes |= {line.split(";")[0] for line in DEMO_DATASET_FILE.read_text().splitlines()[1:]}
-    for code in sorted(codes):
-        dep = departements["974" if code.startswith("97") else code[:2]]
-        CommuneFactory(insee_code=code, name=f"Commune {code}", departement=dep, population=4000)
-    return Commune.objects.count()
+    return demo_communes_create()
 
 
 @override_settings(DEBUG=True)
