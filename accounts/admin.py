@@ -35,9 +35,38 @@ class OrganisationAdmin(SimpleHistoryAdmin):
 
 @admin.register(RegionalSettings)
 class RegionalSettingsAdmin(SimpleHistoryAdmin):
-    list_display = ["region", "valid_from", "letter_circuit", "fir_engineering_amount"]
+    list_display = ["region", "valid_from", "letter_circuit", "letter_funding", "opinions_visible_to_cpts"]
     list_filter = ["region", "letter_circuit"]
     filter_horizontal = ["letter_reviewers"]
+    fieldsets = (
+        (None, {"fields": ("region", "valid_from", "notes")}),
+        (
+            _("Circuit de la lettre d'intention"),
+            {
+                "fields": (
+                    "letter_circuit",
+                    "letter_desk",
+                    "letter_reviewers",
+                    "opinion_delay_days",
+                    "first_meeting_delay_days",
+                    "opinions_visible_to_cpts",
+                )
+            },
+        ),
+        (_("Formulaire de la lettre"), {"fields": ("priority_themes", "identity_sheet_required")}),
+        (
+            _("Ce qu'ouvre la validation"),
+            {
+                "fields": (
+                    "letter_funding",
+                    "fir_engineering_amount",
+                    "fir_instalments",
+                    "fir_period_months",
+                    "support_months",
+                )
+            },
+        ),
+    )
 
 
 @admin.register(User)

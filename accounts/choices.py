@@ -33,6 +33,21 @@ class LetterCircuit(models.TextChoices):
     ARS_DIRECT = "ars_direct", _("Dépôt direct à l'ARS")
 
 
+class OpinionsVisibility(models.TextChoices):
+    """When the CPTS reads the opinions given on its letter (the URPS' and the desk's consolidated one)."""
+
+    IMMEDIATELY = "immediately", _("Dès qu'un avis est rendu")
+    TRANSMITTED = "transmitted", _("Une fois la lettre transmise à l'ARS (ou décidée, sans transmission)")
+    DECIDED = "decided", _("Une fois la décision rendue")
+
+
+class LetterFunding(models.TextChoices):
+    """What a validated letter opens for the CPTS: an FIR engineering grant, or days of a structure d'appui."""
+
+    FIR_GRANT = "fir_grant", _("Subvention FIR d'ingénierie")
+    SUPPORT = "support", _("Accompagnement par une structure d'appui (droit de tirage en journées)")
+
+
 class UrpsProfession(models.TextChoices):
     MEDECINS = "medecins", _("Médecins libéraux")
     INFIRMIERS = "infirmiers", _("Infirmiers")
@@ -63,6 +78,9 @@ ROLES_BY_KIND: dict[str, set[str]] = {
 
 REVIEW_KINDS = {OrganisationKind.GUICHET, OrganisationKind.URPS, OrganisationKind.COPIL}
 ARS_KINDS = {OrganisationKind.ARS, OrganisationKind.ARS_DD}
+# The Assurance Maladie's funds that read the validated letters of their area (CPAM: a département; CGSS: a
+# whole overseas region). The MSA and the ELSM are not party to the letter's accompaniment commitment.
+LETTER_READER_KINDS = {OrganisationKind.CPAM, OrganisationKind.CGSS}
 HEALTH_INSURANCE_KINDS = {OrganisationKind.CPAM, OrganisationKind.CGSS, OrganisationKind.MSA, OrganisationKind.ELSM}
 # Kinds attached to one département rather than to a whole region.
 DEPARTEMENTAL_KINDS = {OrganisationKind.ARS_DD, OrganisationKind.CPAM, OrganisationKind.ELSM}

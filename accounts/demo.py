@@ -16,7 +16,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
 from django.db import transaction
 
-from .choices import LetterCircuit, OrganisationKind, Role, UrpsProfession
+from .choices import LetterCircuit, LetterFunding, OrganisationKind, Role, UrpsProfession
 from .models import Departement, Organisation, Region, RegionalSettings, User
 from .services import membership_grant
 
@@ -279,6 +279,10 @@ def _regional_settings(orgs: dict[str, Organisation]) -> None:
             "opinion_delay_days": 15,
             "first_meeting_delay_days": 15,
             "support_months": 9,
+            "letter_funding": LetterFunding.SUPPORT,
+            "identity_sheet_required": True,
+            "priority_themes": "Diabète et obésité\nMorbidité et mortalité périnatales\n"
+            "Troubles neuro-développementaux de l'enfant\nPersonnes âgées",
             "notes": "Cahier des charges ARS La Réunion : première rencontre sous 15 jours, "
             "accompagnement par une structure d'appui jusqu'à 9 mois.",
         },

@@ -8,7 +8,15 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .choices import DEPARTEMENTAL_KINDS, LetterCircuit, OrganisationKind, Role, UrpsProfession
+from .choices import (
+    DEPARTEMENTAL_KINDS,
+    LetterCircuit,
+    LetterFunding,
+    OpinionsVisibility,
+    OrganisationKind,
+    Role,
+    UrpsProfession,
+)
 from .managers import UserManager
 
 
@@ -143,6 +151,33 @@ class RegionalSettings(models.Model):
     support_months = models.PositiveSmallIntegerField(
         _("accompagnement par une structure d'appui (mois)"), null=True, blank=True
     )
+    letter_funding = models.CharField(
+        _("ce qu'ouvre la validation de la lettre"),
+        max_length=20,
+        choices=LetterFunding.choices,
+        default=LetterFunding.FIR_GRANT,
+        help_text=_("Commande le formulaire de décision, la décision affichée et les messages."),
+    )
+    opinions_visible_to_cpts = models.CharField(
+        _("quand la CPTS voit les avis"),
+        max_length=20,
+        choices=OpinionsVisibility.choices,
+        default=OpinionsVisibility.TRANSMITTED,
+        help_text=_(
+            "Avant ce moment, la CPTS sait combien d'avis sont rendus mais n'en lit pas le contenu : l'examen "
+            "reste serein."
+        ),
+    )
+    priority_themes = models.TextField(
+        _("thématiques prioritaires proposées dans la lettre"),
+        blank=True,
+        help_text=_("Une par ligne. Vide : la lettre ne propose pas de thématiques à retenir."),
+    )
+    identity_sheet_required = models.BooleanField(
+        _("fiche signalétique à remplir après validation"),
+        default=False,
+        help_text=_("La CPTS remplit la fiche signalétique (nom, contact, ville principale, orientations)."),
+    )
     notes = models.TextField(_("remarques"), blank=True)
     history = HistoricalRecords(m2m_fields=[letter_reviewers])
 
@@ -156,6 +191,14 @@ class RegionalSettings(models.Model):
 
     def __str__(self):
         return f"{self.region} – {self.valid_from:%d/%m/%Y}"
+
+    @property
+    def theme_list(self) -> list[str]:
+        return [line.strip() for line in self.priority_themes.splitlines() if line.strip()]
+
+    @property
+    def funds_support(self) -> bool:
+        return self.letter_funding == LetterFunding.SUPPORT
 
 
 class User(AbstractUser):

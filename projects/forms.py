@@ -71,6 +71,50 @@ class LetterForm(forms.ModelForm):
             ),
         }
 
+    def __init__(self, *args, regional_settings=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        add_theme_field(self, regional_settings)
+
+    def clean(self):
+        super().clean()
+        data = self.cleaned_data
+        if "themes" in self.fields:
+            self.instance.themes = list(data.get("themes") or [])
+        return data
+
+
+def add_theme_field(form: forms.ModelForm, settings) -> None:
+    """The priority themes of the region (La Réunion, seed 004) become checkboxes of the letter form; a region
+    whose settings list none gets no such field."""
+    themes = settings.theme_list if settings else []
+    if not themes:
+        return
+    current = [t for t in (form.instance.themes or []) if t not in themes]  # kept if the settings changed
+    form.fields["themes"] = forms.MultipleChoiceField(
+        label=_("Thématiques prioritaires retenues par l'équipe"),
+        choices=[(t, t) for t in [*themes, *current]],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        initial=form.instance.themes,
+        help_text=_("Les thématiques de santé que priorise l'ARS de votre région : cochez celles de l'équipe."),
+    )
+
+
+class SubmitConfirmForm(forms.Form):
+    """Submitting is irreversible: the coordinator confirms it, checked on the server (no script needed)."""
+
+    confirm = forms.BooleanField(
+        label=_(
+            "Je confirme le dépôt : la lettre ne se modifiera plus, sauf si des compléments sont demandés."
+        ),
+        error_messages={"required": _("Cochez la case pour confirmer le dépôt de la lettre.")},
+    )
+    comment = forms.CharField(
+        label=_("Commentaire pour les destinataires (facultatif)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
 
 class CarryingStructureForm(forms.ModelForm):
     class Meta:
@@ -225,6 +269,9 @@ class OpinionForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
+    """The decision, shaped by the regional settings: an FIR grant and its instalments, or the support by a
+    structure d'appui (days, up to ``support_months``)."""
+
     outcome = forms.ChoiceField(
         label=_("Décision"),
         choices=[(DecisionOutcome.VALIDATED, _("Validée")), (DecisionOutcome.REFUSED, _("Refusée"))],
@@ -260,19 +307,46 @@ class DecisionForm(forms.Form):
         max_value=36,
         help_text=_("Délai pour déposer le projet de santé et adhérer à l'ACI, à compter de la décision."),
     )
+    support_days = forms.IntegerField(
+        label=_("Journées d'appui accordées"),
+        required=False,
+        min_value=1,
+        max_value=365,
+        help_text=_("Droit de tirage sur des journées de mission d'une structure d'appui, dans le budget convenu."),
+    )
+
+    def __init__(self, *args, settings=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.funds_support = bool(settings and settings.funds_support)
+        if self.funds_support:
+            for name in ("fir_amount", "fir_instalments", "fir_period_months", "accompaniment_amount"):
+                del self.fields[name]
+            months = settings.support_months or 36
+            self.fields["commitment_months"] = forms.IntegerField(
+                label=_("Durée de l'accompagnement (mois)"),
+                required=False,
+                min_value=1,
+                max_value=months,
+                help_text=_("Au plus %(n)s mois (paramètres de votre région).") % {"n": months},
+            )
+        else:
+            del self.fields["support_days"]
 
     def clean(self):
         super().clean()
         data = self.cleaned_data
-        if data.get("outcome") == DecisionOutcome.VALIDATED and data.get("fir_amount") is None:
+        validated = data.get("outcome") == DecisionOutcome.VALIDATED
+        if validated and not self.funds_support and data.get("fir_amount") is None:
             self.add_error("fir_amount", _("Indiquez le montant de la subvention FIR."))
+        if validated and self.funds_support and not data.get("support_days"):
+            self.add_error("support_days", _("Indiquez le nombre de journées d'appui accordées."))
         return data
 
     def instalments(self):
         from .calculations import split_instalments
 
         data = self.cleaned_data
-        if data.get("outcome") != DecisionOutcome.VALIDATED or data.get("fir_amount") is None:
+        if self.funds_support or data.get("outcome") != DecisionOutcome.VALIDATED or data.get("fir_amount") is None:
             return None
         return [
             (i.amount, i.due_on)

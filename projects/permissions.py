@@ -17,7 +17,9 @@ from .workflows import (
     CPTS_ACTORS,
     REVIEWING_ACTORS,
     STATE_RULES,
+    Actor,
     authorize_transition,
+    cpts_sees_opinions,
     letter_actor_roles,
     letter_reviewer_ids,
     letter_settings,
@@ -100,6 +102,51 @@ def can_decide(user, letter) -> Decision:
         except (PermissionDenied, TransitionNotAllowed) as exc:
             reasons.append(str(exc))
     return Decision(False, reasons[0])
+
+
+def can_prepare_decision(user, letter) -> Decision:
+    """An agent (or decider) of the region's ARS prepares the decision for a decider to sign."""
+    if refused := _authenticated(user):
+        return refused
+    try:
+        authorize_transition(user, letter, "prepare_decision", check_guards=False)
+    except (PermissionDenied, TransitionNotAllowed) as exc:
+        return Decision(False, str(exc))
+    return ALLOWED
+
+
+def can_read_opinions(user, letter) -> Decision:
+    """The reviewing organisations, the ARS and administrators read the opinions; the CPTS from the moment its
+    region's settings say (``opinions_visible_to_cpts``); the Assurance Maladie never reads them."""
+    if refused := _authenticated(user):
+        return refused
+    roles = letter_actor_roles(user, letter)
+    if roles & (REVIEWING_ACTORS | {Actor.ADMINISTRATOR}):
+        return ALLOWED
+    if roles & CPTS_ACTORS:
+        if cpts_sees_opinions(letter):
+            return ALLOWED
+        settings = letter_settings(letter)
+        return Decision(
+            False,
+            _("Les avis vous seront communiqués %(when)s (paramètre de votre région).")
+            % {"when": opinions_visibility_text(settings)},
+        )
+    return Decision(False, _("Les avis sur la lettre sont réservés à la CPTS et aux organisations qui l'examinent."))
+
+
+def opinions_visibility_text(settings) -> str:
+    """When the CPTS reads the opinions, as a phrase ("une fois la lettre transmise à l'ARS")."""
+    from accounts.choices import OpinionsVisibility
+
+    value = settings.opinions_visible_to_cpts if settings else OpinionsVisibility.TRANSMITTED
+    if value == OpinionsVisibility.IMMEDIATELY:
+        return _("dès qu'ils sont rendus")
+    if value == OpinionsVisibility.DECIDED:
+        return _("une fois la décision rendue")
+    if settings is not None and settings.letter_circuit != LetterCircuit.GUICHET_URPS:
+        return _("une fois la décision rendue")
+    return _("une fois la lettre transmise à l'ARS")
 
 
 def can_request_complements(user, letter) -> Decision:
@@ -186,13 +233,25 @@ def can_fill_identity_sheet(user, letter) -> Decision:
         return refused
     if not letter_actor_roles(user, letter) & CPTS_ACTORS:
         return Decision(False, _("La fiche signalétique est remplie par la CPTS."))
-    if letter.circuit != LetterCircuit.COPIL or letter.status != LetterStatus.VALIDATED:
-        return Decision(False, _("La fiche signalétique se remplit une fois la lettre validée par le COPIL."))
+    settings = letter_settings(letter)
+    if settings is None or not settings.identity_sheet_required:
+        return Decision(False, _("Votre région ne demande pas de fiche signalétique."))
+    if letter.status != LetterStatus.VALIDATED:
+        return Decision(False, _("La fiche signalétique se remplit une fois la lettre validée."))
     return ALLOWED
 
 
 def can_view_document(user, document) -> Decision:
-    return can_view_letter(user, document.version.dossier)
+    """The letter's viewers; a document that carries the opinions (letter with opinions and decision) only for
+    those who may read the opinions."""
+    from .choices import DocumentKind
+
+    letter = document.version.dossier
+    if not (decision := can_view_letter(user, letter)):
+        return decision
+    if document.kind == DocumentKind.LETTER_DECISION:
+        return can_read_opinions(user, letter)
+    return ALLOWED
 
 
 # --- Health project -----------------------------------------------------------------------------------------------

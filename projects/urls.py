@@ -16,6 +16,11 @@ urlpatterns = [
         name="letter_submit",
     ),
     path(
+        "lettres/<int:pk>/deposer/confirmer/",
+        views.LetterSubmitConfirmView.as_view(),
+        name="letter_submit_confirm",
+    ),
+    path(
         "lettres/<int:pk>/prendre-en-charge/",
         views.LetterTransitionView.as_view(),
         {"transition": "open_review"},
@@ -36,6 +41,11 @@ urlpatterns = [
     path("lettres/<int:pk>/complements/", views.LetterComplementsView.as_view(), name="letter_complements"),
     path("lettres/<int:pk>/avis/", views.LetterOpinionView.as_view(), name="letter_opinion"),
     path("lettres/<int:pk>/decision/", views.LetterDecisionView.as_view(), name="letter_decision"),
+    path(
+        "lettres/<int:pk>/decision/preparer/",
+        views.LetterPrepareDecisionView.as_view(),
+        name="letter_prepare_decision",
+    ),
     path("lettres/<int:pk>/messages/", views.LetterMessageView.as_view(), name="letter_message"),
     path("lettres/<int:pk>/notes/", views.LetterNoteView.as_view(), name="letter_note"),
     path("lettres/<int:pk>/fiche-signaletique/", views.IdentitySheetView.as_view(), name="letter_identity_sheet"),

@@ -11,8 +11,17 @@
 Choices made where the seeds are silent:
 - the CPTS's pilot group (coordinators and members of the CPTS organisation) edits the draft; only coordinators
   submit and withdraw, since they answer for the CPTS;
-- in the ARS of the region, agents and deciders may decide (the issue's "ARS agent decides"); agents of a
+- in the ARS of the region, an agent instructs the dossier (complements, notes, messages) and prepares the
+  decision (outcome, motive, amounts: ``prepare_decision``, a logged transition that keeps the status); only a
+  decider of that ARS signs it (``validate``/``refuse``), as prepared or amended (issue 12, point 12); agents of a
   departmental delegation (ARS DD) read the dossier, write internal notes and messages, but do not decide;
+- the Guichet transmits to the ARS once it has written its consolidated opinion; with opinions still missing it
+  transmits once the regional opinion delay has passed, or earlier by stating why (a mandatory motive); the log
+  row keeps which opinions were missing and why (point 11);
+- the Assurance Maladie of the CPTS's area (the CPAM of a département the territory touches, the CGSS of the
+  region) reads the validated letter and its accompaniment commitment, nothing before (point 13);
+- when the CPTS reads the opinions given on its letter is a regional setting (``opinions_visible_to_cpts``,
+  by default once the letter has left the review), so that the review stays serene (point 17);
 - in the COPIL circuit (La Réunion) the COPIL's examination leads straight to the decision, recorded by a COPIL
   member or the ARS of the region (the ARS sits in the COPIL); there is no transmission step;
 - a resubmission after complements (asked by the Guichet or the ARS) goes back to the desk, which opens a new
@@ -31,7 +40,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed, can_proceed
 
-from accounts.choices import OrganisationKind, Role
+from accounts.choices import LETTER_READER_KINDS, OpinionsVisibility, OrganisationKind, Role
 from accounts.models import RegionalSettings
 from accounts.selectors import is_administrator, membership_list_for_user, regional_settings_for
 
@@ -53,8 +62,10 @@ class Actor(StrEnum):
     MEMBER = "member"
     DESK = "desk"
     REVIEWER = "reviewer"
-    ARS = "ars"
+    ARS = "ars"  # an agent or a decider of the region's ARS
+    ARS_DECIDER = "ars_decider"  # a decider of the region's ARS: signs the decision
     ARS_DD = "ars_dd"
+    HEALTH_INSURANCE = "health_insurance"  # the CPAM / CGSS of the CPTS's area
     ADMINISTRATOR = "administrator"
 
 
@@ -64,12 +75,14 @@ ACTOR_LABELS = {
     Actor.DESK: "le guichet ou comité qui reçoit la lettre",
     Actor.REVIEWER: "les organisations qui rendent un avis",
     Actor.ARS: "l'ARS de la région",
+    Actor.ARS_DECIDER: "un décideur de l'ARS de la région",
     Actor.ARS_DD: "la délégation départementale de l'ARS",
+    Actor.HEALTH_INSURANCE: "l'Assurance Maladie du territoire de la CPTS",
     Actor.ADMINISTRATOR: "l'administration de la plateforme",
 }
 
 CPTS_ACTORS = frozenset({Actor.COORDINATOR, Actor.MEMBER})
-REVIEWING_ACTORS = frozenset({Actor.DESK, Actor.REVIEWER, Actor.ARS, Actor.ARS_DD})
+REVIEWING_ACTORS = frozenset({Actor.DESK, Actor.REVIEWER, Actor.ARS, Actor.ARS_DECIDER, Actor.ARS_DD})
 EVERYONE = CPTS_ACTORS | REVIEWING_ACTORS | {Actor.ADMINISTRATOR}
 NOBODY: frozenset[Actor] = frozenset()
 
@@ -137,7 +150,8 @@ STATE_RULES: dict[str, StateRule] = {
         territory_locked=True,
     ),
     LetterStatus.VALIDATED: StateRule(
-        view=EVERYONE,
+        # The Assurance Maladie of the area reads the validated letter and the accompaniment it funds.
+        view=EVERYONE | {Actor.HEALTH_INSURANCE},
         edit=NOBODY,
         opinion=NOBODY,
         labels={"cpts": "Validée", "reviewer": "Validée", "ars": "Validée"},
@@ -165,6 +179,11 @@ class TransitionRule:
     actors: dict  # source status -> actors allowed from that status (the keys are the FSM sources)
     style: str = "primary"
     comment_label: str = "Commentaire (facultatif)"
+    done_label: str = ""  # how the history reads it when the button's wording does not fit
+
+    @property
+    def log_label(self) -> str:
+        return self.done_label or self.label
 
 
 COORDINATOR_ONLY = frozenset({Actor.COORDINATOR})
@@ -190,21 +209,31 @@ TRANSITION_RULES: dict[str, TransitionRule] = {
         label="Transmettre à l'ARS",
         actors={LetterStatus.UNDER_REVIEW: frozenset({Actor.DESK})},
     ),
+    "prepare_decision": TransitionRule(
+        label="Préparer la décision",
+        actors={
+            LetterStatus.TRANSMITTED: frozenset({Actor.ARS}),
+            LetterStatus.UNDER_REVIEW: frozenset({Actor.ARS}),
+        },
+        done_label="Décision préparée pour signature",
+    ),
     "validate": TransitionRule(
         label="Valider la lettre d'intention",
         actors={
-            LetterStatus.TRANSMITTED: frozenset({Actor.ARS}),
-            LetterStatus.UNDER_REVIEW: frozenset({Actor.DESK, Actor.ARS}),
+            LetterStatus.TRANSMITTED: frozenset({Actor.ARS_DECIDER}),
+            LetterStatus.UNDER_REVIEW: frozenset({Actor.DESK, Actor.ARS_DECIDER}),
         },
         style="success",
+        done_label="Décision signée : lettre validée",
     ),
     "refuse": TransitionRule(
         label="Refuser la lettre d'intention",
         actors={
-            LetterStatus.TRANSMITTED: frozenset({Actor.ARS}),
-            LetterStatus.UNDER_REVIEW: frozenset({Actor.DESK, Actor.ARS}),
+            LetterStatus.TRANSMITTED: frozenset({Actor.ARS_DECIDER}),
+            LetterStatus.UNDER_REVIEW: frozenset({Actor.DESK, Actor.ARS_DECIDER}),
         },
         style="outline-danger",
+        done_label="Décision signée : lettre refusée",
     ),
     "withdraw": TransitionRule(
         label="Abandonner le projet",
@@ -290,9 +319,35 @@ def letter_actor_roles(user, letter: IntentionLetter) -> frozenset:
                 continue
             if org.kind == OrganisationKind.ARS and m.role in (Role.AGENT, Role.DECIDER):
                 roles.add(Actor.ARS)
+                if m.role == Role.DECIDER:
+                    roles.add(Actor.ARS_DECIDER)
             elif org.kind == OrganisationKind.ARS_DD:
                 roles.add(Actor.ARS_DD)
+        elif org.kind in LETTER_READER_KINDS and _health_insurance_covers(org, letter):
+            roles.add(Actor.HEALTH_INSURANCE)
     return frozenset(roles)
+
+
+def letter_departement_ids(letter: IntentionLetter) -> set[int]:
+    """The départements the CPTS's territory touches (cached on the instance)."""
+    if not hasattr(letter, "_departement_ids_cache"):
+        from diagnostics.models import TerritoryCommune
+
+        letter._departement_ids_cache = set(
+            TerritoryCommune.objects.filter(territory__cpts_id=letter.cpts_id, commune__departement__isnull=False)
+            .values_list("commune__departement_id", flat=True)
+            .distinct()
+        )
+    return letter._departement_ids_cache
+
+
+def _health_insurance_covers(org, letter: IntentionLetter) -> bool:
+    """A CGSS covers its whole region; a CPAM its département, which the CPTS's territory must touch."""
+    if org.region_id != letter_region_id(letter):
+        return False
+    if org.kind == OrganisationKind.CGSS:
+        return True
+    return org.departement_id is not None and org.departement_id in letter_departement_ids(letter)
 
 
 def actor_organisation(user, letter: IntentionLetter, actors: frozenset):
@@ -304,7 +359,7 @@ def actor_organisation(user, letter: IntentionLetter, actors: frozenset):
         org = m.organisation
         if Actor.DESK in actors and settings and org.pk == settings.letter_desk_id and m.role == Role.REVIEWER:
             return org
-        if Actor.ARS in actors and org.kind == OrganisationKind.ARS and org.region_id == region_id:
+        if actors & {Actor.ARS, Actor.ARS_DECIDER} and org.kind == OrganisationKind.ARS and org.region_id == region_id:
             return org
         if Actor.ARS_DD in actors and org.kind == OrganisationKind.ARS_DD and org.region_id == region_id:
             return org
@@ -317,6 +372,22 @@ def actor_organisation(user, letter: IntentionLetter, actors: frozenset):
 
 def status_label(letter: IntentionLetter, actors: frozenset) -> str:
     return STATE_RULES[letter.status].label_for(actors)
+
+
+# When the CPTS reads the opinions, by regional setting: the statuses from which they are shown to it.
+_OPINIONS_SHOWN_FROM = {
+    OpinionsVisibility.IMMEDIATELY: frozenset(LetterStatus.values),
+    OpinionsVisibility.TRANSMITTED: frozenset({LetterStatus.TRANSMITTED, LetterStatus.VALIDATED, LetterStatus.REFUSED}),
+    OpinionsVisibility.DECIDED: frozenset({LetterStatus.VALIDATED, LetterStatus.REFUSED}),
+}
+
+
+def cpts_sees_opinions(letter: IntentionLetter) -> bool:
+    """Whether the CPTS may read the opinions now (the regional setting the letter is judged under). In a circuit
+    without transmission, "once transmitted" means once decided: the review ends with the decision."""
+    settings = letter_settings(letter)
+    visibility = settings.opinions_visible_to_cpts if settings else OpinionsVisibility.TRANSMITTED
+    return letter.status in _OPINIONS_SHOWN_FROM.get(visibility, _OPINIONS_SHOWN_FROM[OpinionsVisibility.DECIDED])
 
 
 # --- Guards ---------------------------------------------------------------------------------------------------
@@ -333,7 +404,47 @@ def _guard_submit(letter: IntentionLetter) -> list[str]:
     return reasons
 
 
+@dataclass(frozen=True)
+class MissingOpinions:
+    """The opinions still awaited when the desk wants to transmit: who, and whether their delay has passed."""
+
+    names: list
+    due_at: dt.datetime | None
+    delay_passed: bool
+
+    def __bool__(self) -> bool:
+        return bool(self.names)
+
+    @property
+    def due_text(self) -> str:
+        return date_format(timezone.localtime(self.due_at), "j F Y") if self.due_at else ""
+
+    def notice(self) -> str:
+        """What the desk reads beside the transmit button."""
+        names = ", ".join(self.names)
+        if self.delay_passed:
+            return _(
+                "Avis non rendus : %(names)s (délai dépassé depuis le %(due)s). Vous pouvez transmettre sans eux ; "
+                "l'ARS verra quels avis manquent et votre motif."
+            ) % {"names": names, "due": self.due_text}
+        return _(
+            "Avis encore attendus de : %(names)s (délai jusqu'au %(due)s). Pour transmettre sans les attendre, "
+            "indiquez pourquoi : l'ARS verra quels avis manquent et votre motif."
+        ) % {"names": names, "due": self.due_text}
+
+
+def missing_opinions(letter: IntentionLetter, now: dt.datetime | None = None) -> MissingOpinions:
+    now = now or timezone.now()
+    pending = [e for e in letter.expected_opinions.select_related("organisation") if e.is_pending]
+    if not pending:
+        return MissingOpinions([], None, True)
+    due = max(e.due_at for e in pending)
+    return MissingOpinions(sorted(e.organisation.name for e in pending), due, due <= now)
+
+
 def _guard_transmit(letter: IntentionLetter) -> list[str]:
+    """What blocks a transmission whatever the desk says: its own consolidated opinion. Missing URPS opinions do
+    not block: within the delay the service asks for a motive (``letter_transmit``)."""
     from .models import Opinion
 
     settings = letter_settings(letter)
@@ -349,14 +460,6 @@ def _guard_transmit(letter: IntentionLetter) -> list[str]:
         ).exists()
     ):
         reasons.append(_("Rédigez l'avis consolidé du guichet avant de transmettre la lettre à l'ARS."))
-    now = timezone.now()
-    waiting = [e for e in letter.expected_opinions.select_related("organisation") if e.is_pending and e.due_at > now]
-    if waiting:
-        names = ", ".join(e.organisation.name for e in waiting)
-        due = date_format(timezone.localtime(max(e.due_at for e in waiting)), "j F Y")
-        reasons.append(
-            _("Avis encore attendus de : %(names)s (délai jusqu'au %(due)s).") % {"names": names, "due": due}
-        )
     return reasons
 
 
@@ -397,6 +500,9 @@ class ActionState:
     style: str
     allowed: bool
     reason: str
+    notice: str = ""  # what to know before acting (e.g. opinions missing)
+    comment_label: str = "Commentaire (facultatif)"
+    comment_required: bool = False
 
 
 def available_actions(user, letter: IntentionLetter) -> list[ActionState]:
@@ -412,8 +518,21 @@ def available_actions(user, letter: IntentionLetter) -> list[ActionState]:
             authorize_transition(user, letter, name)
         except ValidationError as exc:
             result.append(ActionState(name, rule.label, rule.style, False, " ".join(exc.messages)))
-        else:
-            result.append(ActionState(name, rule.label, rule.style, True, ""))
+            continue
+        state = ActionState(name, rule.label, rule.style, True, "", comment_label=rule.comment_label)
+        if name == "transmit" and (missing := missing_opinions(letter)):
+            state = ActionState(
+                name,
+                _("Transmettre à l'ARS sans tous les avis"),
+                "outline-primary",
+                True,
+                "",
+                notice=missing.notice(),
+                comment_label=_("Motif de la transmission sans tous les avis")
+                + ("" if not missing.delay_passed else _(" (recommandé)")),
+                comment_required=not missing.delay_passed,
+            )
+        result.append(state)
     return result
 
 
@@ -430,7 +549,9 @@ def _lock(letter: IntentionLetter) -> IntentionLetter:
     )
 
 
-def _fire(letter, name: str, *, by, comment: str = "", version=None, system: bool = False) -> StatusTransition:
+def _fire(
+    letter, name: str, *, by, comment: str = "", version=None, system: bool = False, details: dict | None = None
+) -> StatusTransition:
     """Fire the FSM method and write the log row, inside the caller's atomic block."""
     if not system:
         authorize_transition(by, letter, name, check_guards=False)
@@ -446,6 +567,7 @@ def _fire(letter, name: str, *, by, comment: str = "", version=None, system: boo
         at=timezone.now(),
         comment=comment,
         version=version,
+        details=details or {},
     )
 
 
@@ -600,17 +722,107 @@ def letter_request_complements(
 
 
 def letter_transmit(*, letter: IntentionLetter, by, comment: str = "") -> StatusTransition:
-    """The desk sends the letter with all opinions and its consolidated opinion to the ARS."""
+    """The desk sends the letter with the opinions and its consolidated opinion to the ARS. With opinions still
+    missing it goes on once the regional delay has passed, or earlier by stating why; the log row keeps who was
+    missing, whether the delay had passed, and the motive, for the ARS to read."""
     from .notifications import event_record
 
+    comment = (comment or "").strip()
     original = letter
     with transaction.atomic():
         letter = _lock(letter)
         authorize_transition(by, letter, "transmit")
-        log = _fire(letter, "transmit", by=by, comment=comment, version=current_version(letter))
-        event_record(dossier=letter, type=EventType.LETTER_TRANSMITTED, actor=by)
+        missing = missing_opinions(letter)
+        details = {}
+        if missing:
+            if not missing.delay_passed and not comment:
+                raise ValidationError(
+                    {
+                        "comment": _(
+                            "Des avis sont encore attendus (%(names)s) et leur délai court jusqu'au %(due)s : "
+                            "indiquez pourquoi vous transmettez sans les attendre."
+                        )
+                        % {"names": ", ".join(missing.names), "due": missing.due_text}
+                    }
+                )
+            details = {"missing_opinions": missing.names, "delay_passed": missing.delay_passed}
+        log = _fire(letter, "transmit", by=by, comment=comment, version=current_version(letter), details=details)
+        event_record(dossier=letter, type=EventType.LETTER_TRANSMITTED, actor=by, payload=details)
     _refresh(original, letter)
     return log
+
+
+def letter_prepare_decision(
+    *,
+    letter: IntentionLetter,
+    by,
+    outcome: str,
+    motive: str,
+    fir_amount=None,
+    fir_instalments: int | None = None,
+    fir_period_months: int | None = None,
+    accompaniment_amount=None,
+    commitment_months: int | None = None,
+    support_days: int | None = None,
+):
+    """An ARS agent instructs the dossier and prepares the decision for a decider to sign: one prepared decision
+    per letter (preparing again replaces it), and a log row each time, so the history shows who prepared what."""
+    from .models import PreparedDecision
+
+    if outcome not in (DecisionOutcome.VALIDATED, DecisionOutcome.REFUSED):
+        raise ValidationError({"outcome": _("Choisissez « validée » ou « refusée ».")})
+    if not (motive or "").strip():
+        raise ValidationError({"motive": _("Indiquez le motif de la décision.")})
+    original = letter
+    with transaction.atomic():
+        letter = _lock(letter)
+        authorize_transition(by, letter, "prepare_decision")
+        settings = frozen_settings(letter)
+        _check_support(settings, outcome=outcome, commitment_months=commitment_months, support_days=support_days)
+        version = submitted_version(letter)
+        validated = outcome == DecisionOutcome.VALIDATED
+        prepared, _created = PreparedDecision.objects.update_or_create(
+            letter=letter,
+            defaults={
+                "version": version,
+                "outcome": outcome,
+                "motive": motive.strip(),
+                "fir_amount": fir_amount if validated and not settings.funds_support else None,
+                "fir_instalments": fir_instalments,
+                "fir_period_months": fir_period_months,
+                "accompaniment_amount": accompaniment_amount if validated else None,
+                "commitment_months": commitment_months if validated else None,
+                "support_days": support_days if validated else None,
+                "prepared_by": by,
+                "organisation": actor_organisation(by, letter, frozenset({Actor.ARS})),
+                "prepared_at": timezone.now(),
+            },
+        )
+        _fire(
+            letter,
+            "prepare_decision",
+            by=by,
+            comment=motive.strip(),
+            version=version,
+            details={"outcome": outcome, "outcome_label": str(DecisionOutcome(outcome).label)},
+        )
+    _refresh(original, letter)
+    return prepared
+
+
+def _check_support(settings, *, outcome: str, commitment_months: int | None, support_days: int | None) -> None:
+    """Where a validation opens support by a structure d'appui, its length stays within the regional maximum."""
+    if outcome != DecisionOutcome.VALIDATED or not settings.funds_support:
+        return
+    if settings.support_months and commitment_months and commitment_months > settings.support_months:
+        raise ValidationError(
+            {
+                "commitment_months": _("L'accompagnement par une structure d'appui dure au plus %(n)s mois.")
+                % {"n": settings.support_months}
+            }
+        )
+    if support_days is not None and support_days <= 0:
+        raise ValidationError({"support_days": _("Indiquez un nombre de journées d'appui positif.")})
 
 
 def letter_decide(
@@ -624,9 +836,11 @@ def letter_decide(
     instalments: list | None = None,
     accompaniment_amount=None,
     commitment_months: int | None = None,
+    support_days: int | None = None,
 ) -> LetterDecision:
-    """Validate or refuse the letter with a motive. A validation records the FIR grant and its instalments,
-    the accompaniment commitment and its deadline (the health project to deposit within N months)."""
+    """A decider signs the decision: validate or refuse with a motive, as an agent prepared it or amended. A
+    validation records what the regional settings open: the FIR grant and its instalments, or the support by a
+    structure d'appui (days, up to ``support_months``); and the accompaniment commitment and its deadline."""
     from diagnostics.selectors import territory_size
 
     from .calculations import add_months, split_instalments
@@ -646,6 +860,8 @@ def letter_decide(
         actors = TRANSITION_RULES[name].actors[letter.status]
         version = submitted_version(letter)
         settings = frozen_settings(letter)
+        _check_support(settings, outcome=outcome, commitment_months=commitment_months, support_days=support_days)
+        prepared = getattr(letter, "prepared_decision", None) if _has_prepared(letter) else None
         decision = LetterDecision(
             letter=letter,
             version=version,
@@ -654,10 +870,14 @@ def letter_decide(
             decided_on=decided_on,
             decided_by=by,
             organisation=actor_organisation(by, letter, actors),
+            prepared_by=prepared.prepared_by if prepared and prepared.version_id == version.pk else None,
         )
         deadline_kind = None
         if outcome == DecisionOutcome.VALIDATED:
-            decision.fir_amount = fir_amount if fir_amount is not None else settings.fir_engineering_amount
+            if settings.funds_support:
+                decision.support_days = support_days
+            else:
+                decision.fir_amount = fir_amount if fir_amount is not None else settings.fir_engineering_amount
             population = version.data.get("territory", {}).get("population")
             terms = accompaniment_terms(population=population, on=decided_on)
             decision.accompaniment_size = terms.size if terms else (territory_size(population) if population else None)
@@ -670,7 +890,7 @@ def letter_decide(
                     {"commitment_months": _("Indiquez le délai d'engagement (en mois) de l'accompagnement.")}
                 )
             decision.accompaniment_deadline = add_months(decided_on, months)
-            deadline_kind = DeadlineKind.ACCOMPANIMENT if letter.circuit_has_transmission else DeadlineKind.SUPPORT
+            deadline_kind = DeadlineKind.SUPPORT if settings.funds_support else DeadlineKind.ACCOMPANIMENT
         decision.full_clean(exclude=["letter", "version"])
         decision.save()
         if decision.fir_amount is not None:
@@ -699,7 +919,13 @@ def letter_decide(
         letter.deadlines.filter(kind=DeadlineKind.FIRST_MEETING, closed_at__isnull=True).update(
             closed_at=timezone.now()
         )
-        _fire(letter, name, by=by, comment=motive, version=version)
+        details = {}
+        if prepared is not None and decision.prepared_by_id:
+            details = {
+                "prepared_by": prepared.prepared_by.get_full_name() or prepared.prepared_by.email,
+                "amended": prepared.outcome != outcome or prepared.motive.strip() != motive.strip(),
+            }
+        _fire(letter, name, by=by, comment=motive, version=version, details=details)
         event_record(
             dossier=letter,
             type=EventType.LETTER_VALIDATED if name == "validate" else EventType.LETTER_REFUSED,
@@ -709,6 +935,14 @@ def letter_decide(
         document_request(version=version, kind=DocumentKind.LETTER_DECISION)
     _refresh(original, letter)
     return decision
+
+
+def _has_prepared(letter: IntentionLetter) -> bool:
+    try:
+        letter.prepared_decision  # noqa: B018 - reverse one-to-one raises when absent
+    except Exception:  # RelatedObjectDoesNotExist
+        return False
+    return True
 
 
 def letter_withdraw(*, letter: IntentionLetter, by, comment: str = "") -> StatusTransition:

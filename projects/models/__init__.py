@@ -8,6 +8,7 @@ from .letters import (
     LetterProfession,
     LetterTeamMember,
     OrientationOption,
+    PreparedDecision,
     validate_siret,
 )
 from .lifecycle import (
@@ -50,6 +51,7 @@ __all__ = [
     "OpinionAnswer",
     "OpinionGrid",
     "OrientationOption",
+    "PreparedDecision",
     "PrivateNote",
     "RenderedDocument",
     "StatusTransition",

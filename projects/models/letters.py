@@ -9,7 +9,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, FSMModelMixin, transition
+from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
 
 if TYPE_CHECKING:
@@ -137,6 +137,8 @@ class IntentionLetter(FSMModelMixin, models.Model):
         validators=[MinValueValidator(0)],
     )
     subsidy_comment = models.TextField(_("précisions sur la demande de subvention"), blank=True)
+    # The priority themes the team retains, among those its region's settings propose (La Réunion, seed 004).
+    themes = models.JSONField(_("thématiques retenues"), default=list, blank=True)
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
 
@@ -217,6 +219,16 @@ class IntentionLetter(FSMModelMixin, models.Model):
     )
     def refuse(self):
         """Decision: refused, with a motive."""
+
+    @transition(
+        field=status,
+        source=[LetterStatus.TRANSMITTED, LetterStatus.UNDER_REVIEW],
+        target=RETURN_VALUE(LetterStatus.TRANSMITTED, LetterStatus.UNDER_REVIEW),
+        conditions=[lambda letter: cast("IntentionLetter", letter).is_at_decision_stage],
+    )
+    def prepare_decision(self):
+        """An ARS agent prepares the decision (outcome, motive, amounts) for a decider to sign: the status stays."""
+        return self.status
 
     @transition(
         field=status,
@@ -306,6 +318,17 @@ class LetterDecision(models.Model):
         _("aide à l'accompagnement (€)"), max_digits=10, decimal_places=2, null=True, blank=True
     )
     accompaniment_deadline = models.DateField(_("échéance de l'engagement d'accompagnement"), null=True, blank=True)
+    support_days = models.PositiveSmallIntegerField(
+        _("journées d'appui accordées (structure d'appui)"), null=True, blank=True
+    )
+    prepared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("préparée par"),
+    )
     created_at = models.DateTimeField(_("enregistrée le"), auto_now_add=True)
     history = HistoricalRecords()
 
@@ -327,6 +350,43 @@ class LetterDecision(models.Model):
 
     def __str__(self):
         return f"{self.get_outcome_display()} le {self.decided_on:%d/%m/%Y}"
+
+
+class PreparedDecision(models.Model):
+    """The decision an ARS agent prepares on the version under decision; a decider of that ARS signs it as is
+    or amended (``LetterDecision``). Preparing again replaces it; every preparation is in the transition log."""
+
+    letter = models.OneToOneField(IntentionLetter, on_delete=models.CASCADE, related_name="prepared_decision")
+    version = models.ForeignKey(DossierVersion, on_delete=models.PROTECT, related_name="+")
+    outcome = models.CharField(
+        _("décision proposée"),
+        max_length=20,
+        choices=[(DecisionOutcome.VALIDATED, _("Validée")), (DecisionOutcome.REFUSED, _("Refusée"))],
+    )
+    motive = models.TextField(_("motif"))
+    fir_amount = models.DecimalField(
+        _("subvention FIR d'ingénierie (€)"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    fir_instalments = models.PositiveSmallIntegerField(_("nombre de versements FIR"), null=True, blank=True)
+    fir_period_months = models.PositiveSmallIntegerField(_("période des versements FIR (mois)"), null=True, blank=True)
+    accompaniment_amount = models.DecimalField(
+        _("aide à l'accompagnement (€)"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    commitment_months = models.PositiveSmallIntegerField(_("délai d'engagement (mois)"), null=True, blank=True)
+    support_days = models.PositiveSmallIntegerField(_("journées d'appui"), null=True, blank=True)
+    prepared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("préparée par")
+    )
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    prepared_at = models.DateTimeField(_("préparée le"))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("décision préparée")
+        verbose_name_plural = _("décisions préparées")
+
+    def __str__(self):
+        return f"{self.get_outcome_display()} (préparée le {self.prepared_at:%d/%m/%Y})"
 
 
 class FirInstalment(models.Model):

@@ -78,6 +78,9 @@ class StatusTransition(DossierRelated):
     version = models.ForeignKey(
         DossierVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("version")
     )
+    # What the move carried besides its comment, e.g. a transmission to the ARS with opinions missing
+    # ({"missing_opinions": [...], "delay_passed": bool}) or a prepared decision ({"outcome": ...}).
+    details = models.JSONField(_("précisions"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("changement de statut")

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.choices import ARS_KINDS, REVIEW_KINDS, OrganisationKind, Role
+from accounts.choices import ARS_KINDS, LETTER_READER_KINDS, REVIEW_KINDS, OrganisationKind, Role
 from accounts.selectors import is_administrator, membership_list_for_user
 
 from ..calculations import LETTER_FIELDS, assessment_counts_text, diff_data, letter_missing_items
@@ -181,6 +181,7 @@ def letter_snapshot(letter: IntentionLetter) -> dict:
                 "crisis": letter.commits_crisis,
             },
             "missions_comment": letter.missions_comment,
+            "themes": list(letter.themes or []),
         },
         "objectives": {"objectives": letter.objectives, "means": letter.means},
         "partners": {"associated": letter.partners_associated, "planned": letter.partners_planned},
@@ -223,6 +224,7 @@ def letter_visibility_q(user) -> Q | None:
         return None
     q = Q(pk__in=[])
     cpts_ids, desk_ids, region_ids = set(), set(), set()
+    insurance_regions, insurance_departements = set(), set()
     for m in membership_list_for_user(user):
         kind = m.organisation.kind
         if kind == OrganisationKind.CPTS and m.role in (Role.COORDINATOR, Role.MEMBER):
@@ -231,6 +233,10 @@ def letter_visibility_q(user) -> Q | None:
             desk_ids.add(m.organisation_id)
         elif kind in ARS_KINDS:
             region_ids.add(m.organisation.region_id)
+        elif kind == OrganisationKind.CGSS:
+            insurance_regions.add(m.organisation.region_id)
+        elif kind in LETTER_READER_KINDS and m.organisation.departement_id:
+            insurance_departements.add((m.organisation.region_id, m.organisation.departement_id))
     if cpts_ids:
         q |= Q(cpts_id__in=cpts_ids)
     submitted = Q(current_version_number__gt=0)
@@ -240,6 +246,16 @@ def letter_visibility_q(user) -> Q | None:
         )
     if region_ids:
         q |= submitted & Q(instructing_region_id__in=region_ids)
+    # The Assurance Maladie of the area: validated letters only (workflows._health_insurance_covers).
+    validated = Q(status=LetterStatus.VALIDATED)
+    if insurance_regions:
+        q |= validated & Q(instructing_region_id__in=insurance_regions)
+    for region_id, departement_id in insurance_departements:
+        q |= (
+            validated
+            & Q(instructing_region_id=region_id)
+            & Q(cpts__territory__entries__commune__departement_id=departement_id)
+        )
     return q
 
 
@@ -304,7 +320,9 @@ def letter_get_for_page(*, pk: int, user) -> IntentionLetter:
             "instructing_region",
             "decision__decided_by",
             "decision__organisation",
+            "decision__prepared_by",
             "identity_sheet",
+            "prepared_decision__prepared_by",
         )
         .prefetch_related(
             "regional_settings__letter_reviewers",
@@ -348,13 +366,14 @@ def letter_get_for_page(*, pk: int, user) -> IntentionLetter:
     )
 
 
-def letter_page(letter: IntentionLetter) -> DossierPage:
-    """Arrange the prefetched rows for the dossier page (no query)."""
+def letter_page(letter: IntentionLetter, *, with_opinions: bool = True) -> DossierPage:
+    """Arrange the prefetched rows for the dossier page (no query). ``with_opinions=False`` (the CPTS before its
+    region lets it read them, the Assurance Maladie) leaves the opinions out; the counter stays."""
     versions = list(letter.versions.all())
     current = versions[-1] if versions else None
     opinions: list[Opinion] = []
     earlier: list[Opinion] = []
-    for version in reversed(versions):
+    for version in reversed(versions) if with_opinions else ():
         for opinion in version.opinions.all():
             opinion.version = version  # the page shows "avis rendu sur la version n": no query per opinion
             if version is current:
@@ -540,7 +559,9 @@ def awaiting_for_user(user) -> dict[str, list[AwaitingItem]]:
                     )
                     result["reviewer"].append(AwaitingItem(letter, action, counter))
         if Actor.ARS in roles and letter.is_at_decision_stage:
-            result["ars"].append(AwaitingItem(letter, "Décider", opinion_counter(letter)))
+            # An agent instructs and prepares the decision; a decider signs it (issue 12, point 12).
+            action = "Signer la décision" if Actor.ARS_DECIDER in roles else "Instruire et préparer la décision"
+            result["ars"].append(AwaitingItem(letter, action, opinion_counter(letter)))
     return result
 
 

@@ -5,7 +5,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from accounts.choices import LetterCircuit, OrganisationKind, Role
+from accounts.choices import LetterCircuit, LetterFunding, OrganisationKind, Role
 from accounts.models import Organisation, RegionalSettings
 from accounts.tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 from diagnostics.models import Commune, Territory, TerritoryCommune
@@ -98,6 +98,10 @@ def reunion_circuit(region) -> Circuit:
         opinion_delay_days=15,
         first_meeting_delay_days=15,
         support_months=9,
+        letter_funding=LetterFunding.SUPPORT,
+        identity_sheet_required=True,
+        priority_themes="Diabète et obésité\nMorbidité et mortalité périnatales\n"
+        "Troubles neuro-développementaux de l'enfant\nPersonnes âgées",
     )
     settings.letter_reviewers.set([copil])
     return Circuit(

@@ -37,7 +37,7 @@ def test_the_decision_pdf_holds_the_cpts_communes_opinions_and_decision(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         to_transmitted(letter, owner, circuit)
-        validate(letter, circuit.ars_agent, on=dt.date(2024, 3, 15))
+        validate(letter, circuit.ars_decider, on=dt.date(2024, 3, 15))
     version = current_version(letter)
     documents = {d.kind: d for d in RenderedDocument.objects.filter(version=version)}
     assert set(documents) == {DocumentKind.LETTER, DocumentKind.LETTER_DECISION}

@@ -23,6 +23,7 @@ from projects.workflows import (
     Actor,
     letter_decide,
     letter_open_review,
+    letter_prepare_decision,
     letter_request_complements,
     letter_submit,
     letter_transmit,
@@ -40,6 +41,9 @@ SERVICES = {
         letter=letter, by=user, reason="incomplete", message="Précisez."
     ),
     "transmit": lambda letter, user: letter_transmit(letter=letter, by=user),
+    "prepare_decision": lambda letter, user: letter_prepare_decision(
+        letter=letter, by=user, outcome=DecisionOutcome.VALIDATED, motive="Projet cohérent", commitment_months=9
+    ),
     "validate": lambda letter, user: letter_decide(
         letter=letter,
         by=user,
@@ -57,15 +61,30 @@ FSM_TARGETS = {t.name: t.target for t in IntentionLetter._meta.get_field("status
 
 
 @pytest.fixture
-def personas(owner, member, colleague, circuit, outsider, foreign_reviewer):
+def cpam_agent(cpts, circuit):
+    """An agent of the CPAM of the département the letter's territory lies in (the Assurance Maladie)."""
+    from accounts.tests.factories import DepartementFactory, OrganisationFactory
+    from diagnostics.models import Commune
+
+    departement = DepartementFactory(region=circuit.region)
+    Commune.objects.filter(territory_entries__territory__cpts=cpts).update(departement=departement)
+    cpam = OrganisationFactory(
+        name="CPAM du territoire", kind="cpam", region=circuit.region, departement=departement
+    )
+    return user_in(cpam, Role.AGENT)
+
+
+@pytest.fixture
+def personas(owner, member, colleague, circuit, outsider, foreign_reviewer, cpam_agent):
     return {
         "coordinator": (owner, {Actor.COORDINATOR}),
         "member": (member, {Actor.MEMBER}),
         "desk": (circuit.desk_user, {Actor.DESK}),
         "urps": (colleague, {Actor.REVIEWER}),
         "ars_agent": (circuit.ars_agent, {Actor.ARS}),
-        "ars_decider": (circuit.ars_decider, {Actor.ARS}),
+        "ars_decider": (circuit.ars_decider, {Actor.ARS, Actor.ARS_DECIDER}),
         "ars_dd": (circuit.ars_dd_agent, {Actor.ARS_DD}),
+        "cpam": (cpam_agent, {Actor.HEALTH_INSURANCE}),
         "outsider": (outsider, set()),
         "foreign_reviewer": (foreign_reviewer, set()),
     }
@@ -99,7 +118,7 @@ def _expected(status, name, actors, letter):
     if not allowed & actors:
         return False
     # The FSM conditions: the Guichet circuit transmits from review and decides only once transmitted.
-    if name in ("validate", "refuse"):
+    if name in ("validate", "refuse", "prepare_decision"):
         return status == LetterStatus.TRANSMITTED
     return True
 
@@ -119,7 +138,9 @@ def test_every_transition_for_every_persona(status, letter, owner, circuit, pers
                 if expected:
                     SERVICES[name](fresh, user)
                     fresh.refresh_from_db()
-                    assert fresh.status == FSM_TARGETS[name], (status, name, persona)
+                    # Preparing the decision is logged but keeps the status (django-fsm's RETURN_VALUE target).
+                    target = status if name == "prepare_decision" else FSM_TARGETS[name]
+                    assert fresh.status == target, (status, name, persona)
                     assert StatusTransition.objects.count() == before + 1
                 else:
                     with pytest.raises((PermissionDenied, TransitionNotAllowed, ValidationError)):

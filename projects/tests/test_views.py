@@ -203,7 +203,7 @@ def test_submitting_an_incomplete_letter_lists_what_is_missing_and_keeps_everyth
 def test_a_double_click_on_submit_creates_one_version(client, letter, owner):
     client.force_login(owner)
     url = reverse("projects:letter_submit", args=[letter.pk])
-    first, second = client.post(url), client.post(url, follow=True)
+    first, second = client.post(url, {"confirm": "on"}), client.post(url, {"confirm": "on"}, follow=True)
     assert first.status_code == 302
     assert "n'est pas possible" in text(second)
     assert DossierVersion.objects.filter(intention_letter=letter).count() == 1
@@ -273,7 +273,7 @@ def test_the_message_thread_is_shared_between_the_cpts_and_its_reviewers(client,
 
 def test_the_ars_decides_with_prefilled_fir_and_sees_the_opinions(client, letter, owner, circuit):
     to_transmitted(letter, owner, circuit)
-    client.force_login(circuit.ars_agent)
+    client.force_login(circuit.ars_decider)  # a decider signs; an agent prepares (test_review_and_decision_views)
     form_page = client.get(reverse("projects:letter_decision", args=[letter.pk]))
     page = text(form_page)
     assert form_page.status_code == 200

@@ -76,7 +76,7 @@ def test_occitanie_happy_path_from_draft_to_validation(letter, owner, circuit):
     letter_transmit(letter=letter, by=circuit.desk_user)
     assert letter.status == LetterStatus.TRANSMITTED
 
-    decision = validate(letter, circuit.ars_agent, on=dt.date(2024, 3, 15))
+    decision = validate(letter, circuit.ars_decider, on=dt.date(2024, 3, 15))
     assert letter.status == LetterStatus.VALIDATED
     assert decision.fir_amount == Decimal("50000")
     assert [(i.amount, i.due_on) for i in decision.instalments.all()] == [
@@ -97,7 +97,7 @@ def test_occitanie_happy_path_from_draft_to_validation(letter, owner, circuit):
         ("transmit", "under_review", "transmitted"),
         ("validate", "transmitted", "validated"),
     ]
-    assert [r.by for r in rows] == [owner, circuit.desk_user, circuit.desk_user, circuit.ars_agent]
+    assert [r.by for r in rows] == [owner, circuit.desk_user, circuit.desk_user, circuit.ars_decider]
     assert rows[0].comment == "Première version" and rows[-1].comment == "Projet cohérent"
     assert all(r.version.number == 1 for r in rows)
 
@@ -193,8 +193,11 @@ def test_reunion_circuit_goes_through_the_copil(cpts, outsider, reunion, other_r
         motive="Validée en COPIL",
         decided_on=dt.date(2024, 5, 20),
         fir_amount=Decimal("40000"),
+        support_days=20,
     )
     assert letter.status == LetterStatus.VALIDATED
+    # La Réunion's settings open support by a structure d'appui (days, 9 months), not an FIR grant.
+    assert decision.fir_amount is None and decision.support_days == 20 and not decision.instalments.exists()
     assert decision.accompaniment_deadline == dt.date(2025, 2, 20)
     assert letter.deadlines.filter(kind=DeadlineKind.SUPPORT).exists()
     assert letter.deadlines.get(kind=DeadlineKind.FIRST_MEETING).closed_at is not None
@@ -218,7 +221,7 @@ def test_withdrawal_by_the_coordinator_from_every_open_status(letter, owner, cir
     [
         lambda letter, c, owner: letter_open_review(letter=letter, by=c.desk_user),
         lambda letter, c, owner: letter_transmit(letter=letter, by=c.desk_user),
-        lambda letter, c, owner: validate(letter, c.ars_agent),
+        lambda letter, c, owner: validate(letter, c.ars_decider),
         lambda letter, c, owner: letter_request_complements(
             letter=letter, by=c.desk_user, reason="incomplete", message="x"
         ),
@@ -283,13 +286,57 @@ def test_transmission_waits_for_the_consolidated_opinion_and_the_urps_until_the_
             letter=letter, by=circuit.reviewer_users[0], overall="favorable", comment="", answers=answers_for(letter)
         )
         with pytest.raises(ValidationError) as exc:
-            letter_transmit(letter=letter, by=circuit.desk_user)
+            letter_transmit(letter=letter, by=circuit.desk_user, comment="Motif")
         assert any("avis consolidé" in m for m in exc.value.messages)
-        assert any("Avis encore attendus de" in m and "22 mars 2024" in m for m in exc.value.messages)
         consolidate(letter, circuit)
+        # Within the delay, the desk goes on only by stating why.
+        with pytest.raises(ValidationError) as exc:
+            letter_transmit(letter=letter, by=circuit.desk_user)
+        assert any("indiquez pourquoi" in m and "22 mars 2024" in m for m in exc.value.messages)
+        assert letter.status == LetterStatus.UNDER_REVIEW and len(log(letter)) == 2
     with time_machine.travel(dt.datetime(2024, 3, 23, 10, tzinfo=dt.UTC), tick=False):
         letter_transmit(letter=letter, by=circuit.desk_user)  # the late URPS no longer hold the letter back
     assert letter.status == LetterStatus.TRANSMITTED
+    row = log(letter)[-1]
+    assert row.details == {"missing_opinions": sorted(o.name for o in circuit.reviewers[1:]), "delay_passed": True}
+
+
+def test_a_stated_motive_lets_the_desk_transmit_before_the_delay(letter, owner, circuit):
+    letter_submit(letter=letter, by=owner)
+    letter_open_review(letter=letter, by=circuit.desk_user)
+    consolidate(letter, circuit)
+    letter_transmit(letter=letter, by=circuit.desk_user, comment="Commission de l'ARS jeudi.")
+    row = log(letter)[-1]
+    assert row.comment == "Commission de l'ARS jeudi." and row.details["delay_passed"] is False
+    assert len(row.details["missing_opinions"]) == 3
+    event = Event.objects.get(type=EventType.LETTER_TRANSMITTED)
+    assert event.payload["missing_opinions"] == row.details["missing_opinions"]
+
+
+def test_an_agent_prepares_and_a_decider_signs_both_in_the_log(letter, owner, circuit):
+    from projects.models import PreparedDecision
+    from projects.workflows import letter_prepare_decision
+
+    to_transmitted(letter, owner, circuit)
+    with pytest.raises(PermissionDenied):
+        validate(letter, circuit.ars_agent)
+    with pytest.raises(PermissionDenied):  # the desk does not prepare the ARS's decision
+        letter_prepare_decision(letter=letter, by=circuit.desk_user, outcome="validated", motive="x")
+    with pytest.raises(ValidationError):
+        letter_prepare_decision(letter=letter, by=circuit.ars_agent, outcome="validated", motive=" ")
+    letter_prepare_decision(
+        letter=letter, by=circuit.ars_agent, outcome="refused", motive="Territoire incohérent", commitment_months=9
+    )
+    prepared = letter_prepare_decision(
+        letter=letter, by=circuit.ars_agent, outcome="validated", motive="Projet cohérent", fir_amount=Decimal("50000")
+    )
+    assert PreparedDecision.objects.get() == prepared and prepared.outcome == "validated"
+    assert letter.status == LetterStatus.TRANSMITTED
+    decision = validate(letter, circuit.ars_decider)
+    assert decision.prepared_by == circuit.ars_agent and decision.decided_by == circuit.ars_decider
+    assert [r.transition for r in log(letter)][-4:] == ["transmit", "prepare_decision", "prepare_decision", "validate"]
+    assert [r.target for r in log(letter)][-3:-1] == [LetterStatus.TRANSMITTED, LetterStatus.TRANSMITTED]
+    assert log(letter)[-1].details == {"prepared_by": circuit.ars_agent.get_full_name(), "amended": False}
 
 
 def test_late_opinions_are_reminded_once_to_their_organisation(letter, owner, circuit):
@@ -311,7 +358,7 @@ def test_late_opinions_are_reminded_once_to_their_organisation(letter, owner, ci
 def test_the_accompaniment_deadline_alerts_before_it_passes_then_once_passed(letter, owner, circuit):
     with time_machine.travel(dt.datetime(2024, 3, 15, 10, tzinfo=dt.UTC), tick=False):
         to_transmitted(letter, owner, circuit)
-        validate(letter, circuit.ars_agent, on=dt.date(2024, 3, 15))
+        validate(letter, circuit.ars_decider, on=dt.date(2024, 3, 15))
         assert deadline_process_due() == 0
     with time_machine.travel(dt.datetime(2024, 11, 16, 10, tzinfo=dt.UTC), tick=False):
         assert deadline_process_due() == 1  # 30 days before 15 December

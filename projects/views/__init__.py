@@ -7,10 +7,17 @@ from .letters import (
     LetterMessageView,
     LetterNoteView,
     LetterStartView,
+    LetterSubmitConfirmView,
     LetterTransitionView,
 )
 from .notifications import NotificationListView, NotificationReadView
-from .reviews import IdentitySheetView, LetterComplementsView, LetterDecisionView, LetterOpinionView
+from .reviews import (
+    IdentitySheetView,
+    LetterComplementsView,
+    LetterDecisionView,
+    LetterOpinionView,
+    LetterPrepareDecisionView,
+)
 
 __all__ = [
     "DocumentDownloadView",
@@ -26,7 +33,9 @@ __all__ = [
     "LetterMessageView",
     "LetterNoteView",
     "LetterOpinionView",
+    "LetterPrepareDecisionView",
     "LetterStartView",
+    "LetterSubmitConfirmView",
     "LetterTransitionView",
     "NotificationListView",
     "NotificationReadView",

@@ -8,7 +8,7 @@ from django.views.generic import TemplateView
 from ..choices import RenderStatus
 from ..documents import LETTER_TEMPLATE, letter_document_context
 from ..models import DossierVersion, RenderedDocument
-from ..permissions import can_view_document, can_view_letter
+from ..permissions import can_read_opinions, can_view_document, can_view_letter
 from ..selectors import letter_diff
 from .base import LetterMixin
 
@@ -32,6 +32,8 @@ class VersionPreviewView(VersionMixin, TemplateView):
         version = self.get_version(kwargs["number"])
         with_decision = request.GET.get("avec") == "decision"
         context = letter_document_context(version, with_decision=with_decision)
+        if with_decision and not can_read_opinions(request.user, self.letter):
+            context["opinions"] = []  # not yet for the CPTS (its region's setting), never for the Assurance Maladie
         return render(request, LETTER_TEMPLATE, {**context, "for_pdf": False, "letter": self.letter})
 
 

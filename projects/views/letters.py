@@ -22,6 +22,7 @@ from ..forms import (
     MessageForm,
     NoteForm,
     ProfessionFormSet,
+    SubmitConfirmForm,
     TeamFormSet,
 )
 from ..models import CarryingStructure
@@ -32,9 +33,13 @@ from ..permissions import (
     can_fill_identity_sheet,
     can_give_opinion,
     can_post_message,
+    can_prepare_decision,
+    can_read_opinions,
     can_request_complements,
+    can_transition,
     can_view_letter,
     can_write_note,
+    opinions_visibility_text,
 )
 from ..selectors import (
     letter_get_for_page,
@@ -47,11 +52,15 @@ from ..selectors import (
 )
 from ..services import letter_create, letter_save_draft, message_post, note_add
 from ..workflows import (
+    CPTS_ACTORS,
+    REVIEWING_ACTORS,
     STATE_RULES,
     TRANSITION_RULES,
+    authorize_transition,
     available_actions,
     letter_actor_roles,
     letter_open_review,
+    letter_settings,
     letter_submit,
     letter_transmit,
     letter_withdraw,
@@ -87,6 +96,29 @@ class LetterListView(LoginRequiredMixin, ListView):
         ]
         ctx["startable"] = [org for org in _cpts_of(user) if can_create_letter(user, org)]
         return ctx
+
+
+def _prepared(letter):
+    """The decision an ARS agent prepared on the current version, for the ARS and the desk to read."""
+    if not letter.is_at_decision_stage or not _has_prepared(letter):
+        return None
+    return letter.prepared_decision
+
+
+def _has_prepared(letter) -> bool:
+    try:
+        letter.prepared_decision  # noqa: B018 - reverse one-to-one raises when absent
+    except Exception:  # RelatedObjectDoesNotExist
+        return False
+    return True
+
+
+def _has_identity_sheet(letter) -> bool:
+    try:
+        letter.identity_sheet  # noqa: B018
+    except Exception:  # RelatedObjectDoesNotExist
+        return False
+    return True
 
 
 def _cpts_of(user):
@@ -131,8 +163,10 @@ class LetterDetailView(LetterMixin, TemplateView):
         ctx = super().get_context_data(**kwargs)
         user, letter = self.request.user, self.letter
         roles = letter_actor_roles(user, letter)
-        page = letter_page(letter)
+        reads_opinions = bool(can_read_opinions(user, letter))
+        page = letter_page(letter, with_opinions=reads_opinions)
         editable = bool(can_edit_letter(user, letter))
+        transmission = next((t for t in reversed(page.transitions) if t.transition == "transmit"), None)
         ctx.update(
             letter=letter,
             page=page,
@@ -143,7 +177,17 @@ class LetterDetailView(LetterMixin, TemplateView):
                 for a in available_actions(user, letter)
                 if a.name in ("submit", "open_review", "transmit", "withdraw")
             ],
-            timeline=[(t, TRANSITION_RULES[t.transition].label) for t in page.transitions],
+            timeline=[(t, TRANSITION_RULES[t.transition].log_label) for t in page.transitions],
+            reads_opinions=reads_opinions,
+            # The CPTS is told when it will read the opinions (its region's setting), instead of reading them.
+            opinions_later=(
+                opinions_visibility_text(letter_settings(letter)) if roles & CPTS_ACTORS and not reads_opinions else ""
+            ),
+            # The ARS (and the desk) see which opinions were missing when the desk transmitted, and why.
+            transmission=transmission if transmission and transmission.details.get("missing_opinions") else None,
+            prepared_decision=_prepared(letter) if roles & REVIEWING_ACTORS else None,
+            can_prepare_decision=bool(can_prepare_decision(user, letter)),
+            identity_sheet_todo=bool(can_fill_identity_sheet(user, letter)) and not _has_identity_sheet(letter),
             can_edit=editable,
             missing=letter_missing_items(letter_snapshot(letter)) if editable else [],
             can_give_opinion=bool(can_give_opinion(user, letter)),
@@ -236,7 +280,7 @@ class LetterEditView(LetterMixin, TemplateView):
         letter = self.letter
         structure = letter.carrying_structure or CarryingStructure(cpts=letter.cpts, stage="letter")
         return {
-            "form": LetterForm(data, instance=letter),
+            "form": LetterForm(data, instance=letter, regional_settings=letter_settings(letter)),
             "structure_form": CarryingStructureForm(data, instance=structure, prefix="structure"),
             "team_formset": TeamFormSet(data, instance=letter, prefix="team"),
             "profession_formset": ProfessionFormSet(data, instance=letter, prefix="professions"),
@@ -254,13 +298,13 @@ class LetterEditView(LetterMixin, TemplateView):
         if request.POST.get("action") != "submit":
             messages.success(request, _("Brouillon enregistré."))
             return redirect("projects:letter_edit", pk=self.letter.pk)
+        # Submitting is irreversible: what is missing is listed here; a complete letter goes to the confirmation.
+        self.letter = self.get_letter()
         try:
-            letter_submit(letter=self.letter, by=request.user, comment=request.POST.get("comment", ""))
-        except (ValidationError, TransitionNotAllowed) as exc:
-            self.letter = self.get_letter()
+            authorize_transition(request.user, self.letter, "submit")
+        except (ValidationError, TransitionNotAllowed, PermissionDenied) as exc:
             return self.render(self.forms(), submit_errors=error_messages(exc))
-        messages.success(request, _("Lettre d'intention déposée. Le guichet de votre région est prévenu."))
-        return redirect("projects:letter_detail", pk=self.letter.pk)
+        return redirect("projects:letter_submit_confirm", pk=self.letter.pk)
 
     def render(self, forms, submit_errors=None, status=200):
         letter = self.letter
@@ -271,7 +315,11 @@ class LetterEditView(LetterMixin, TemplateView):
             {
                 "id": section_id,
                 "title": title,
-                "fields": [(form[name], comments.get(_ANCHOR_TO_PATH.get(f"id_{name}", ""))) for name in names],
+                "fields": [
+                    (form[name], comments.get(_ANCHOR_TO_PATH.get(f"id_{name}", "")))
+                    # The region's priority themes (when its settings list some) close the project section.
+                    for name in [*names, *(["themes"] if section_id == "projet" and "themes" in form.fields else [])]
+                ],
             }
             for section_id, title, names in SECTIONS
         ]
@@ -299,6 +347,57 @@ class LetterEditView(LetterMixin, TemplateView):
         return render(self.request, self.template_name, context, status=status)
 
 
+def submitted_message(letter) -> str:
+    """Who is told of a submission: the desk its regional settings name (a Guichet, a COPIL...)."""
+    settings = letter_settings(letter)
+    desk = settings.letter_desk if settings and settings.letter_desk_id else None
+    if desk is None:
+        return _("Lettre d'intention déposée.")
+    return _("Lettre d'intention déposée : %(desk)s en est prévenu et l'examinera.") % {"desk": desk.name}
+
+
+class LetterSubmitConfirmView(LetterMixin, TemplateView):
+    """The confirmation step before the irreversible submission: what happens next, and a box to tick, checked on
+    the server (works without script; the CSP forbids inline ones)."""
+
+    permission = can_edit_letter
+    template_name = "projects/intentionletter_submit_confirm.html"
+
+    def get(self, request, *args, **kwargs):
+        return self.render(SubmitConfirmForm())
+
+    def post(self, request, *args, **kwargs):
+        form = SubmitConfirmForm(request.POST)
+        if form.is_valid():
+            try:
+                letter_submit(letter=self.letter, by=request.user, comment=form.cleaned_data["comment"])
+            except (ValidationError, TransitionNotAllowed) as exc:
+                for text in error_messages(exc):
+                    form.add_error(None, text)
+            else:
+                messages.success(request, submitted_message(self.letter))
+                return redirect("projects:letter_detail", pk=self.letter.pk)
+        return self.render(form)
+
+    def render(self, form):
+        letter = self.letter
+        settings = letter_settings(letter)
+        decision = can_transition(self.request.user, letter, "submit")
+        context = {
+            "letter": letter,
+            "form": form,
+            "allowed": bool(decision),
+            "reason": decision.reason,
+            "settings": settings,
+            "desk": settings.letter_desk if settings and settings.letter_desk_id else None,
+            "reviewers": list(settings.letter_reviewers.all()) if settings else [],
+            "resubmission": letter.current_version_number > 0,
+            "next_version": letter.current_version_number + 1,
+            "opinions_later": opinions_visibility_text(settings),
+        }
+        return render(self.request, self.template_name, context)
+
+
 class LetterTransitionView(LetterActionView):
     """POST: submit, take in for review, transmit or withdraw, with an optional comment."""
 
@@ -312,7 +411,14 @@ class LetterTransitionView(LetterActionView):
     }
 
     def perform(self):
-        service, self.success_message = self.services[self.kwargs["transition"]]
+        name = self.kwargs["transition"]
+        service, self.success_message = self.services[name]
+        if name == "submit":
+            if not self.request.POST.get("confirm"):
+                raise ValidationError(
+                    _("Le dépôt est définitif : confirmez-le sur la page de confirmation (« Déposer la lettre »).")
+                )
+            self.success_message = submitted_message(self.letter)
         form = CommentForm(self.request.POST)
         form.is_valid()
         service(letter=self.letter, by=self.request.user, comment=form.cleaned_data.get("comment", ""))

@@ -12,12 +12,19 @@ from django_fsm import TransitionNotAllowed
 
 from ..forms import ComplementRequestForm, DecisionForm, IdentitySheetForm, OpinionForm
 from ..models import IdentitySheet
-from ..permissions import can_decide, can_fill_identity_sheet, can_give_opinion, can_request_complements
+from ..permissions import (
+    can_decide,
+    can_fill_identity_sheet,
+    can_give_opinion,
+    can_prepare_decision,
+    can_request_complements,
+)
 from ..selectors import accompaniment_terms, letter_grid, opinion_counter
 from ..services import identity_sheet_save, opinion_give
 from ..workflows import (
     current_version,
     letter_decide,
+    letter_prepare_decision,
     letter_request_complements,
     letter_settings,
     submitted_version,
@@ -128,42 +135,83 @@ class LetterOpinionView(LetterFormView):
 
 
 class LetterDecisionView(LetterFormView):
-    """Validate or refuse with a motive; a validation prefills the FIR grant from the regional settings and the
-    accompaniment from the funding scale in force."""
+    """A decider of the ARS signs the decision: validate or refuse with a motive, prefilled from the decision an
+    agent prepared (signed as is or amended), else from the regional settings (FIR grant, or support by a
+    structure d'appui) and the funding scale in force."""
 
     permission = can_decide
     template_name = "projects/decision_form.html"
-    success_message = _("La décision est enregistrée : la CPTS et le guichet sont prévenus.")
+    mode = "sign"
+
+    @property
+    def success_message(self):
+        settings = letter_settings(self.letter)
+        desk = settings.letter_desk.name if settings and settings.letter_desk_id else _("l'instance qui l'a examinée")
+        return _("La décision est enregistrée : la CPTS et %(desk)s sont prévenus.") % {"desk": desk}
+
+    def prepared(self):
+        from ..models import PreparedDecision
+
+        version = submitted_version(self.letter)
+        return (
+            PreparedDecision.objects.filter(letter=self.letter, version=version)
+            .select_related("prepared_by", "organisation")
+            .first()
+        )
 
     def get_initial(self):
         settings = letter_settings(self.letter)
         today = timezone.localdate()
         version = submitted_version(self.letter)
         terms = accompaniment_terms(population=version.data["territory"].get("population"), on=today)
-        return {
+        initial = {
             "decided_on": today,
             "fir_amount": settings.fir_engineering_amount,
             "fir_instalments": settings.fir_instalments,
             "fir_period_months": settings.fir_period_months,
             "accompaniment_amount": terms.amount if terms else None,
-            "commitment_months": (terms.months if terms and terms.months else None) or settings.support_months,
+            "commitment_months": (
+                settings.support_months
+                if settings.funds_support
+                else (terms.months if terms and terms.months else None) or settings.support_months
+            ),
         }
+        if prepared := self.prepared():
+            initial.update(
+                {
+                    name: value
+                    for name in (
+                        "outcome",
+                        "motive",
+                        "fir_amount",
+                        "fir_instalments",
+                        "fir_period_months",
+                        "accompaniment_amount",
+                        "commitment_months",
+                        "support_days",
+                    )
+                    if (value := getattr(prepared, name)) not in (None, "")
+                }
+            )
+        return initial
 
     def get_form(self, data=None, initial=None):
-        return DecisionForm(data, initial=initial)
+        return DecisionForm(data, initial=initial, settings=letter_settings(self.letter))
 
     def save(self, form):
         data = form.cleaned_data
+        validated = data["outcome"] == "validated"
         letter_decide(
             letter=self.letter,
             by=self.request.user,
             outcome=data["outcome"],
             motive=data["motive"],
             decided_on=data["decided_on"],
-            fir_amount=data.get("fir_amount") if data["outcome"] == "validated" else None,
+            fir_amount=data.get("fir_amount") if validated else None,
             instalments=form.instalments(),
             accompaniment_amount=data.get("accompaniment_amount"),
             commitment_months=data.get("commitment_months"),
+            support_days=data.get("support_days") if validated else None,
         )
 
     def extra_context_data(self):
@@ -176,12 +224,46 @@ class LetterDecisionView(LetterFormView):
             .prefetch_related("answers__criterion")
             .order_by("-is_consolidated", "organisation__name")
         )
+        transmission = self.letter.transitions.filter(transition="transmit").order_by("-at", "-pk").first()
         return {
             "version": version,
             "opinions": opinions,
             "counter": opinion_counter(self.letter),
             "population": version.data["territory"].get("population"),
+            "mode": self.mode,
+            "prepared": self.prepared() if self.mode == "sign" else None,
+            "settings": letter_settings(self.letter),
+            "transmission": transmission if transmission and transmission.details.get("missing_opinions") else None,
         }
+
+
+class LetterPrepareDecisionView(LetterDecisionView):
+    """An ARS agent instructs the dossier and prepares the decision (outcome, motive, amounts); a decider of the
+    same ARS signs it. The same form, without the date (the decider's signature dates the decision)."""
+
+    permission = can_prepare_decision
+    mode = "prepare"
+    success_message = _("Décision préparée : un décideur de l'ARS peut maintenant la signer.")
+
+    def get_form(self, data=None, initial=None):
+        form = DecisionForm(data, initial=initial, settings=letter_settings(self.letter))
+        form.fields["decided_on"].required = False
+        return form
+
+    def save(self, form):
+        data = form.cleaned_data
+        letter_prepare_decision(
+            letter=self.letter,
+            by=self.request.user,
+            outcome=data["outcome"],
+            motive=data["motive"],
+            fir_amount=data.get("fir_amount"),
+            fir_instalments=data.get("fir_instalments"),
+            fir_period_months=data.get("fir_period_months"),
+            accompaniment_amount=data.get("accompaniment_amount"),
+            commitment_months=data.get("commitment_months"),
+            support_days=data.get("support_days"),
+        )
 
 
 class IdentitySheetView(LetterFormView):
