@@ -57,6 +57,47 @@ def give_opinion(page, live_server, letter_pk, overall="favorable"):
     assert page.get_by_text("Votre avis est enregistré.").is_visible()
 
 
+def request_complements_by_picking_fields(page, live_server, letter, circuit, coordinator):
+    """Issue 12, points 16 and 2 (helper H2's step): the Guichet picks the fields concerned and sees each one's
+    current value beside its comment box; a picked field without comment is refused, nothing typed is lost; the
+    coordinator reads each comment under the field's French label, completes the letter and deposits it again."""
+    from projects.workflows import letter_submit
+
+    login(page, live_server, circuit.desk_user)
+    page.goto(f"{live_server.url}/dossiers/lettres/{letter.pk}/")
+    page.get_by_role("button", name="Prendre en charge et demander les avis").click()
+    page.get_by_role("link", name="Demander des compléments").click()
+    needs = page.locator("#cf-needs")
+    assert needs.locator("textarea").is_hidden()  # no empty box until the field is picked
+    page.get_by_label("Besoins identifiés sur le territoire", exact=True).check()
+    assert needs.locator(".current-value").inner_text() == "12 % des patients en ALD sans médecin traitant."
+    assert needs.locator(".current-value").is_visible()
+    assert needs.get_by_text("Valeur actuelle (version 1)").is_visible()
+    page.get_by_label("SIRET de la structure porteuse", exact=True).check()
+    assert page.locator("#cf-carrying_structuresiret .current-value").inner_text() == "73282932000074"
+    page.check('input[name="reason"][value="outdated"]')
+    page.fill("#id_message", "Merci d'actualiser le diagnostic.")
+    needs.locator("textarea").fill("Chiffres de 2015 : à actualiser.")
+    page.get_by_role("button", name="Demander les compléments").click()
+    assert page.get_by_text("Indiquez ce qui est attendu pour « SIRET de la structure porteuse »").first.is_visible()
+    assert page.locator("#cf-needs textarea").input_value() == "Chiffres de 2015 : à actualiser."
+    page.get_by_label("SIRET de la structure porteuse", exact=True).uncheck()
+    assert page.locator("#cf-carrying_structuresiret textarea").is_hidden()
+    page.get_by_role("button", name="Demander les compléments").click()
+    assert page.get_by_text("Compléments demandés : la CPTS est prévenue.").is_visible()
+
+    login(page, live_server, coordinator)
+    page.goto(f"{live_server.url}/dossiers/lettres/{letter.pk}/")
+    assert page.get_by_text("Besoins identifiés sur le territoire : Chiffres de 2015 : à actualiser.").is_visible()
+    assert page.get_by_text("needs :").count() == 0
+    page.get_by_role("link", name="Modifier la lettre").click()
+    assert page.locator("#f-needs").get_by_text("Chiffres de 2015 : à actualiser.").is_visible()
+    page.fill("#id_needs", "12 % des patients en ALD sans médecin traitant (chiffres 2024).")
+    page.get_by_role("button", name="Enregistrer le brouillon").click()
+    assert page.get_by_text("Brouillon enregistré.").is_visible()
+    letter_submit(letter=letter, by=coordinator)  # the deposit itself is the browser's in step 1
+
+
 def test_the_whole_letter_circuit(world, live_server, page):
     from projects.models import IntentionLetter
 
@@ -86,13 +127,21 @@ def test_the_whole_letter_circuit(world, live_server, page):
     page.fill("#id_structure-name", "Association de préfiguration du Lauragais")
     page.fill("#id_structure-siret", "73282932000075")  # wrong checksum first
     page.get_by_role("button", name="Enregistrer et déposer").click()
-    assert page.get_by_text("Ce numéro SIRET n'est pas valide").is_visible()
+    assert page.locator("#f-siret").get_by_text("Ce numéro SIRET n'est pas valide").is_visible()
+    # Issue 12, point 8 (helper H2): the completeness panel reads the refused form, not the saved draft.
+    completeness = page.locator(".completeness")
+    assert completeness.get_by_role("link", name=re.compile("^SIRET de la structure porteuse : ")).is_visible()
+    assert completeness.get_by_text("La lettre est complète").count() == 0
     assert page.input_value("#id_means") == "Temps de coordination, messagerie sécurisée."
     page.fill("#id_structure-siret", "73282932000074")
     page.get_by_role("button", name="Enregistrer et déposer").click()
     page.wait_for_url(re.compile(r"/dossiers/lettres/\d+/$"))
     assert page.locator("#statut").inner_text() == "Déposée, en attente de prise en charge"
     letter = IntentionLetter.objects.get(cpts=world["cpts"])
+
+    # --- Helper H2 (issue 12, points 16 and 2): complements asked on picked fields, answered, deposited again. ---
+    request_complements_by_picking_fields(page, live_server, letter, circuit, coordinator)
+    # --- end of helper H2's step ---
 
     # 2. The Guichet takes it in and asks the URPS.
     login(page, live_server, circuit.desk_user)
@@ -141,5 +190,5 @@ def test_the_whole_letter_circuit(world, live_server, page):
     text = re.sub(r"\s+", " ", "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages))
     for expected in ["CPTS du Lauragais", "Villefranche-de-Lauragais", "Revel", "Caraman", "validée le"]:
         assert expected in text, expected
-    document = letter.versions.get().documents.get(kind="letter_decision")
+    document = letter.versions.get(number=letter.current_version_number).documents.get(kind="letter_decision")
     assert hashlib.sha256(pdf).hexdigest() == document.sha256  # the stored file, byte for byte
