@@ -59,6 +59,14 @@ class DocumentKind(models.TextChoices):
     LETTER_DECISION = "letter_decision", _("Lettre d'intention avec avis et décision")
 
 
+# The French name of each document in the names of its files (the one people download and the stored one);
+# the stored key stays English like every other code.
+DOCUMENT_FILE_NAMES = {
+    DocumentKind.LETTER: "lettre-intention",
+    DocumentKind.LETTER_DECISION: "decision-lettre-intention",
+}
+
+
 class RenderStatus(models.TextChoices):
     PENDING = "pending", _("En préparation")
     READY = "ready", _("Prêt")

@@ -18,7 +18,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .calculations import LETTER_SCHEMA_VERSION
-from .choices import CarryingStage, DeliveryStatus, EventType, LetterStatus, RenderStatus
+from .choices import (
+    DOCUMENT_FILE_NAMES,
+    CarryingStage,
+    DeliveryStatus,
+    DocumentKind,
+    EventType,
+    LetterStatus,
+    RenderStatus,
+)
 from .models import (
     CarryingStructure,
     Deadline,
@@ -117,7 +125,7 @@ def document_render_now(*, document_id: int) -> RenderedDocument:
             return document
         pdf = render_document_pdf(document)
         digest = hashlib.sha256(pdf).hexdigest()
-        prefix = f"v{document.version.number}-{document.kind}-"
+        prefix = f"v{document.version.number}-{DOCUMENT_FILE_NAMES[DocumentKind(document.kind)]}-"
         document.file.save(f"{prefix}{digest[:12]}.pdf", ContentFile(pdf), save=False)
         _remove_abandoned_renders(document, prefix)
         document.sha256 = digest

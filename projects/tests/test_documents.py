@@ -68,6 +68,9 @@ def test_the_decision_pdf_holds_the_cpts_communes_opinions_and_decision(
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert b"".join(response.streaming_content) == stored
     assert response["X-Content-SHA256"] == document.sha256
+    # Issue 12 point 10: the file name is French ("…-v1-letter_decision.pdf" before).
+    assert 'filename="decision-lettre-intention-cpts-du-lauragais-v1.pdf"' in response["Content-Disposition"]
+    assert "lettre-intention-" in document.file.name and "letter" not in document.file.name.rsplit("/", 1)[-1]
 
 
 def test_the_pdf_is_rendered_once_and_the_download_is_refused_to_others(

@@ -3,9 +3,10 @@
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
+from django.utils.text import slugify
 from django.views.generic import TemplateView
 
-from ..choices import RenderStatus
+from ..choices import DOCUMENT_FILE_NAMES, DocumentKind, RenderStatus
 from ..documents import LETTER_TEMPLATE, letter_document_context
 from ..models import DossierVersion, RenderedDocument
 from ..permissions import can_read_opinions, can_view_document, can_view_letter
@@ -73,7 +74,8 @@ class DocumentDownloadView(LetterMixin, TemplateView):
             raise PermissionDenied(decision.reason)
         if document.status != RenderStatus.READY:
             raise Http404
-        filename = f"lettre-intention-{self.letter.cpts.name}-v{document.version.number}-{document.kind}.pdf"
+        name = DOCUMENT_FILE_NAMES[DocumentKind(document.kind)]
+        filename = f"{name}-{slugify(self.letter.cpts.name)}-v{document.version.number}.pdf"
         response = FileResponse(
             document.file.open("rb"), content_type="application/pdf", as_attachment=True, filename=filename
         )

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import DatabaseError, transaction
 from pypdf import PdfReader
 
-from projects.choices import DocumentKind, RenderStatus
+from projects.choices import DOCUMENT_FILE_NAMES, DocumentKind, RenderStatus
 from projects.models import RenderedDocument
 from projects.workflows import letter_submit
 
@@ -62,5 +62,5 @@ def test_a_worker_killed_mid_render_gives_exactly_one_pdf_after_retry(celery_thr
     document = documents.get()
     path = Path(settings.MEDIA_ROOT) / document.file.name
     assert len(PdfReader(io.BytesIO(path.read_bytes())).pages) >= 1
-    prefix = f"v{document.version.number}-{document.kind}-"
+    prefix = f"v{document.version.number}-{DOCUMENT_FILE_NAMES[DocumentKind(document.kind)]}-"
     assert [p.name for p in path.parent.glob(f"{prefix}*.pdf")] == [path.name], "un seul PDF stocké"
