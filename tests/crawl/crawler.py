@@ -24,8 +24,10 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 from django.db import transaction
 from django.urls import Resolver404, resolve
 
-# Never followed: leaving the session, and the admin's endless filter/sort variants of one change list.
+# Never followed: leaving the session, static files, the admin's filter/sort variants of one change list and its
+# generic history and delete-confirmation pages (Django's own, the same for every model).
 SKIPPED_PREFIXES = ("/deconnexion/", "/static/")
+SKIPPED_ADMIN_SUFFIXES = ("/history/", "/delete/")
 
 
 class _PageParser(HTMLParser):
@@ -50,6 +52,7 @@ class CrawlResult:
     statuses: dict[int, int] = field(default_factory=dict)
     truncated: bool = False
     sampled: int = 0  # links not followed because their route was already visited ``per_route`` times
+    refused: list[str] = field(default_factory=list)  # links to a page this persona may not see (403): reported
 
 
 def _route(path: str) -> str:
@@ -75,7 +78,9 @@ def _same_origin(base: str, href: str) -> str | None:
     if parts.scheme not in ("", "http") or parts.netloc not in ("", "testserver"):
         return None
     path = parts.path + (f"?{parts.query}" if parts.query else "")
-    if path.startswith(SKIPPED_PREFIXES) or (path.startswith("/admin/") and parts.query):
+    if path.startswith(SKIPPED_PREFIXES):
+        return None
+    if path.startswith("/admin/") and (parts.query or path.endswith(SKIPPED_ADMIN_SUFFIXES)):
         return None
     return path
 
@@ -128,6 +133,8 @@ def crawl(
         if status >= 500:
             result.failures.append(f"{status} {url} (lien depuis {parent})")
             continue
+        if status == 403:
+            result.refused.append(f"{url} (lien depuis {parent})")
         if status in (404, 405):
             result.failures.append(f"{status} {url} : lien mort depuis {parent}")
             continue

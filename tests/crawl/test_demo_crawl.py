@@ -52,6 +52,7 @@ def test_every_demo_persona_reaches_no_error_no_dead_link_and_no_page_without_ti
             f" statuts {dict(sorted(result.statuses.items()))}"
         )
         report.append(line)
+        report += [f"    lien vers un refus (403) : {refused}" for refused in result.refused]
         failures += [f"[{login.email}] {failure}" for failure in result.failures]
     summary = "\n".join(report) + f"\ntotal : {time.perf_counter() - started:.1f} s"
     print("\n" + summary)
