@@ -213,7 +213,7 @@ def can_post_message(user, letter) -> Decision:
     if not roles & (CPTS_ACTORS | REVIEWING_ACTORS):
         return Decision(False, _("Seuls la CPTS et ses interlocuteurs échangent des messages sur le dossier."))
     if letter.current_version_number == 0:
-        return Decision(False, _("Les échanges avec le guichet s'ouvrent au dépôt de la lettre."))
+        return Decision(False, _("Les échanges avec les organisations qui examinent la lettre s'ouvrent à son dépôt."))
     return ALLOWED
 
 

@@ -540,7 +540,9 @@ def awaiting_for_user(user) -> dict[str, list[AwaitingItem]]:
             elif status == LetterStatus.COMPLEMENTS_REQUESTED:
                 result["cpts"].append(AwaitingItem(letter, "Apporter les compléments demandés"))
             elif status == LetterStatus.VALIDATED:
-                if letter.circuit == "copil" and not hasattr(letter, "identity_sheet"):
+                # The regions whose settings ask for it (La Réunion): the fiche signalétique comes next.
+                settings = letter.regional_settings
+                if settings is not None and settings.identity_sheet_required and not hasattr(letter, "identity_sheet"):
                     result["cpts"].append(AwaitingItem(letter, "Remplir la fiche signalétique"))
                 result["cpts"].append(_next_stage_item(letter, today))
         if roles & {Actor.DESK, Actor.REVIEWER}:

@@ -32,6 +32,9 @@ RULES = {
     "projects:letter_detail": Rule(kwargs=letter, GET=only(*LETTER_VIEWERS), POST=signed_in("405")),
     "projects:letter_edit": Rule(kwargs=letter, GET=only(), POST=only(), note="en examen, la lettre est figée"),
     "projects:letter_submit": action("coordinator", note="déjà déposée : refus expliqué dans un message"),
+    "projects:letter_submit_confirm": Rule(
+        kwargs=letter, GET=only(), POST=only(), note="confirmation du dépôt : en examen, la lettre ne se modifie plus"
+    ),
     "projects:letter_open_review": action("desk", note="déjà prise en charge : refus expliqué dans un message"),
     "projects:letter_transmit": action("desk", note="avis encore attendus : refus expliqué dans un message"),
     "projects:letter_withdraw": action("coordinator"),
@@ -44,6 +47,12 @@ RULES = {
     ),
     "projects:letter_decision": Rule(
         kwargs=letter, GET=only(), POST=only(), note="circuit Guichet : l'ARS décide après la transmission"
+    ),
+    "projects:letter_prepare_decision": Rule(
+        kwargs=letter,
+        GET=only(),
+        POST=only(),
+        note="circuit Guichet : l'agent de l'ARS prépare la décision après la transmission, pas pendant l'examen",
     ),
     "projects:letter_message": Rule(kwargs=letter, GET=signed_in("405"), POST=only(*MESSAGE_WRITERS, ok="302")),
     "projects:letter_note": Rule(kwargs=letter, GET=signed_in("405"), POST=only(*NOTE_WRITERS, ok="302")),

@@ -82,6 +82,12 @@ def test_the_letter_circuit_with_the_keyboard_only(world, live_server, page):
     page.keyboard.type("12 % des patients en ALD sans médecin traitant.")
     tab_to(page, 'button[type="submit"]', "Enregistrer et déposer")
     page.keyboard.press("Enter")
+    # Submitting is irreversible: the confirmation page, its box ticked with Space.
+    page.wait_for_url(re.compile(rf"/dossiers/lettres/{letter.pk}/deposer/confirmer/$"))
+    tab_to(page, 'input[name="confirm"]')
+    page.keyboard.press("Space")
+    tab_to(page, 'button[type="submit"]', "Confirmer le dépôt")
+    page.keyboard.press("Enter")
     page.wait_for_url(re.compile(rf"/dossiers/lettres/{letter.pk}/$"))
     letter.refresh_from_db()
     assert letter.status == LetterStatus.SUBMITTED and letter.needs.startswith("12 % des patients")

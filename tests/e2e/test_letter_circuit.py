@@ -1,6 +1,8 @@
-"""The whole intention-letter circuit in Chromium: the coordinator writes and submits, two URPS give their
-opinion, the Guichet consolidates and transmits, the ARS validates, and the coordinator sees the decision and its
-deadline, then downloads the PDF (read back with pypdf)."""
+"""The whole intention-letter circuit in Chromium: the coordinator writes the letter and submits it after a
+confirmation step (issue 12 point 21); one of two URPS gives its opinion, which the coordinator does not read yet
+(point 17); the Guichet consolidates and transmits with the other opinion missing, stating why (point 11); an ARS
+agent prepares the decision and a decider signs it (point 12); the coordinator then reads the opinions, the decision
+and its deadline, and downloads the PDF (read back with pypdf)."""
 
 import hashlib
 import io
@@ -135,9 +137,19 @@ def test_the_whole_letter_circuit(world, live_server, page):
     assert page.input_value("#id_means") == "Temps de coordination, messagerie sécurisée."
     page.fill("#id_structure-siret", "73282932000074")
     page.get_by_role("button", name="Enregistrer et déposer").click()
+
+    # Submitting is irreversible: a confirmation page, checked on the server (point 21).
+    page.wait_for_url(re.compile(r"/dossiers/lettres/\d+/deposer/confirmer/$"))
+    assert page.get_by_role("heading", name="Confirmer le dépôt de la lettre d'intention").is_visible()
+    letter = IntentionLetter.objects.get(cpts=world["cpts"])
+    assert letter.status == "draft"
+    page.get_by_role("button", name="Confirmer le dépôt").click()
+    assert page.get_by_text("Cochez la case pour confirmer le dépôt de la lettre.").is_visible()
+    page.get_by_label(re.compile("Je confirme le dépôt")).check()
+    page.get_by_role("button", name="Confirmer le dépôt").click()
     page.wait_for_url(re.compile(r"/dossiers/lettres/\d+/$"))
     assert page.locator("#statut").inner_text() == "Déposée, en attente de prise en charge"
-    letter = IntentionLetter.objects.get(cpts=world["cpts"])
+    assert page.get_by_text("Guichet CPTS en est prévenu").is_visible()
 
     # --- Helper H2 (issue 12, points 16 and 2): complements asked on picked fields, answered, deposited again. ---
     request_complements_by_picking_fields(page, live_server, letter, circuit, coordinator)
@@ -150,35 +162,61 @@ def test_the_whole_letter_circuit(world, live_server, page):
     page.get_by_role("button", name="Prendre en charge et demander les avis").click()
     assert page.get_by_text("avis reçus 0/2").first.is_visible()
 
-    # 3. Two URPS give their opinion on the three criteria.
-    for reviewer in circuit.reviewer_users:
-        login(page, live_server, reviewer)
-        assert page.get_by_text("Rendre l'avis de votre organisation").is_visible()
-        give_opinion(page, live_server, letter.pk)
+    # 3. One URPS gives its opinion on the three criteria; the other one does not answer.
+    answering, silent = circuit.reviewer_users[0], circuit.reviewers[1]
+    login(page, live_server, answering)
+    assert page.get_by_text("Rendre l'avis de votre organisation").is_visible()
+    give_opinion(page, live_server, letter.pk)
 
-    # 4. The Guichet writes the consolidated opinion and transmits to the ARS.
+    # The coordinator follows the progress but does not read the opinion while the review runs (point 17).
+    login(page, live_server, coordinator)
+    page.goto(f"{live_server.url}/dossiers/lettres/{letter.pk}/")
+    assert page.get_by_text("avis reçus 1/2").first.is_visible()
+    assert page.locator("#avis-plus-tard").inner_text().endswith("une fois la lettre transmise à l'ARS.")
+    assert page.get_by_text("Bien sur", exact=False).count() == 0
+
+    # 4. The Guichet writes the consolidated opinion and transmits with one opinion missing, stating why (point 11).
     login(page, live_server, circuit.desk_user)
     give_opinion(page, live_server, letter.pk)
-    assert page.get_by_text("avis reçus 2/2").first.is_visible()
+    assert page.get_by_text("avis reçus 1/2").first.is_visible()
     assert page.get_by_role("columnheader", name=re.compile("Avis consolidé")).is_visible()
-    page.get_by_role("button", name="Transmettre à l'ARS").click()
+    assert page.locator("#n-transmit").inner_text().startswith(f"Avis encore attendus de : {silent.name}")
+    motive = "L'URPS relancée deux fois n'a pas répondu ; la commission de l'ARS se réunit jeudi."
+    page.get_by_label(re.compile("Motif de la transmission sans tous les avis")).fill(motive)
+    page.get_by_role("button", name="Transmettre à l'ARS sans tous les avis").click()
     assert page.locator("#statut").inner_text() == "Transmise à l'ARS"
 
-    # 5. The ARS agent validates; the FIR grant is prefilled from the regional settings.
+    # 5. An ARS agent sees which opinion is missing and why, and prepares the decision (point 12).
     login(page, live_server, circuit.ars_agent)
     assert page.get_by_role("heading", name="Dossiers à instruire").is_visible()
     page.get_by_role("link", name="CPTS du Lauragais").first.click()
-    page.get_by_role("link", name="Décider").click()
+    missing = page.locator("section.missing-opinions")
+    assert silent.name in missing.inner_text() and motive in missing.inner_text()
+    assert page.get_by_role("link", name=re.compile("^Signer la décision")).count() == 0
+    page.get_by_role("link", name="Préparer la décision").click()
     assert page.input_value("#id_fir_amount").startswith("50000")
     page.check('input[name="outcome"][value="validated"]')
     page.fill("#id_motive", "Projet cohérent avec le PRS, mobilisation satisfaisante.")
-    page.get_by_role("button", name="Enregistrer la décision").click()
+    page.get_by_role("button", name="Enregistrer la décision préparée").click()
+    assert page.get_by_text("Décision préparée : un décideur de l'ARS peut maintenant la signer.").is_visible()
+    assert page.locator("#statut").inner_text() == "À décider"
+
+    # 6. A decider of the ARS signs the prepared decision (prefilled from the preparation).
+    login(page, live_server, circuit.ars_decider)
+    page.goto(f"{live_server.url}/dossiers/lettres/{letter.pk}/")
+    page.get_by_role("link", name="Signer la décision préparée").click()
+    assert page.input_value("#id_motive") == "Projet cohérent avec le PRS, mobilisation satisfaisante."
+    assert page.is_checked('input[name="outcome"][value="validated"]')
+    page.get_by_role("button", name="Signer la décision").click()
     assert page.get_by_text("La décision est enregistrée").is_visible()
 
-    # 6. The coordinator sees the decision and the deadline, and downloads the PDF.
+    # 7. The coordinator sees the decision, both steps in the history, now the opinions, and downloads the PDF.
     login(page, live_server, coordinator)
     page.goto(f"{live_server.url}/dossiers/lettres/{letter.pk}/")
     assert page.locator("#statut").inner_text() == "Validée"
+    history = page.locator(".timeline").inner_text()
+    assert "Décision préparée pour signature" in history and "Décision signée : lettre validée" in history
+    assert page.get_by_text("Bien sur", exact=False).count() > 0  # the opinions, once decided
     letter.refresh_from_db()
     deadline = letter.decision.accompaniment_deadline
     assert deadline == add_months(timezone.localdate(), 9)  # the 9 months of the funding scale in force
