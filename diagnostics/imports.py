@@ -1,5 +1,9 @@
 """Import of indicator datasets from CSV or XLSX: every line validated, everything imported or nothing.
 
+An import adds to what is there: its values are upserted commune by commune into their series (one indicator,
+national or one territory's own, one year, one source). A commune already in the series gets its value replaced,
+the other communes keep theirs; the outcome counts what was added, replaced and left unchanged.
+
 (A service module of its own: validation of a table is long enough to deserve one.) The file is read by
 the shared ``cpts_portal.tabular.read_table`` (content sniffing, size/row/zip-bomb limits, defusedxml).
 Expected columns: ``code_insee`` (or ``codgeo``, ``code INSEE``) and one column per indicator, named by the
@@ -33,6 +37,18 @@ _SPACES = re.compile(r"[\s\u00a0\u202f]")
 class ImportOutcome:
     dataset: IndicatorDataset
     ignored_columns: list[str]
+
+    @property
+    def added(self) -> int:
+        return self.dataset.added_count
+
+    @property
+    def replaced(self) -> int:
+        return self.dataset.replaced_count
+
+    @property
+    def unchanged(self) -> int:
+        return self.dataset.unchanged_count
 
 
 def parse_french_number(text: str) -> Decimal:
@@ -158,9 +174,13 @@ def indicator_dataset_import(
     rows, errors, ignored = validate_indicator_table(uploaded, indicators=indicators, territory=territory)
     if errors:
         raise ValidationError([str(e) for e in errors])
+    territory_id = territory.pk if territory else None
+    source = source.strip()
+    # Two imports into the same indicators wait for each other: each one sees what the other wrote.
+    list(IndicatorDefinition.objects.select_for_update().filter(pk__in=[i.pk for i in indicators]).order_by("pk"))
     dataset = IndicatorDataset(
         label=label.strip(),
-        source=source.strip(),
+        source=source,
         year=year,
         scope=DatasetScope.TERRITORY if territory else DatasetScope.NATIONAL,
         territory=territory,
@@ -173,12 +193,74 @@ def indicator_dataset_import(
     dataset.save()
     dataset.indicators.set(indicators)
     by_code = {i.code: i.pk for i in indicators}
-    IndicatorValue.objects.bulk_create(
-        [
-            IndicatorValue(dataset=dataset, indicator_id=by_code[code], commune_id=commune_pk, value=value)
-            for _line, commune_pk, values in rows
-            for code, value in values.items()
-        ],
-        batch_size=2000,
-    )
+    incoming = {
+        (by_code[code], commune_pk): value for _line, commune_pk, values in rows for code, value in values.items()
+    }
+    existing = {
+        (v.indicator_id, v.commune_id): v
+        for v in IndicatorValue.objects.select_for_update().filter(
+            indicator_id__in=by_code.values(),
+            commune_id__in={commune for _indicator, commune in incoming},
+            territory=territory,
+            year=year,
+            source=source,
+        )
+    }
+    added, replaced, unchanged = [], [], 0
+    for (indicator_id, commune_id), value in incoming.items():
+        current = existing.get((indicator_id, commune_id))
+        if current is None:
+            added.append(
+                IndicatorValue(
+                    dataset=dataset,
+                    indicator_id=indicator_id,
+                    commune_id=commune_id,
+                    territory_id=territory_id,
+                    year=year,
+                    source=source,
+                    value=value,
+                    is_latest=False,
+                )
+            )
+        elif current.value != value:
+            current.value, current.dataset = value, dataset
+            replaced.append(current)
+        else:
+            unchanged += 1
+    IndicatorValue.objects.bulk_create(added, batch_size=2000)
+    IndicatorValue.objects.bulk_update(replaced, ["value", "dataset"], batch_size=2000)
+    if territory is None:
+        _mark_latest_national(incoming.keys())
+    dataset.added_count, dataset.replaced_count, dataset.unchanged_count = len(added), len(replaced), unchanged
+    dataset.save(update_fields=["added_count", "replaced_count", "unchanged_count"])
     return ImportOutcome(dataset=dataset, ignored_columns=ignored)
+
+
+def value_rank(year: int | None, imported_at, dataset_id: int) -> tuple:
+    """Which of a commune's values for one indicator counts: the most recent year (no year is the oldest),
+    then the most recent import. The reports choose with the same rule."""
+    return (year if year is not None else -1, imported_at, dataset_id)
+
+
+def _mark_latest_national(pairs) -> None:
+    """Flag, for each (indicator, commune) a national import touched, the national value comparisons use."""
+    pairs = set(pairs)
+    indicator_ids = {indicator for indicator, _commune in pairs}
+    commune_ids = {commune for _indicator, commune in pairs}
+    best: dict[tuple[int, int], tuple] = {}
+    flagged = set()
+    for pk, indicator, commune, year, imported_at, dataset_id, is_latest in IndicatorValue.objects.filter(
+        territory__isnull=True, indicator_id__in=indicator_ids, commune_id__in=commune_ids
+    ).values_list("pk", "indicator_id", "commune_id", "year", "dataset__imported_at", "dataset_id", "is_latest"):
+        if (indicator, commune) not in pairs:
+            continue
+        rank = value_rank(year, imported_at, dataset_id)
+        if (indicator, commune) not in best or rank > best[indicator, commune][0]:
+            best[indicator, commune] = (rank, pk)
+        if is_latest:
+            flagged.add(pk)
+    latest = {pk for _rank, pk in best.values()}
+    stale, fresh = list(flagged - latest), list(latest - flagged)
+    for start in range(0, max(len(stale), len(fresh)), 5000):
+        IndicatorValue.objects.filter(pk__in=stale[start : start + 5000]).update(is_latest=False)
+        IndicatorValue.objects.filter(pk__in=fresh[start : start + 5000]).update(is_latest=True)

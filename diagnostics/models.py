@@ -217,6 +217,10 @@ class IndicatorDataset(models.Model):
     )
     file_name = models.CharField(_("fichier importé"), max_length=255, blank=True)
     row_count = models.PositiveIntegerField(_("lignes importées"), default=0)
+    # What the import did to the values of its series (same indicator, territory, year and source).
+    added_count = models.PositiveIntegerField(_("valeurs ajoutées"), default=0)
+    replaced_count = models.PositiveIntegerField(_("valeurs remplacées"), default=0)
+    unchanged_count = models.PositiveIntegerField(_("valeurs inchangées"), default=0)
     imported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -246,25 +250,52 @@ class IndicatorDataset(models.Model):
 
 
 class IndicatorValue(models.Model):
-    """The value of one indicator for one commune in one dataset.
+    """The value of one indicator for one commune, in one series: national or a territory's own, a year, a source.
 
-    No history: values are written once by an import and never edited (a correction is a new import);
-    the dataset's history says who imported what.
+    An import upserts into its series commune by commune: a commune already there gets its value replaced,
+    the other communes of the series keep theirs (``dataset`` is the import that wrote the value last). Values
+    are never edited by hand (a correction is a new import); the dataset's history says who imported what.
+    ``is_latest`` marks, among the national values of an indicator for a commune, the one comparisons use (the
+    most recent year, then the most recent import); the import service keeps it, the reports only read it.
     """
 
-    dataset = models.ForeignKey(IndicatorDataset, on_delete=models.CASCADE, related_name="values")
-    indicator = models.ForeignKey(IndicatorDefinition, on_delete=models.PROTECT, related_name="values")
-    commune = models.ForeignKey(Commune, on_delete=models.PROTECT, related_name="indicator_values")
+    dataset = models.ForeignKey(
+        IndicatorDataset, on_delete=models.CASCADE, related_name="values", verbose_name=_("import")
+    )
+    indicator = models.ForeignKey(
+        IndicatorDefinition, on_delete=models.PROTECT, related_name="values", verbose_name=_("indicateur")
+    )
+    commune = models.ForeignKey(
+        Commune, on_delete=models.PROTECT, related_name="indicator_values", verbose_name=_("commune")
+    )
+    territory = models.ForeignKey(
+        Territory,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("territoire"),
+        help_text=_("Vide pour une valeur nationale."),
+    )
+    year = models.PositiveSmallIntegerField(_("année des données"), null=True, blank=True)
+    source = models.CharField(_("source"), max_length=200, blank=True)
     value = models.DecimalField(_("valeur"), max_digits=18, decimal_places=4)
+    is_latest = models.BooleanField(_("valeur nationale la plus récente"), default=True, editable=False)
 
     class Meta:
         verbose_name = _("valeur d'indicateur")
         verbose_name_plural = _("valeurs d'indicateurs")
         constraints = [
             models.UniqueConstraint(
-                fields=["dataset", "indicator", "commune"], name="indicator_value_unique_per_dataset"
+                fields=["indicator", "commune", "territory", "year", "source"],
+                nulls_distinct=False,
+                name="indicator_value_unique_per_series",
+                violation_error_message=_(
+                    "Une commune n'a qu'une valeur par indicateur, territoire, année et source."
+                ),
             ),
         ]
+        indexes = [models.Index(fields=["indicator", "is_latest"], name="indicator_value_latest")]
 
     def __str__(self):
         return f"{self.indicator_id} {self.commune_id} = {self.value}"

@@ -1,8 +1,11 @@
 """The diagnostic of a territory: indicators aggregated and compared, the map, the export (read-only selectors).
 
-Which values count: for the territory, the most recent dataset holding the indicator among the national
-datasets and the territory's own; for the département, région and France, the most recent *national* dataset
-holding it. A fixed number of queries, whatever the number of communes and indicators.
+Which values count: imports add to each other (``imports.py``), so every commune has, per indicator, national
+values and perhaps the territory's own, of several years or sources. For each commune of the territory the most
+recent one counts (year, then import: ``imports.value_rank``). The département, région and France levels sum the
+latest national value of every commune (``IndicatorValue.is_latest``), with the territory's own communes counted
+at the value the territory uses: a figure imported for six Aude communes shows in "Aude (11)" too.
+A fixed number of queries, whatever the number of communes and indicators.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from . import calculations as calc
 from .charts import Bar, comparison_chart
 from .choices import Aggregation, DatasetScope
 from .formatting import format_number
+from .imports import value_rank
 from .maps import MapCommune, territory_map
 from .models import Commune, IndicatorDataset, IndicatorDefinition, IndicatorValue, Territory, TerritoryCommune
 from .selectors import TerritorySummary
@@ -40,12 +44,14 @@ class LevelValue:
 @dataclass
 class IndicatorReport:
     indicator: IndicatorDefinition
-    dataset: IndicatorDataset | None
+    dataset: IndicatorDataset | None  # the most recent import the territory's values come from
     comparison_dataset: IndicatorDataset | None
     levels: list[LevelValue] = field(default_factory=list)
     covered: int = 0
     total: int = 0
     chart: SafeString | None = None
+    datasets: list[IndicatorDataset] = field(default_factory=list)  # every import they come from, newest first
+    commune_values: dict[int, Decimal] = field(default_factory=dict)  # commune pk -> the value that counts
 
     @property
     def is_sum(self) -> bool:
@@ -67,37 +73,77 @@ class IndicatorReport:
     @property
     def is_demo(self) -> bool:
         return bool(
-            (self.dataset and self.dataset.is_demo) or (self.comparison_dataset and self.comparison_dataset.is_demo)
+            any(d.is_demo for d in self.datasets)
+            or (self.dataset and self.dataset.is_demo)
+            or (self.comparison_dataset and self.comparison_dataset.is_demo)
         )
 
 
-def _latest_sources(territory: Territory | None, indicators: list[IndicatorDefinition]):
-    """(territory source, comparison source) dataset per indicator pk."""
+def _datasets(territory: Territory | None) -> tuple[dict[int, IndicatorDataset], dict[int, IndicatorDataset]]:
+    """(every import the territory may read, by pk; the most recent national import of each indicator, which
+    the page names as the source of the comparisons)."""
     condition = Q(scope=DatasetScope.NATIONAL)
     if territory is not None and territory.pk:
         condition |= Q(territory=territory)
-    datasets = list(
-        IndicatorDataset.objects.filter(condition).prefetch_related("indicators").order_by("-imported_at", "-pk")
-    )
-    own: dict[int, IndicatorDataset] = {}
+    by_pk: dict[int, IndicatorDataset] = {}
     national: dict[int, IndicatorDataset] = {}
-    for dataset in datasets:
-        for indicator in dataset.indicators.all():
-            own.setdefault(indicator.pk, dataset)
-            if dataset.scope == DatasetScope.NATIONAL:
+    for dataset in (
+        IndicatorDataset.objects.filter(condition).prefetch_related("indicators").order_by("-imported_at", "-pk")
+    ):
+        by_pk[dataset.pk] = dataset
+        if dataset.scope == DatasetScope.NATIONAL:
+            for indicator in dataset.indicators.all():
                 national.setdefault(indicator.pk, dataset)
-    return own, national
+    return by_pk, national
 
 
-def _sources_q(sources: dict[int, IndicatorDataset]) -> Q | None:
-    by_dataset = defaultdict(list)
-    for indicator_id, dataset in sources.items():
-        by_dataset[dataset.pk].append(indicator_id)
-    condition = None
-    for dataset_id, indicator_ids in by_dataset.items():
-        term = Q(dataset_id=dataset_id, indicator_id__in=indicator_ids)
-        condition = term if condition is None else condition | term
-    return condition
+@dataclass
+class _Chosen:
+    value: Decimal
+    rank: tuple
+    dataset_id: int
+
+
+def _territory_values(territory: Territory | None, commune_ids: list[int], indicator_ids: list[int]):
+    """({(indicator, commune): the value that counts}, {(indicator, commune): latest national value})."""
+    chosen: dict[tuple[int, int], _Chosen] = {}
+    national: dict[tuple[int, int], Decimal] = {}
+    if not commune_ids:
+        return chosen, national
+    series = Q(territory__isnull=True)
+    if territory is not None and territory.pk:
+        series |= Q(territory=territory)
+    for indicator_id, commune_id, value, year, dataset_id, imported_at, territory_id, is_latest in (
+        IndicatorValue.objects.filter(series, commune_id__in=commune_ids, indicator_id__in=indicator_ids)
+        .values_list(
+            "indicator_id",
+            "commune_id",
+            "value",
+            "year",
+            "dataset_id",
+            "dataset__imported_at",
+            "territory_id",
+            "is_latest",
+        )
+        .order_by()
+    ):
+        key = (indicator_id, commune_id)
+        rank = value_rank(year, imported_at, dataset_id)
+        if key not in chosen or rank > chosen[key].rank:
+            chosen[key] = _Chosen(Decimal(value), rank, dataset_id)
+        if territory_id is None and is_latest:
+            national[key] = Decimal(value)
+    return chosen, national
+
+
+def _adjust(sums: dict, key, value: Decimal, population: int | None, sign: int) -> None:
+    """Add (sign 1) or take out (sign -1) one commune's value from a level's database sums."""
+    row = sums.setdefault(key, {"value_sum": None, "weighted_sum": None, "population": None, "count": 0})
+    row["value_sum"] = (row["value_sum"] or Decimal(0)) + sign * value
+    if population is not None:
+        row["weighted_sum"] = (row["weighted_sum"] or Decimal(0)) + sign * value * population
+        row["population"] = (row["population"] or 0) + sign * population
+    row["count"] += sign
 
 
 def _level_sums(condition: Q, group: str | None, within: dict) -> dict:
@@ -127,31 +173,47 @@ def diagnostic_report(summary: TerritorySummary) -> list[IndicatorReport]:
     indicators = list(IndicatorDefinition.objects.filter(is_active=True))
     if not indicators:
         return []
-    own_sources, national_sources = _latest_sources(territory, indicators)
+    datasets, national_sources = _datasets(territory)
     by_commune: dict[int, TerritoryCommune] = {e.commune_id: e for e in entries}
+    indicator_ids = [i.pk for i in indicators]
+    chosen, national_latest = _territory_values(territory, list(by_commune) if datasets else [], indicator_ids)
 
     territory_values: dict[int, list[calc.CommuneValue]] = defaultdict(list)
-    own_q = _sources_q(own_sources)
-    if own_q is not None and by_commune:
-        for indicator_id, commune_id, value in IndicatorValue.objects.filter(
-            own_q, commune_id__in=list(by_commune)
-        ).values_list("indicator_id", "commune_id", "value"):
-            entry = by_commune[commune_id]
-            part = calc.PopulationPart(entry.commune.population, entry.is_partial, entry.declared_population)
-            territory_values[indicator_id].append(
-                calc.CommuneValue(Decimal(value), entry.commune.population, part.share or Decimal(0))
-            )
+    for (indicator_id, commune_id), pick in chosen.items():
+        entry = by_commune[commune_id]
+        part = calc.PopulationPart(entry.commune.population, entry.is_partial, entry.declared_population)
+        territory_values[indicator_id].append(
+            calc.CommuneValue(pick.value, entry.commune.population, part.share or Decimal(0))
+        )
 
-    national_q = _sources_q(national_sources)
+    national_q = Q(territory__isnull=True, is_latest=True, indicator_id__in=indicator_ids)
     dep_ids = [d.pk for d in summary.departements]
     reg_ids = [r.pk for r in summary.regions]
-    dep_sums = reg_sums = france_sums = {}
-    if national_q is not None:
+    dep_sums: dict = {}
+    reg_sums: dict = {}
+    france_sums: dict = {}
+    if national_sources:  # no national import holds an active indicator: the levels are the territory's own values
         if dep_ids:
             dep_sums = _level_sums(national_q, "commune__departement_id", {"commune__departement_id__in": dep_ids})
         if reg_ids:
             reg_sums = _level_sums(national_q, "commune__region_id", {"commune__region_id__in": reg_ids})
         france_sums = _level_sums(national_q, None, {})
+    # The territory's communes count at the value the territory uses (its own import, or a newer year).
+    for (indicator_id, commune_id), pick in chosen.items():
+        before = national_latest.get((indicator_id, commune_id))
+        if before is not None and before == pick.value:
+            continue
+        commune = by_commune[commune_id].commune
+        for sums, key in (
+            (dep_sums, (indicator_id, commune.departement_id) if commune.departement_id in dep_ids else None),
+            (reg_sums, (indicator_id, commune.region_id) if commune.region_id in reg_ids else None),
+            (france_sums, (indicator_id, None)),
+        ):
+            if key is None:
+                continue
+            if before is not None:
+                _adjust(sums, key, before, commune.population, -1)
+            _adjust(sums, key, pick.value, commune.population, 1)
 
     def from_sums(indicator, row) -> calc.Aggregate:
         if row is None:
@@ -181,13 +243,19 @@ def diagnostic_report(summary: TerritorySummary) -> list[IndicatorReport]:
             levels.append(LevelValue("region", region.name, from_sums(indicator, row), is_sum))
         row = france_sums.get((indicator.pk, None))
         levels.append(LevelValue("france", _("France"), from_sums(indicator, row), is_sum))
+        picks = {c: p for (i, c), p in chosen.items() if i == indicator.pk}
+        used = sorted(
+            {datasets[p.dataset_id] for p in picks.values()}, key=lambda d: (d.imported_at, d.pk), reverse=True
+        )
         report = IndicatorReport(
             indicator=indicator,
-            dataset=own_sources.get(indicator.pk),
+            dataset=used[0] if used else None,
             comparison_dataset=national_sources.get(indicator.pk),
             levels=levels,
             covered=aggregate.count,
             total=len(entries),
+            datasets=used,
+            commune_values={c: p.value for c, p in picks.items()},
         )
         if any(level.compared is not None for level in levels):
             report.chart = comparison_chart(
@@ -265,15 +333,7 @@ def territory_map_svg(summary: TerritorySummary, *, max_neighbours: int = 1500) 
 
 def diagnostic_export_rows(summary: TerritorySummary, reports: list[IndicatorReport]) -> tuple[list[str], list[list]]:
     """One row per commune with its values, then the territory and each comparison level."""
-    territory_values = {}
-    own_q = _sources_q({r.indicator.pk: r.dataset for r in reports if r.dataset})
-    if own_q is not None and summary.entries:
-        territory_values = {
-            (i, c): v
-            for i, c, v in IndicatorValue.objects.filter(
-                own_q, commune_id__in=[e.commune_id for e in summary.entries]
-            ).values_list("indicator_id", "commune_id", "value")
-        }
+    territory_values = {(r.indicator.pk, c): v for r in reports for c, v in r.commune_values.items()}
     columns = [
         _("Code INSEE"),
         _("Commune"),

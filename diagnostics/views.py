@@ -368,9 +368,15 @@ class IndicatorImportMixin:
             )
         except ValidationError as exc:
             return None, exc.messages
-        notice = _("%(n)d lignes importées dans « %(label)s ».") % {
+        notice = _(
+            "%(n)d lignes importées dans « %(label)s » : %(added)d valeurs ajoutées, %(replaced)d remplacées, "
+            "%(unchanged)d inchangées ; les valeurs des autres communes sont conservées."
+        ) % {
             "n": outcome.dataset.row_count,
             "label": outcome.dataset.label,
+            "added": outcome.added,
+            "replaced": outcome.replaced,
+            "unchanged": outcome.unchanged,
         }
         if outcome.ignored_columns:
             notice += " " + _("Colonnes ignorées : %(cols)s.") % {"cols": ", ".join(outcome.ignored_columns)}

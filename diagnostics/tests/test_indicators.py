@@ -12,7 +12,7 @@ from openpyxl import Workbook, load_workbook
 from accounts.tests.factories import DepartementFactory, RegionFactory
 from diagnostics.choices import Aggregation
 from diagnostics.imports import indicator_dataset_import
-from diagnostics.models import IndicatorDataset, IndicatorValue
+from diagnostics.models import Commune, IndicatorDataset, IndicatorValue
 from diagnostics.reports import diagnostic_export_rows, diagnostic_report
 from diagnostics.selectors import territory_summary
 
@@ -181,7 +181,8 @@ def test_diagnostic_aggregates_match_hand_computed_values(diagnostic_world):
     assert "<svg" in mg.chart and " style=" not in mg.chart and "Haute-Garonne (31)" in mg.chart
 
 
-def test_a_territory_dataset_overrides_the_national_one_for_the_territory_only(diagnostic_world, indicators, owner):
+def test_a_territory_s_own_value_replaces_the_national_one_for_that_commune_only(diagnostic_world, indicators, owner):
+    """Issue 12 point 4: an import for one commune used to replace the whole territory's figures."""
     indicator_dataset_import(
         csv_file("code_insee;mg\n31001;5\n"),
         indicators=[indicators[0]],
@@ -191,8 +192,31 @@ def test_a_territory_dataset_overrides_the_national_one_for_the_territory_only(d
     )
     mg = next(r for r in diagnostic_report(territory_summary(diagnostic_world)) if r.indicator.code == "mg")
     assert mg.dataset.label == "Recensement local" and mg.comparison_dataset.label == "Jeu national fictif"
-    assert mg.levels[0].aggregate.value == Decimal(5) and mg.covered == 1
-    assert mg.levels[-1].aggregate.value == Decimal(44)
+    assert [d.label for d in mg.datasets] == ["Recensement local", "Jeu national fictif"]
+    # 5 (own) + 7 + 10 x 1/4 (national): the other communes keep their values.
+    assert mg.levels[0].aggregate.value == Decimal("14.5") and mg.covered == 3
+    assert mg.commune_values[Commune.objects.get(insee_code="31001").pk] == Decimal(5)
+    # The comparison levels count the commune at the territory's value: 24 - 3 + 5, 44 - 3 + 5.
+    assert mg.levels[1].aggregate.value == Decimal(26) and mg.levels[1].aggregate.count == 4
+    assert mg.levels[-1].aggregate.value == Decimal(46) and mg.levels[-1].aggregate.count == 5
+
+
+def test_imports_upsert_per_commune_in_their_series_and_count_what_they_did(diagnostic_world, indicators, owner):
+    again = indicator_dataset_import(
+        csv_file("code_insee;mg\n31001;3\n31002;8\n"), indicators=[indicators[0]], label="Correctif", user=owner
+    )
+    assert (again.added, again.replaced, again.unchanged) == (0, 1, 1)
+    assert IndicatorValue.objects.filter(indicator=indicators[0], territory=None).count() == 5
+    newer = indicator_dataset_import(
+        csv_file("code_insee;mg\n31003;12\n"), indicators=[indicators[0]], label="2024", year=2024, user=owner
+    )
+    assert (newer.added, newer.replaced, newer.unchanged) == (1, 0, 0)
+    # Two national series now: comparisons read the latest value of each commune, once.
+    assert IndicatorValue.objects.filter(indicator=indicators[0], is_latest=True).count() == 5
+    mg = next(r for r in diagnostic_report(territory_summary(diagnostic_world)) if r.indicator.code == "mg")
+    # 3 + 8 + 12 x 1/4; Haute-Garonne 3 + 8 + 12 + 4; France + 20.
+    assert mg.levels[0].aggregate.value == Decimal(14)
+    assert mg.levels[1].aggregate.value == Decimal(27) and mg.levels[-1].aggregate.value == Decimal(47)
 
 
 def test_export_lists_each_commune_then_the_levels_with_formulas_neutralised(diagnostic_world):

@@ -9,7 +9,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from accounts.choices import OrganisationKind, Role
-from accounts.tests.factories import MembershipFactory, OrganisationFactory, RegionFactory
+from accounts.tests.factories import DepartementFactory, MembershipFactory, OrganisationFactory, RegionFactory
 from diagnostics.choices import Aggregation
 from diagnostics.models import Diagnostic, IndicatorDataset, IndicatorValue, TerritoryCommune
 
@@ -452,3 +452,76 @@ def test_a_draft_territory_stays_private_to_other_cpts(client, owner, cpts, terr
     client.force_login(owner)
     page = text(client.get(url("territory_edit", cpts)))
     assert "CPTS Brouillon Secret" not in page and "Conflit : commune entière" not in page
+
+
+def test_an_import_for_some_communes_adds_to_the_territory_s_figures(client, owner, administrator, cpts):
+    """Issue 12 point 4, as met: a territory over two départements, 18 Haute-Garonne communes with national figures
+    (44 doctors); the coordinator imports 6 Aude communes (17 doctors). It used to show 17 on 6 communes, the
+    Haute-Garonne values gone and "Aude (11)" without data."""
+    import re
+
+    occitanie = cpts.region
+    hg = DepartementFactory(code="31", name="Haute-Garonne", region=occitanie)
+    aude = DepartementFactory(code="11", name="Aude", region=occitanie)
+    mg = IndicatorDefinitionFactory(code="mg", label="Médecins généralistes", unit="médecins")
+    territory = TerritoryFactory(cpts=cpts)
+    hg_communes = [CommuneFactory(insee_code=f"31{n:03d}", departement=hg, population=1000) for n in range(1, 19)]
+    aude_communes = [CommuneFactory(insee_code=f"11{n:03d}", departement=aude, population=1000) for n in range(1, 7)]
+    for commune in hg_communes + aude_communes:
+        TerritoryCommuneFactory(territory=territory, commune=commune)
+    national = "code_insee;mg\n" + "".join(f"{c.insee_code};{2 if n < 10 else 3}\n" for n, c in enumerate(hg_communes))
+    client.force_login(administrator)
+    response = client.post(
+        reverse("diagnostics:indicator_import_national"),
+        {"file": SimpleUploadedFile("n.csv", national.encode()), "indicators": [mg.pk], "label": "National",
+         "year": 2023},
+    )
+    assert response.status_code == 302
+
+    def levels():
+        page = text(client.get(url("diagnostic_detail", cpts)))
+        rows = re.findall(r'<th scope="row">([^<]+)</th>\s*<td class="num">([^<]+)</td>\s*<td class="num">[^<]*</td>'
+                          r'\s*<td class="num">(\d+)</td>', page)
+        return {label: (value, int(count)) for label, value, count in rows}, page
+
+    client.force_login(owner)
+    before, _page = levels()
+    assert before["Territoire"] == ("44", 18) and before["Aude (11)"] == ("pas de données", 0)
+
+    local = "code_insee;mg\n" + "".join(f"{c.insee_code};{3 if n < 5 else 2}\n" for n, c in enumerate(aude_communes))
+    response = client.post(
+        url("indicator_import_territory", cpts),
+        {"file": SimpleUploadedFile("aude.csv", local.encode()), "indicators": [mg.pk], "label": "Aude", "year": 2023},
+        follow=True,
+    )
+    assert "6 lignes importées dans « Aude » : 6 valeurs ajoutées, 0 remplacées, 0 inchangées" in text(response)
+    after, page = levels()
+    assert after["Territoire"] == ("61", 24)  # 44 + 17: added, not replaced
+    assert after["Haute-Garonne (31)"] == ("44", 18)  # the Haute-Garonne values stay
+    assert after["Aude (11)"] == ("17", 6)  # the comparison levels are recomputed
+    assert after["Occitanie"] == ("61", 24)
+    assert "Données pour 24 communes sur 24 du territoire." in page and "Sources : Aude" in page
+
+    # The same file with one commune corrected: one value replaced, five unchanged, the others untouched.
+    corrected = local.replace(f"{aude_communes[0].insee_code};3", f"{aude_communes[0].insee_code};4")
+    response = client.post(
+        url("indicator_import_territory", cpts),
+        {"file": SimpleUploadedFile("aude.csv", corrected.encode()), "indicators": [mg.pk], "label": "Aude v2",
+         "year": 2023},
+        follow=True,
+    )
+    assert "0 valeurs ajoutées, 1 remplacées, 5 inchangées" in text(response)
+    assert levels()[0]["Territoire"] == ("62", 24)
+
+    # A failed import changes nothing and lists every bad line with its number.
+    bad = f"code_insee;mg\n{aude_communes[0].insee_code};9\n{aude_communes[1].insee_code};beaucoup\n69123;1\n"
+    response = client.post(
+        url("indicator_import_territory", cpts),
+        {"file": SimpleUploadedFile("bad.csv", bad.encode()), "indicators": [mg.pk], "label": "Faux"},
+    )
+    page = text(response)
+    assert response.status_code == 400 and "Rien n'a été importé : 2 erreurs." in page
+    assert "ligne 3, colonne « mg » : valeur non numérique « beaucoup »" in page
+    assert "ligne 4, colonne « code_insee » : code INSEE inconnu « 69123 »" in page
+    assert levels()[0]["Territoire"] == ("62", 24)
+    assert IndicatorValue.objects.count() == 24 and not IndicatorDataset.objects.filter(label="Faux").exists()
