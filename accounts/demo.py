@@ -52,6 +52,7 @@ class Stage(StrEnum):
     DRAFT = "draft"  # a letter half written, never submitted
     REVIEW = "review"  # submitted, taken by the desk, some opinions in
     COMPLEMENTS = "complements"  # the desk asked for complements, the CPTS has to answer
+    PREPARED = "prepared"  # opinions in (Occitanie: transmitted with some missing), decision prepared, to be signed
     VALIDATED = "validated"  # decided, with the health project in progress (fiches, members, budget)
 
 
@@ -115,6 +116,18 @@ DEMO_CPTS = [
         "coordination-auterivain@demo.portail-cpts.fr",
         12,
     ),
+    DemoCpts(
+        "CPTS du Muretain",
+        OCCITANIE,
+        "31",
+        Stage.PREPARED,
+        tuple(
+            "31087 31165 31166 31181 31187 31203 31248 31253 31269 31287 31395 31420 31421 "
+            "31433 31458 31460 31464 31466 31475 31486 31499 31518 31533 31547 31580".split()
+        ),
+        "coordination-muretain@demo.portail-cpts.fr",
+        24,
+    ),
     # La Réunion has 24 communes: its CPTS cover a few large ones each (a micro-region).
     DemoCpts(
         "CPTS Sud Réunion",
@@ -124,6 +137,15 @@ DEMO_CPTS = [
         ("97422", "97403", "97412", "97417"),  # Le Tampon, Entre-Deux, Saint-Joseph, Saint-Philippe
         "coordination-sud@demo.portail-cpts.fr",
         32,
+    ),
+    DemoCpts(
+        "CPTS Nord Réunion",
+        REUNION,
+        "974",
+        Stage.PREPARED,
+        ("97411", "97418", "97420"),  # Saint-Denis, Sainte-Marie, Sainte-Suzanne
+        "coordination-nord@demo.portail-cpts.fr",
+        20,
     ),
     DemoCpts(
         "CPTS de l'Est réunionnais",
@@ -179,7 +201,9 @@ _COORDINATORS = {
     "coordination-frontonnais@demo.portail-cpts.fr": ("Fanny", "Frontonnais"),
     "coordination-girou@demo.portail-cpts.fr": ("Gilles", "Girou"),
     "coordination-auterivain@demo.portail-cpts.fr": ("Aurélie", "Auterive"),
+    "coordination-muretain@demo.portail-cpts.fr": ("Mélanie", "Muret"),
     "coordination-sud@demo.portail-cpts.fr": ("Sabine", "Payet"),
+    "coordination-nord@demo.portail-cpts.fr": ("Nicolas", "Boyer"),
     "coordination-est@demo.portail-cpts.fr": ("Emmanuel", "Hoarau"),
     "coordination-ouest@demo.portail-cpts.fr": ("Océane", "Grondin"),
     "coordination-sud-ouest@demo.portail-cpts.fr": ("Louis", "Técher"),

@@ -32,12 +32,29 @@ from missions.services import (
 )
 
 from .choices import Assessment, ComplementReason, DecisionOutcome, LetterStatus
-from .models import CarryingStructure, HealthProject, IntentionLetter, LetterProfession, LetterTeamMember
+from .forms import IdentitySheetForm
+from .models import (
+    CarryingStructure,
+    HealthProject,
+    IntentionLetter,
+    LetterProfession,
+    LetterTeamMember,
+    OrientationOption,
+)
 from .selectors import letter_grid
-from .services import health_project_start, health_project_update, letter_create, message_post, note_add, opinion_give
+from .services import (
+    health_project_start,
+    health_project_update,
+    identity_sheet_save,
+    letter_create,
+    message_post,
+    note_add,
+    opinion_give,
+)
 from .workflows import (
     letter_decide,
     letter_open_review,
+    letter_prepare_decision,
     letter_request_complements,
     letter_settings,
     letter_submit,
@@ -93,6 +110,8 @@ def _write_letter(cpts: Organisation, coordinator, *, complete: bool, index: int
         "programmés, puis des parcours autour des patients chroniques et des personnes âgées."
     )
     letter.commits_access = letter.commits_pathways = True
+    if reunion and (settings := letter_settings(letter)) is not None:
+        letter.themes = settings.theme_list[:2]  # diabète et obésité, périnatalité
     if complete:
         structure.siret = _siret(index + 1)
         letter.commits_prevention = letter.commits_crisis = True
@@ -194,6 +213,18 @@ def _walk_guichet(letter: IntentionLetter, coordinator, stage: Stage) -> None:
             field_comments=COMPLEMENT_COMMENTS,
         )
         return
+    if stage == Stage.PREPARED:
+        # Seven URPS answered; the Guichet does not wait for the last three and says why (issue 12, point 11);
+        # an ARS agent prepares the decision, which waits for a decider's signature.
+        _opinions(letter, urps, [F, F, F, R, F, F, F])
+        _opinion(letter, desk, F, "Avis consolidé favorable ; trois URPS n'ont pas répondu.")
+        letter_transmit(
+            letter=letter,
+            by=desk_user,
+            comment="Sept avis sur dix, tous favorables ou réservés : le projet doit démarrer avant l'été.",
+        )
+        _prepare(letter)
+        return
     # Validated: a first round with complements, then the new version reviewed by all and transmitted.
     _opinions(letter, urps, [R, F])
     letter_request_complements(
@@ -223,6 +254,10 @@ def _walk_copil(letter: IntentionLetter, coordinator, stage: Stage) -> None:
             letter=letter, by=copil_user, body="Le COPIL vous propose une première rencontre le mois prochain."
         )
         return
+    if stage == Stage.PREPARED:
+        _opinion(letter, copil, F, "Le COPIL valide la crédibilité et la pertinence du projet.")
+        _prepare(letter)
+        return
     letter_request_complements(
         letter=letter,
         by=copil_user,
@@ -238,24 +273,78 @@ def _walk_copil(letter: IntentionLetter, coordinator, stage: Stage) -> None:
     _decide(letter)
 
 
-def _decide(letter: IntentionLetter) -> None:
+MOTIVE = "Projet cohérent avec le diagnostic territorial ; avis favorables des organisations consultées."
+SUPPORT_DAYS = 20  # days of a structure d'appui granted where the region funds support (La Réunion)
+
+
+def _ars_user(letter: IntentionLetter, role: str):
     region = letter.instructing_region_id or letter.cpts.region_id
-    decider = (
-        Membership.objects.filter(
-            organisation__kind=OrganisationKind.ARS, organisation__region_id=region, role=Role.DECIDER
-        )
+    membership = (
+        Membership.objects.filter(organisation__kind=OrganisationKind.ARS, organisation__region_id=region, role=role)
         .select_related("user")
         .first()
     )
+    return membership.user if membership else None
+
+
+def _prepare(letter: IntentionLetter) -> None:
+    """An ARS agent instructs the dossier and prepares the decision (outcome, motive, support) for a decider."""
+    agent = _ars_user(letter, Role.AGENT)
+    if agent is None:
+        return
+    support = letter_settings(letter).funds_support
+    letter_prepare_decision(
+        letter=letter,
+        by=agent,
+        outcome=DecisionOutcome.VALIDATED,
+        motive=MOTIVE,
+        support_days=SUPPORT_DAYS if support else None,
+        commitment_months=letter_settings(letter).support_months if support else None,
+    )
+
+
+def _decide(letter: IntentionLetter) -> None:
+    """The agent prepares, a decider of the same ARS signs as prepared."""
+    _prepare(letter)
+    decider = _ars_user(letter, Role.DECIDER)
     if decider is None:
         return
+    support = letter_settings(letter).funds_support
     letter_decide(
         letter=letter,
-        by=decider.user,
+        by=decider,
         outcome=DecisionOutcome.VALIDATED,
-        motive="Projet cohérent avec le diagnostic territorial ; avis favorables des organisations consultées.",
+        motive=MOTIVE,
         decided_on=timezone.localdate(),
+        support_days=SUPPORT_DAYS if support else None,
+        commitment_months=letter_settings(letter).support_months if support else None,
     )
+    if letter_settings(letter).identity_sheet_required:
+        _identity_sheet(letter)
+
+
+def _identity_sheet(letter: IntentionLetter) -> None:
+    """La Réunion's fiche signalétique, filled by the coordinator once the letter is validated."""
+    letter.refresh_from_db()
+    coordinator = _user(letter.cpts, Role.COORDINATOR)
+    if coordinator is None:
+        return
+    territory = getattr(letter.cpts, "territory", None)
+    entries = list(territory.entries.select_related("commune")) if territory else []
+    main = max(entries, key=lambda e: e.commune.population or 0).commune.name if entries else ""
+    orientations = OrientationOption.objects.order_by("order")[:4]
+    form = IdentitySheetForm(
+        data={
+            "cpts_name": letter.cpts.name,
+            "contact_email": coordinator.email,
+            "main_town": main,
+            "population": sum(e.commune.population or 0 for e in entries) or "",
+            "orientations": [o.pk for o in orientations],
+        }
+    )
+    if not form.is_valid():
+        raise ValueError(f"Demo fiche signalétique: {form.errors.as_text()}")
+    identity_sheet_save(letter=letter, by=coordinator, form=form)
 
 
 # --- The health project ------------------------------------------------------------------------------------------

@@ -60,6 +60,7 @@ def test_each_region_has_a_cpts_at_every_stage_walked_by_the_real_services(demo_
         IntentionLetter,
         LetterDecision,
         Opinion,
+        PreparedDecision,
         StatusTransition,
     )
 
@@ -70,12 +71,15 @@ def test_each_region_has_a_cpts_at_every_stage_walked_by_the_real_services(demo_
         Stage.COMPLEMENTS: LetterStatus.COMPLEMENTS_REQUESTED,
         Stage.VALIDATED: LetterStatus.VALIDATED,
     }
+    # A decision prepared by an ARS agent waits for a decider: transmitted by the Guichet, or under the COPIL's review.
+    prepared_status = {"76": LetterStatus.TRANSMITTED, "04": LetterStatus.UNDER_REVIEW}
     for region in ("76", "04"):
         specs = [s for s in DEMO_CPTS if s.region == region]
         assert {s.stage for s in specs} == set(Stage)
         for spec in specs:
             letter = IntentionLetter.objects.get(cpts__name=spec.name)
-            assert letter.status == expected_status[spec.stage], spec.name
+            expected = prepared_status[region] if spec.stage == Stage.PREPARED else expected_status[spec.stage]
+            assert letter.status == expected, spec.name
             assert letter.cpts.territory.entries.count() == len(spec.communes)
             assert Membership.objects.get(user__email=spec.coordinator, role=Role.COORDINATOR).organisation_id == (
                 letter.cpts_id
@@ -90,6 +94,10 @@ def test_each_region_has_a_cpts_at_every_stage_walked_by_the_real_services(demo_
             assert ExpectedOpinion.objects.filter(object_id=letter.pk, content_type__model="intentionletter").exists()
             if spec.stage == Stage.REVIEW:
                 assert Opinion.objects.filter(version__object_id=letter.pk).exists()
+            if spec.stage in (Stage.PREPARED, Stage.VALIDATED):
+                prepared = PreparedDecision.objects.get(letter=letter)
+                assert prepared.prepared_by.memberships.filter(role=Role.AGENT).exists()
+                assert log.filter(transition="prepare_decision").exists()
             if spec.stage == Stage.VALIDATED:
                 assert versions.count() == 2  # complements asked once, then answered
                 decision = LetterDecision.objects.get(letter=letter)
@@ -104,11 +112,17 @@ def test_each_region_has_a_cpts_at_every_stage_walked_by_the_real_services(demo_
                 assert Mandate.objects.filter(body__cpts=letter.cpts).count() >= 3
                 assert letter.cpts.budget.parts.count() == 5
                 assert letter.cpts.health_project.coordinator_email == spec.coordinator
+    muretain = IntentionLetter.objects.get(cpts__name="CPTS du Muretain")
+    transmitted = muretain.transitions.get(transition="transmit")
+    assert len(transmitted.details["missing_opinions"]) == 3 and transmitted.comment  # sent on, saying why
     occitanie = IntentionLetter.objects.get(cpts__name="CPTS du Lauragais (projet)")
+    assert occitanie.decision.decided_by.memberships.filter(role=Role.DECIDER).exists()
     assert occitanie.transitions.filter(transition="transmit").exists()  # the Guichet's circuit
     assert Opinion.objects.filter(version__object_id=occitanie.pk, is_consolidated=True).exists()
     reunion = IntentionLetter.objects.get(cpts__name="CPTS Sud Réunion")
     assert not reunion.transitions.filter(transition="transmit").exists()  # the COPIL's: no transmission
+    assert reunion.decision.support_days and reunion.decision.fir_amount is None  # days of a structure d'appui
+    assert reunion.identity_sheet.orientations.exists()
 
 
 @override_settings(DEBUG=True)
