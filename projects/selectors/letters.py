@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -522,13 +522,14 @@ def awaiting_for_user(user) -> dict[str, list[AwaitingItem]]:
         letter_list_for_user(user)
         .exclude(status__in=[LetterStatus.REFUSED, LetterStatus.ABANDONED])
         .select_related("identity_sheet", "cpts__health_project")
-        .prefetch_related(
-            "regional_settings__letter_reviewers",
-            Prefetch("deadlines", queryset=Deadline.objects.filter(closed_at__isnull=True).order_by("due_at")),
-        )
+        .prefetch_related("regional_settings__letter_reviewers")
     )
     if not letters:
         return result
+    if validated := [letter for letter in letters if letter.status == LetterStatus.VALIDATED]:
+        # The next stage's deadline: one query, and only once a letter is validated.
+        open_deadlines = Deadline.objects.filter(closed_at__isnull=True).order_by("due_at")
+        prefetch_related_objects(validated, Prefetch("deadlines", queryset=open_deadlines))
     own_orgs = {m.organisation_id for m in membership_list_for_user(user)}
     today = timezone.localdate()
     for letter in letters:
