@@ -5,9 +5,9 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from accounts.models import Departement, Organisation, Region
+from cpts_portal.history import HistoricalRecords
 
 from .choices import Aggregation, DatasetScope
 
@@ -70,10 +70,10 @@ class Commune(models.Model):
     search_name = models.CharField(_("nom normalisé pour la recherche"), max_length=200, db_index=True, editable=False)
     geometry_wkb = models.BinaryField(_("contour (WKB)"), null=True, blank=True, editable=False)
     # Bounding box of the outline (WGS 84 degrees): finds neighbouring communes for the map without PostGIS.
-    min_lon = models.FloatField(null=True, blank=True, editable=False)
-    min_lat = models.FloatField(null=True, blank=True, editable=False)
-    max_lon = models.FloatField(null=True, blank=True, editable=False)
-    max_lat = models.FloatField(null=True, blank=True, editable=False)
+    min_lon = models.FloatField(_("longitude ouest du contour"), null=True, blank=True, editable=False)
+    min_lat = models.FloatField(_("latitude sud du contour"), null=True, blank=True, editable=False)
+    max_lon = models.FloatField(_("longitude est du contour"), null=True, blank=True, editable=False)
+    max_lat = models.FloatField(_("latitude nord du contour"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("commune")
@@ -100,7 +100,9 @@ class Territory(models.Model):
         related_name="instructed_territories",
         verbose_name=_("région qui instruit le dossier"),
     )
-    communes = models.ManyToManyField(Commune, through="TerritoryCommune", related_name="territories")
+    communes = models.ManyToManyField(
+        Commune, through="TerritoryCommune", related_name="territories", verbose_name=_("communes")
+    )
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
     history = HistoricalRecords()
 
@@ -115,8 +117,12 @@ class Territory(models.Model):
 class TerritoryCommune(models.Model):
     """One commune of a territory: whole, or in part with a described perimeter and a declared population."""
 
-    territory = models.ForeignKey(Territory, on_delete=models.CASCADE, related_name="entries")
-    commune = models.ForeignKey(Commune, on_delete=models.PROTECT, related_name="territory_entries")
+    territory = models.ForeignKey(
+        Territory, on_delete=models.CASCADE, related_name="entries", verbose_name=_("territoire")
+    )
+    commune = models.ForeignKey(
+        Commune, on_delete=models.PROTECT, related_name="territory_entries", verbose_name=_("commune")
+    )
     is_partial = models.BooleanField(_("en partie"), default=False)
     perimeter = models.TextField(_("périmètre couvert"), blank=True)
     declared_population = models.PositiveIntegerField(
@@ -304,7 +310,9 @@ class IndicatorValue(models.Model):
 class Diagnostic(models.Model):
     """The narrative sections the coordinator writes beside the figures (Markdown, sanitised when shown)."""
 
-    territory = models.OneToOneField(Territory, on_delete=models.CASCADE, related_name="diagnostic")
+    territory = models.OneToOneField(
+        Territory, on_delete=models.CASCADE, related_name="diagnostic", verbose_name=_("territoire")
+    )
     population_text = models.TextField(_("population du territoire"), blank=True)
     health_status_text = models.TextField(_("état de santé"), blank=True)
     care_offer_text = models.TextField(_("offre de soins"), blank=True)
