@@ -7,7 +7,9 @@ Wired in ``accounts.apps.AccountsConfig.ready`` (accounts is the lowest app that
   ``_meta`` is set once at start-up: the only other ways are forking the apps or proxy models, which would
   leave the originals in the admin. Axes' model names are translated by its own French catalogue.
 - ``french_totp_admin()``: django-otp's admin of TOTP devices, with French fieldset titles ("Identity",
-  "Throttling"...), registered again in place of the original (the admin autodiscovery ran before).
+  "Throttling"...) and QR code link, registered again in place of the original (the admin autodiscovery ran
+  before); its QR code page is ``templates/otp_totp/admin/config.html``. django-axes' strings its own catalogue
+  misses ("Locked Out", "Expires At"...) are in ``locale/fr/LC_MESSAGES/django.po``.
 - ``french_permission_names()``, a ``post_migrate`` receiver: Django writes "Can add <model>" in English at
   migrate time (``django.contrib.auth.management.create_permissions`` does not translate), and never rewrites
   a name. A receiver rather than a data migration: it runs after every ``migrate``, so the permissions of a
@@ -89,6 +91,8 @@ def relabel_third_party() -> None:
 
 def french_totp_admin() -> None:
     from django.contrib import admin
+    from django.urls import NoReverseMatch, reverse
+    from django.utils.html import format_html
 
     try:
         from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
@@ -110,7 +114,11 @@ def french_totp_admin() -> None:
 
         @admin.display(description=_("code QR"))
         def qrcode_link(self, device):
-            return super().qrcode_link(device)
+            try:
+                href = reverse("admin:otp_totp_totpdevice_config", kwargs={"pk": device.pk})
+            except NoReverseMatch:
+                return ""
+            return format_html('<a href="{}">{}</a>', href, _("afficher"))
 
     if admin.site.is_registered(TOTPDevice):
         admin.site.unregister(TOTPDevice)
