@@ -22,7 +22,6 @@ from __future__ import annotations
 from django.apps import apps as global_apps
 from django.db import DEFAULT_DB_ALIAS, router
 from django.utils import translation
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 # app label -> French name shown on the admin index (axes: "Axes", otp_totp: "Otp_Totp" otherwise).
@@ -131,7 +130,7 @@ def french_permission_name(codename: str, model) -> str | None:
     if action not in PERMISSION_VERBS or codename != f"{action}_{model._meta.model_name}":
         return None
     with translation.override("fr"):
-        name = gettext(PERMISSION_VERBS[action]) % {"name": str(model._meta.verbose_name)}
+        name = str(PERMISSION_VERBS[action]) % {"name": str(model._meta.verbose_name)}
     return name[:255]
 
 
