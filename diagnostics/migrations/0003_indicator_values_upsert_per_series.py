@@ -42,6 +42,9 @@ def values_into_series(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+    # Not one transaction: PostgreSQL refuses to build the index of a table whose rows this same transaction
+    # updated ("pending trigger events"); the data step runs in a transaction of its own.
+    atomic = False
 
     dependencies = [
         ('diagnostics', '0002_indicators_diagnostic_overlaps'),
