@@ -380,12 +380,14 @@ def test_transitions_notify_who_acts_next_and_the_coordinator(
     with django_capture_on_commit_callbacks(execute=True):
         letter_open_review(letter=letter, by=circuit.desk_user)
     opened = Event.objects.get(type=EventType.LETTER_REVIEW_OPENED)
+    # The reviewers are asked for their opinion; the CPTS is told by its own "prise en charge" event (point 5).
     assert set(opened.notifications.filter(channel="portal").values_list("recipient", flat=True)) == {
-        owner.pk,
-        *[u.pk for u in circuit.reviewer_users],
+        u.pk for u in circuit.reviewer_users
     }
+    taken_in = Event.objects.get(type=EventType.LETTER_TAKEN_IN)
+    assert owner.pk in set(taken_in.notifications.values_list("recipient", flat=True))
     assert any("Votre avis est demandé" in m.body for m in mailoutbox)
     message = next(m for m in mailoutbox if m.to == [circuit.reviewer_users[0].email])
     assert "http" in message.body and f"/dossiers/lettres/{letter.pk}/" in message.body
     assert message.alternatives and "<html" in message.alternatives[0][0]
-    assert opened.notifications.filter(channel="email", status="sent").count() == 1 + len(circuit.reviewer_users)
+    assert opened.notifications.filter(channel="email", status="sent").count() == len(circuit.reviewer_users)

@@ -414,6 +414,8 @@ class LetterTransitionView(LetterActionView):
         name = self.kwargs["transition"]
         service, self.success_message = self.services[name]
         if name == "submit":
+            # Who may submit at all first (a 403 for others), then the confirmation the page asks for.
+            authorize_transition(self.request.user, self.letter, name, check_guards=False)
             if not self.request.POST.get("confirm"):
                 raise ValidationError(
                     _("Le dépôt est définitif : confirmez-le sur la page de confirmation (« Déposer la lettre »).")
