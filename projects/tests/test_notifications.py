@@ -52,6 +52,22 @@ def test_one_submission_asks_each_reviewer_once_and_never_the_cpts(client, lette
     assert page.count("Votre avis est demandé sur la lettre d'intention de CPTS du Lauragais") == 1
 
 
+def test_the_e_mails_of_one_submission_ask_each_reviewer_once_and_not_the_coordinator(
+    letter, owner, circuit, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        letter_submit(letter=letter, by=owner)
+    with django_capture_on_commit_callbacks(execute=True):
+        letter_open_review(letter=letter, by=circuit.desk_user)
+    asked = Counter(address for m in mailoutbox if "Votre avis est demandé" in m.body for address in m.to)
+    assert asked == Counter({user.email: 1 for user in circuit.reviewer_users})
+    to_owner = [m for m in mailoutbox if owner.email in m.to]
+    assert [m.subject for m in to_owner] == ["[Portail CPTS] Lettre d'intention prise en charge – CPTS du Lauragais"]
+    assert "Votre avis" not in to_owner[0].body
+    assert "Guichet CPTS a pris en charge la lettre d'intention de CPTS du Lauragais" in to_owner[0].body
+    assert "&#x27;" not in to_owner[0].subject + to_owner[0].body  # plain text is not HTML-escaped
+
+
 def test_the_whole_review_notifies_nobody_twice_on_one_channel(letter, owner, circuit):
     letter_submit(letter=letter, by=owner)
     letter_open_review(letter=letter, by=circuit.desk_user)
