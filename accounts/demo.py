@@ -350,8 +350,15 @@ def seed_demo() -> list[DemoLogin]:
     for index, spec in enumerate(DEMO_CPTS):
         cpts = orgs[spec.name]
         coordinator = User.objects.get(email=spec.coordinator)
+        member_login = next((lg for lg in LOGINS if lg.organisation == spec.name and lg.role == Role.MEMBER), None)
         seed_governance_demo(
-            cpts, size=spec.members, full=spec.stage == Stage.VALIDATED, communes=spec.communes, offset=index
+            cpts,
+            size=spec.members,
+            full=spec.stage == Stage.VALIDATED,
+            communes=spec.communes,
+            offset=index,
+            member_login=User.objects.get(email=member_login.email) if member_login else None,
+            coordinator=coordinator,
         )
         # A territory (and, for the Lauragais, the demo indicators), only when communes are loaded.
         has_territory = seed_diagnostics_demo(

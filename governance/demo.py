@@ -12,12 +12,12 @@ from collections.abc import Sequence
 from django.db import transaction
 from stdnum import luhn
 
-from accounts.models import Organisation
+from accounts.models import Organisation, User
 from diagnostics.models import Commune
 
 from .choices import BodyKind, InclusionActionKind, MandateRole, MemberNature
 from .models import Body, InclusionAction, Mandate, Member, Partner, Profession, Referent, StructureType
-from .services import mandate_create, referent_create
+from .services import invitation_accept, mandate_create, member_invite, referent_create
 
 D = dt.date
 
@@ -182,17 +182,52 @@ def _generated_members(cpts: Organisation, *, count: int, communes: Sequence[str
 
 
 @transaction.atomic
+def _member_with_account(cpts: Organisation, *, user: User, invited_by: User) -> Member:
+    """The member behind a demo login of the CPTS: invited by the coordinator and the invitation accepted, as a
+    pilot joins the portal (``member_invite`` then ``invitation_accept``)."""
+    member = Member.objects.filter(cpts=cpts, email=user.email).first()
+    if member is None:
+        member = Member(
+            cpts=cpts,
+            nature=MemberNature.PROFESSIONAL,
+            last_name=user.last_name,
+            first_name=user.first_name,
+            profession=Profession.objects.get(code="infirmier"),
+            practice_mode="liberal",
+            email=user.email,
+            joined_on=FOUNDED - dt.timedelta(days=30),
+            took_part_in_writing=True,
+        )
+        member.full_clean()
+        member.save()
+    if member.user_id is None:
+        invitation, _token = member_invite(member=member, invited_by=invited_by)
+        invitation_accept(invitation=invitation, user=user)
+    return member
+
+
+@transaction.atomic
 def seed_governance_demo(
-    cpts: Organisation, *, size: int = 11, full: bool = True, communes: Sequence[str] = (), offset: int = 0
+    cpts: Organisation,
+    *,
+    size: int = 11,
+    full: bool = True,
+    communes: Sequence[str] = (),
+    offset: int = 0,
+    member_login: User | None = None,
+    coordinator: User | None = None,
 ) -> None:
-    """Members for every demo CPTS (``size`` in all); with ``full``, the bodies of the association (general
-    assembly, board, bureau), their mandates, referents and partners, as a CPTS writing its health project has."""
+    """Members for every demo CPTS (``size`` in all, ``member_login``'s among them, linked to that account); with
+    ``full``, the bodies of the association (general assembly, board, bureau), their mandates, referents and
+    partners, as a CPTS writing its health project has."""
     if not Profession.objects.exists():
         return  # the professions fixture is not loaded: nothing to attach members to
     founders = _lauragais_members(cpts) if cpts.name == "CPTS du Lauragais (projet)" else {}
-    generated = _generated_members(
-        cpts, count=max(size - len(founders) - len(STRUCTURES if founders else []), 0), communes=communes, offset=offset
-    )
+    with_account = member_login is not None and coordinator is not None
+    if member_login is not None and coordinator is not None:
+        _member_with_account(cpts, user=member_login, invited_by=coordinator)
+    count = size - len(founders) - len(STRUCTURES if founders else []) - int(with_account)
+    generated = _generated_members(cpts, count=max(count, 0), communes=communes, offset=offset)
     Body.objects.get_or_create(
         cpts=cpts,
         kind=BodyKind.GENERAL_ASSEMBLY,

@@ -452,9 +452,12 @@ def _action_plan(cpts: Organisation, coordinator) -> ActionPlan:
     for n, sheet in enumerate(sheets):
         _fill_sheet(sheet, by=coordinator, cpts=cpts, pilot=members[n % len(members)],
                     group=members[n + 1: n + 4], n=n)  # fmt: skip
+    # The member with a portal account pilots a draft fiche: they validate it themselves (issue 12, point 20).
+    with_account = Member.objects.filter(cpts=cpts, user__isnull=False).first()
     for n, (sheet, sub_theme, template) in enumerate(own, start=len(sheets)):
+        pilot = with_account if with_account and n == 6 else members[n % len(members)]
         _fill_sheet(
-            sheet, by=coordinator, cpts=cpts, pilot=members[n % len(members)], group=members[n + 1: n + 3], n=n,
+            sheet, by=coordinator, cpts=cpts, pilot=pilot, group=members[n + 1: n + 3], n=n,
             sub_theme=sub_theme,
             problems="Les professionnels du territoire signalent des ruptures de parcours et des doublons.",
             objectives="Organiser la coordination entre ville et hôpital ; former les professionnels volontaires.",
