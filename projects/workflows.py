@@ -371,7 +371,13 @@ def actor_organisation(user, letter: IntentionLetter, actors: frozenset):
 
 
 def status_label(letter: IntentionLetter, actors: frozenset) -> str:
-    return STATE_RULES[letter.status].label_for(actors)
+    label = STATE_RULES[letter.status].label_for(actors)
+    if letter.status == LetterStatus.UNDER_REVIEW and label == STATE_RULES[letter.status].labels["ars"]:
+        # The ARS reads who examines the letter: its region's desk (a Guichet, a COPIL...), from the settings.
+        settings = letter_settings(letter)
+        if settings is not None and settings.letter_desk_id:
+            return _("En examen : %(desk)s") % {"desk": settings.letter_desk.name}
+    return label
 
 
 # When the CPTS reads the opinions, by regional setting: the statuses from which they are shown to it.

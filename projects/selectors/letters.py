@@ -260,7 +260,9 @@ def letter_visibility_q(user) -> Q | None:
 
 
 def letter_list_for_user(user) -> QuerySet[IntentionLetter]:
-    qs = IntentionLetter.objects.select_related("cpts__region", "regional_settings", "instructing_region")
+    qs = IntentionLetter.objects.select_related(
+        "cpts__region", "regional_settings__letter_desk", "instructing_region"
+    )
     q = letter_visibility_q(user)
     if q is not None:
         qs = qs.filter(pk__in=IntentionLetter.objects.filter(q).values("pk"))

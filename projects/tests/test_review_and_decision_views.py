@@ -279,6 +279,9 @@ def test_la_reunion_letter_follows_its_regional_settings(client, reunion, reunio
 
     # The COPIL decides: support by a structure d'appui, no FIR grant.
     letter_open_review(letter=letter, by=reunion.desk_user)
+    client.force_login(reunion.ars_decider)  # the ARS reads who examines the letter: the COPIL, not a "guichet"
+    page = text(client.get(reverse("projects:letter_detail", args=[letter.pk])))
+    assert "En examen : COPIL exercice coordonné" in page and "guichet" not in page.lower()
     client.force_login(reunion.desk_user)
     decision_url = reverse("projects:letter_decision", args=[letter.pk])
     form = text(client.get(decision_url))
