@@ -5,10 +5,11 @@ the coordinator opens the builder. Access for reviewers follows the region that 
 (chosen with the territory), not the communes: a territory may cross borders.
 """
 
-from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from accounts.choices import ARS_KINDS, HEALTH_INSURANCE_KINDS, REVIEW_KINDS, OrganisationKind, Role
+from accounts.models import Organisation
 from accounts.permissions import ALLOWED, Decision
 from accounts.selectors import is_administrator, membership_list_for_user
 
@@ -23,24 +24,26 @@ def _is_authenticated(user) -> Decision | None:
     return None
 
 
-def instructing_region_id(cpts) -> int:
-    """The region that instructs the CPTS's dossier: the territory's choice, else the CPTS's own region."""
-    try:
-        territory = cpts.territory
-    except ObjectDoesNotExist:
-        territory = None
-    return territory.instructing_region_id if territory is not None else cpts.region_id
-
-
 def _cpts_roles(user, cpts) -> set[str]:
     return {m.role for m in membership_list_for_user(user) if m.organisation_id == cpts.pk}
 
 
-def _reviews_region(user, region_id: int) -> bool:
-    return any(
-        m.organisation.kind in REVIEWING_KINDS and m.organisation.region_id == region_id
-        for m in membership_list_for_user(user)
+def reviewed_region_ids(user) -> set[int]:
+    """The regions whose dossiers the person reviews (through a reviewing organisation of that region)."""
+    return {m.organisation.region_id for m in membership_list_for_user(user) if m.organisation.kind in REVIEWING_KINDS}
+
+
+def reviewer_territory_q(region_ids: set[int]) -> Q:
+    """The CPTS (``Organisation`` rows) whose territory the reviewers of ``region_ids`` read: instructed by one of
+    these regions (the territory's choice, else the CPTS's own region) and whose letter was deposited at least
+    once (drafts stay private). The one rule of ``can_view_territory`` and of the territory list
+    (``selectors.territory_cpts_list_for_user``)."""
+    from projects.selectors import cpts_submitted_once_q
+
+    instructed = Q(territory__instructing_region_id__in=region_ids) | Q(
+        territory__isnull=True, region_id__in=region_ids
     )
+    return instructed & cpts_submitted_once_q()
 
 
 def can_view_territory(user, cpts) -> Decision:
@@ -51,7 +54,8 @@ def can_view_territory(user, cpts) -> Decision:
         return Decision(False, _("Cette organisation n'est pas une CPTS."))
     if _cpts_roles(user, cpts) or is_administrator(user):
         return ALLOWED
-    if _reviews_region(user, instructing_region_id(cpts)) and _submitted_once(cpts):
+    regions = reviewed_region_ids(user)
+    if regions and Organisation.objects.filter(reviewer_territory_q(regions), pk=cpts.pk).exists():
         return ALLOWED
     return Decision(
         False,
@@ -60,12 +64,6 @@ def can_view_territory(user, cpts) -> Decision:
             "qui l'instruit."
         ),
     )
-
-
-def _submitted_once(cpts) -> bool:
-    from projects.selectors import cpts_submitted_once
-
-    return cpts_submitted_once(cpts)
 
 
 def can_edit_diagnostic(user, cpts) -> Decision:

@@ -23,7 +23,7 @@ from accounts.selectors import is_administrator, membership_list_for_user
 from . import calculations as calc
 from .models import Commune, Epci, Territory, TerritoryCommune
 from .normalise import normalise_name
-from .permissions import REVIEWING_KINDS
+from .permissions import reviewed_region_ids, reviewer_territory_q
 
 DEFAULT_OTHER_STATUS = "projet"
 
@@ -353,16 +353,15 @@ def commune_search(query: str, *, limit: int = 12) -> SearchResults:
 
 
 def territory_cpts_list_for_user(user) -> QuerySet[Organisation]:
-    """CPTS whose territory a person may see: their own, those instructed by a region they review, or all."""
+    """CPTS whose territory a person may see (``can_view_territory``): their own, those instructed by a region they
+    review once their letter was deposited, or all for administrators."""
     qs = Organisation.objects.filter(kind=OrganisationKind.CPTS, is_active=True).select_related(
         "region", "territory__instructing_region"
     )
     if is_administrator(user):
         return qs.order_by("name")
-    memberships = membership_list_for_user(user)
-    own = {m.organisation_id for m in memberships if m.organisation.kind == OrganisationKind.CPTS}
-    regions = {m.organisation.region_id for m in memberships if m.organisation.kind in REVIEWING_KINDS}
+    own = {m.organisation_id for m in membership_list_for_user(user) if m.organisation.kind == OrganisationKind.CPTS}
     condition = Q(pk__in=own)
-    if regions:
-        condition |= Q(territory__instructing_region_id__in=regions) | Q(territory__isnull=True, region_id__in=regions)
+    if regions := reviewed_region_ids(user):
+        condition |= reviewer_territory_q(regions)  # the rule of ``can_view_territory``: drafts stay private
     return qs.filter(condition).order_by("name")

@@ -380,11 +380,40 @@ def test_national_imports_are_for_administrators(client, owner, administrator):
     assert "National" in text(client.get(reverse("diagnostics:territory_list")))
 
 
-def test_the_territory_list_shows_what_each_person_may_see(client, owner, colleague, outsider, cpts, territory):
+def test_the_territory_list_shows_what_each_person_may_see(
+    client, owner, colleague, outsider, cpts, territory, reviewable
+):
     client.force_login(colleague)
     assert "Territoire de CPTS du Lauragais" in text(client.get(reverse("diagnostics:territory_list")))
     client.force_login(outsider)
     assert "CPTS du Lauragais" not in text(client.get(reverse("diagnostics:territory_list")))
+
+
+def test_a_reviewer_lists_only_the_territories_they_may_open_drafts_stay_private(
+    client, owner, colleague, cpts, territory, region
+):
+    """The list follows ``can_view_territory``: a reviewer of the region lists the CPTS whose letter was deposited
+    and opens it; a CPTS of the same region whose letter is still a draft is neither listed nor opened (issue 12:
+    the list used to link the draft's territory, which answered 403). Its coordinator still lists it."""
+    draft_cpts = OrganisationFactory(name="CPTS du Frontonnais", region=region)
+    TerritoryFactory(cpts=draft_cpts)
+    from projects.choices import LetterStatus
+    from projects.models import IntentionLetter
+
+    IntentionLetter.objects.create(cpts=draft_cpts, status=LetterStatus.DRAFT)  # never deposited: no version
+    engage(cpts)
+
+    client.force_login(colleague)
+    page = text(client.get(reverse("diagnostics:territory_list")))
+    assert "CPTS du Lauragais" in page and url("territory_edit", cpts) in page
+    assert "CPTS du Frontonnais" not in page and url("territory_edit", draft_cpts) not in page
+    assert client.get(url("territory_edit", cpts)).status_code == 200
+    assert client.get(url("territory_edit", draft_cpts)).status_code == 403
+    assert client.get(url("diagnostic_detail", draft_cpts)).status_code == 403
+
+    client.force_login(MembershipFactory(organisation=draft_cpts, role=Role.COORDINATOR).user)
+    page = text(client.get(reverse("diagnostics:territory_list")))
+    assert "CPTS du Frontonnais" in page and url("territory_edit", draft_cpts) in page
 
 
 # --- Query counts -----------------------------------------------------------------------------------------------

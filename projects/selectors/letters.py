@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.choices import ARS_KINDS, LETTER_READER_KINDS, REVIEW_KINDS, OrganisationKind, Role
+from accounts.models import Organisation
 from accounts.selectors import is_administrator, membership_list_for_user
 
 from ..calculations import LETTER_FIELDS, assessment_counts_text, diff_data, letter_missing_items
@@ -44,6 +45,7 @@ __all__ = [
     "cpts_dossier_status_labels",
     "cpts_engaged_ids",
     "cpts_submitted_once",
+    "cpts_submitted_once_q",
     "cpts_territory_lock",
     "document_ready",
     "letter_diff",
@@ -624,11 +626,17 @@ def cpts_territory_lock(cpts) -> str | None:
     return None
 
 
+def cpts_submitted_once_q() -> Q:
+    """The condition, on a CPTS ``Organisation``, that it has deposited a letter at least once (a version of
+    one of its letters exists). Reviewers see nothing before; the one predicate behind
+    ``cpts_submitted_once`` and the lists that show CPTS to reviewers (the territory list)."""
+    deposited = DossierVersion.objects.filter(content_type=_letter_content_type()).values("object_id")
+    return Q(pk__in=IntentionLetter.objects.filter(pk__in=deposited).values("cpts_id"))
+
+
 def cpts_submitted_once(cpts) -> bool:
     """Whether the CPTS has deposited a letter at least once (reviewers see nothing before)."""
-    content_type = _letter_content_type()
-    letter_ids = IntentionLetter.objects.filter(cpts=cpts).values("pk")
-    return DossierVersion.objects.filter(content_type=content_type, object_id__in=letter_ids).exists()
+    return Organisation.objects.filter(cpts_submitted_once_q(), pk=cpts.pk).exists()
 
 
 def letter_is_validated(cpts) -> bool:
