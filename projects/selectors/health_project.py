@@ -39,6 +39,7 @@ class Section:
     summary: str
     url: str = ""
     missing: list[str] = field(default_factory=list)
+    is_project_form: bool = False  # ``url`` is the project's own edit form: only ``can_edit_health_project`` opens it
 
 
 @dataclass
@@ -64,7 +65,7 @@ def _identity_section(project: HealthProject) -> Section:
     return Section(
         1, _("Identité"), not missing,
         _("Complète") if not missing else _("À compléter : %(fields)s") % {"fields": ", ".join(missing)},
-        reverse("projects:health_project_edit", args=[project.cpts_id]), missing,
+        reverse("projects:health_project_edit", args=[project.cpts_id]), missing, is_project_form=True,
     )  # fmt: skip
 
 
@@ -140,7 +141,7 @@ def _quality_section(project: HealthProject) -> Section:
     complete = bool(project.quality_evaluation)
     return Section(6, _("Qualité et évaluation"), complete, _("Rédigée") if complete else _("À rédiger"),
                    reverse("projects:health_project_edit", args=[project.cpts_id]),
-                   [] if complete else [_("démarche qualité et évaluation")])  # fmt: skip
+                   [] if complete else [_("démarche qualité et évaluation")], is_project_form=True)  # fmt: skip
 
 
 def health_project_page(project: HealthProject, *, on: dt.date | None = None) -> HealthProjectPage:

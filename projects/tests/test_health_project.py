@@ -109,6 +109,24 @@ def test_a_member_reads_but_neither_opens_nor_edits(client, cpts, owner, validat
     assert client.get(reverse("projects:health_project_edit", args=[cpts.pk])).status_code == 403
 
 
+def test_a_member_sees_no_link_to_the_edit_form_but_why_and_the_coordinator_does(client, cpts, owner, validated):
+    """Issue 12: the page showed members "Modifier l'identité…" and the "Ouvrir" links of the identity and quality
+    sections, all to the edit form that answers them 403. They now read the reason instead."""
+    health_project_start(cpts=cpts, user=owner)
+    edit_url = reverse("projects:health_project_edit", args=[cpts.pk])
+    client.force_login(user_in(cpts, Role.MEMBER))
+    page = text(client.get(reverse("projects:health_project_detail", args=[cpts.pk])))
+    assert "1. Identité" in page and "6. Qualité et évaluation" in page
+    assert edit_url not in page and "Modifier l'identité" not in page
+    assert page.count("Seuls les coordinateurs de la CPTS rédigent le projet de santé.") == 2  # identity, quality
+    assert reverse("missions:plan_detail", kwargs={"cpts_pk": cpts.pk}) in page  # readable sections stay linked
+
+    client.force_login(owner)
+    page = text(client.get(reverse("projects:health_project_detail", args=[cpts.pk])))
+    assert page.count(f'href="{edit_url}"') == 3 and "Modifier l'identité" in page
+    assert "Seuls les coordinateurs" not in page
+
+
 def test_wrong_methods_are_refused(client, owner, cpts, validated):
     client.force_login(owner)
     assert client.get(reverse("projects:health_project_start", args=[cpts.pk])).status_code == 405

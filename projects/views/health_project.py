@@ -24,7 +24,7 @@ class HealthProjectDetailView(CptsPermissionMixin, View):
             "cpts": self.cpts,
             "project": project,
             "page": health_project_page(project) if project else None,
-            "can_edit": bool(can_edit_health_project(request.user, self.cpts)),
+            "edit": can_edit_health_project(request.user, self.cpts),  # a Decision: its reason where links lack
             "start": can_start_health_project(request.user, self.cpts),
         }
         return render(request, "projects/healthproject_detail.html", context)
