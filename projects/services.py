@@ -115,6 +115,30 @@ def document_request(*, version: DossierVersion, kind: str) -> RenderedDocument:
     return document
 
 
+def document_render_again(*, document_id: int) -> RenderedDocument:
+    """A document marked READY whose file is missing from storage (a lost volume, a partial restore) goes back to
+    PENDING, forgets the fingerprint of a file that no longer exists, and is rendered again from the frozen version
+    once the transaction commits. A document whose file is there is left alone."""
+    from .tasks import document_render
+
+    with transaction.atomic():
+        document = RenderedDocument.objects.select_for_update().get(pk=document_id)
+        if document.status == RenderStatus.READY:
+            name = document.file.name
+            if name and document.file.storage.exists(name):
+                return document
+            logger.warning("Fichier du document %s introuvable (%r) : nouveau rendu demandé", document.pk, name)
+            document.status = RenderStatus.PENDING
+            document.file.name = ""
+            document.sha256 = ""
+            document.size = None
+            document.rendered_at = None
+            document.save(update_fields=["status", "file", "sha256", "size", "rendered_at"])
+    if document.status != RenderStatus.READY:
+        transaction.on_commit(lambda: document_render.delay(document.pk), robust=True)
+    return document
+
+
 def document_render_now(*, document_id: int) -> RenderedDocument:
     """Render and store a PDF with its SHA-256 (called by the task). A stored file is never re-rendered."""
     from .documents import render_document_pdf

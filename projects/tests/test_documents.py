@@ -92,6 +92,36 @@ def test_the_pdf_is_rendered_once_and_the_download_is_refused_to_others(
     assert client.post(url).status_code == 405
 
 
+def test_a_document_whose_file_vanished_is_rendered_again_with_a_french_message_not_a_500(
+    client, letter, owner, circuit, django_capture_on_commit_callbacks
+):
+    """Issue 12: a READY document whose file is missing from storage answered 500 (FileNotFoundError). The download
+    now sends back to the dossier with a French message, and the PDF is rendered again from the frozen version."""
+    with django_capture_on_commit_callbacks(execute=True):
+        version = letter_submit(letter=letter, by=owner)
+    document = RenderedDocument.objects.get(version=version, kind=DocumentKind.LETTER)
+    document.file.storage.delete(document.file.name)
+    url = reverse("projects:document_download", args=[letter.pk, document.pk])
+    client.force_login(owner)
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = client.get(url)
+    assert response.status_code == 302 and response["Location"] == reverse("projects:letter_detail", args=[letter.pk])
+    document.refresh_from_db()
+    assert document.status == RenderStatus.PENDING and not document.file.name and not document.sha256
+    assert len(callbacks) == 1  # the render is enqueued again
+    page = html.unescape(client.get(response["Location"]).content.decode())
+    assert "est introuvable sur le serveur" in page and "en cours de régénération" in page
+    assert url not in page  # no download link while it is rendered again
+
+    for callback in callbacks:
+        callback()  # the worker renders it
+    document.refresh_from_db()
+    assert document.status == RenderStatus.READY and document.file.storage.exists(document.file.name)
+    response = client.get(url)
+    assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF")
+
+
 def test_the_preview_is_the_pdf_template_in_the_browser(client, letter, owner):
     letter_submit(letter=letter, by=owner)
     client.force_login(owner)

@@ -1,9 +1,11 @@
 """Reading versions: the HTML preview (the PDF's own template), the diff between versions, the stored PDF."""
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from ..choices import DOCUMENT_FILE_NAMES, DocumentKind, RenderStatus
@@ -11,6 +13,7 @@ from ..documents import LETTER_TEMPLATE, letter_document_context
 from ..models import DossierVersion, RenderedDocument
 from ..permissions import can_read_opinions, can_view_document, can_view_letter
 from ..selectors import letter_diff
+from ..services import document_render_again
 from .base import LetterMixin
 
 
@@ -76,8 +79,19 @@ class DocumentDownloadView(LetterMixin, TemplateView):
             raise Http404
         name = DOCUMENT_FILE_NAMES[DocumentKind(document.kind)]
         filename = f"{name}-{slugify(self.letter.cpts.name)}-v{document.version.number}.pdf"
-        response = FileResponse(
-            document.file.open("rb"), content_type="application/pdf", as_attachment=True, filename=filename
-        )
+        try:
+            handle = document.file.open("rb")
+        except (FileNotFoundError, ValueError):  # ValueError: no file name at all
+            document_render_again(document_id=document.pk)
+            messages.warning(
+                request,
+                _(
+                    "Le fichier « %(document)s » de la version %(number)s est introuvable sur le serveur. Il est en "
+                    "cours de régénération à partir de la version déposée : réessayez dans quelques minutes."
+                )
+                % {"document": document.get_kind_display(), "number": document.version.number},
+            )
+            return redirect("projects:letter_detail", pk=self.letter.pk)
+        response = FileResponse(handle, content_type="application/pdf", as_attachment=True, filename=filename)
         response["X-Content-SHA256"] = document.sha256
         return response
