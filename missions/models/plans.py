@@ -72,6 +72,11 @@ class ActionPlan(FSMModelMixin, models.Model):
         return f"Plan d'actions – {self.cpts}"
 
     @property
+    def is_validated(self) -> bool:
+        """Validated by the coordination (templates read this, never the raw status string)."""
+        return self.status == PlanStatus.VALIDATED
+
+    @property
     def year_n(self) -> int | None:
         return self.planned_signature_date.year if self.planned_signature_date else None
 
@@ -202,6 +207,11 @@ class ActionSheet(FSMModelMixin, models.Model):
 
     def __str__(self):
         return self.title
+
+    @property
+    def is_draft(self) -> bool:
+        """Not yet validated by its pilot (templates read this, never the raw status string)."""
+        return self.status == SheetStatus.DRAFT
 
     def clean(self):
         errors: dict[str, StrOrPromise] = {}

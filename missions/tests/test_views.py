@@ -150,6 +150,7 @@ def test_the_coordinator_invites_a_pilot_without_account_or_validates_in_their_n
     assert change.comment == note
     page = words(response)
     assert "Fiche validée au nom de son pilote." in page
+    assert "À valider d'abord par le pilote" not in page  # no longer a draft (``sheet.is_draft``)
     assert "Validation par la coordination au nom du pilote, sans compte : Brouillon → Validée par le pilote" in page
     assert f"({note})" in page
     assert client.post(url("sheet_validate_for_pilot", cpts, sheet.pk)).status_code == 403  # once only
@@ -541,3 +542,17 @@ def test_a_bad_example_choice_is_refused_with_a_message_not_an_error(client, own
     assert response.status_code == 302
     page = html.unescape(client.get(response["Location"]).content.decode())
     assert "Choisissez un des exemples proposés." in page
+
+
+def test_mission_templates_read_statuses_through_the_models_never_as_raw_strings():
+    """Issue 12: ``sheet.status == "draft"`` in a template escaped the Status choices; templates read
+    ``sheet.is_draft`` / ``plan.is_validated`` instead."""
+    import re
+    from pathlib import Path
+
+    from django.conf import settings
+
+    raw = re.compile(r"\.status\s*[!=]=\s*['\"]")
+    folder = Path(settings.BASE_DIR) / "templates" / "missions"
+    offending = [str(p.name) for p in folder.rglob("*.html") if raw.search(p.read_text())]
+    assert not offending
