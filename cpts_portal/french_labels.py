@@ -82,10 +82,10 @@ def relabel_third_party() -> None:
             continue
         model._meta.verbose_name = singular
         model._meta.verbose_name_plural = plural
-        for field_name, (verbose_name, help_text) in fields.items():
-            field = model._meta.get_field(field_name)
-            field.verbose_name = verbose_name
-            field.help_text = help_text
+        # ``verbose_name`` only: migrations read a field's constructor arguments (``_verbose_name``,
+        # ``help_text``), and a third-party app must not get a migration of ours. Help texts go on the form.
+        for field_name, (verbose_name, _help_text) in fields.items():
+            model._meta.get_field(field_name).verbose_name = verbose_name
 
 
 def french_totp_admin() -> None:
@@ -108,6 +108,13 @@ def french_totp_admin() -> None:
             "Throttling": _("Limitation des essais"),
         }
 
+        def formfield_for_dbfield(self, db_field, request, **kwargs):
+            formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+            labels = MODEL_LABELS[("otp_totp", "totpdevice")][2]
+            if formfield is not None and db_field.name in labels:
+                formfield.help_text = labels[db_field.name][1]
+            return formfield
+
         def get_fieldsets(self, request, obj=None):
             return [(self.FIELDSETS.get(name, name), options) for name, options in super().get_fieldsets(request, obj)]
 
@@ -125,7 +132,7 @@ def french_totp_admin() -> None:
 
 
 def french_permission_name(codename: str, model) -> str | None:
-    """"Peut ajouter commune" for ``add_commune``; None for a permission a model declares itself."""
+    """The French name, "Peut ajouter commune" for ``add_commune``; None for a permission a model declares itself."""
     action = codename.split("_", 1)[0]
     if action not in PERMISSION_VERBS or codename != f"{action}_{model._meta.model_name}":
         return None
