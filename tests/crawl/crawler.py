@@ -4,7 +4,11 @@ It reports, with the URL (and the page that linked to it):
 - a page that raised (the client re-raises a view's exception: it is caught and summarised as a 500);
 - a 5xx answer;
 - an HTML page without an ``<h1>`` (every page of the portal names itself for screen readers and the tab title);
-- a link to a 404, or to a URL that refuses GET (405: a link where a form button was needed).
+- a link to a 404, or to a URL that refuses GET (405: a link where a form button was needed);
+- a link to a page the persona may not see (403): a link shown to someone who may not follow it is a bug a user
+  meets; the page must hide it, or show a disabled button with the French reason of the Decision;
+- an HTML page holding a number written the French way in a machine-read attribute (``value``, ``min``, ``max``,
+  ``step``, ``data-*``: ``tests/html_checks.py``), which browsers and scripts misread.
 Bounds: at most ``limit`` pages, and at most ``per_route`` URLs of one route (one view with other ids: the 36
 members' edit pages are one page for a crawler), ``per_admin_route`` for Django's admin (a change form per row of
 every table); a PDF another persona already fetched is not rendered again (``known_files``: the fiches plan takes
@@ -23,6 +27,8 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 
 from django.db import transaction
 from django.urls import Resolver404, resolve
+
+from ..html_checks import localised_numbers_in_attributes
 
 # Never followed: leaving the session, static files, the admin's filter/sort variants of one change list and its
 # generic history and delete-confirmation pages (Django's own, the same for every model).
@@ -52,7 +58,6 @@ class CrawlResult:
     statuses: dict[int, int] = field(default_factory=dict)
     truncated: bool = False
     sampled: int = 0  # links not followed because their route was already visited ``per_route`` times
-    refused: list[str] = field(default_factory=list)  # links to a page this persona may not see (403): reported
 
 
 def _route(path: str) -> str:
@@ -134,7 +139,8 @@ def crawl(
             result.failures.append(f"{status} {url} (lien depuis {parent})")
             continue
         if status == 403:
-            result.refused.append(f"{url} (lien depuis {parent})")
+            result.failures.append(f"403 {url} : lien vers une page refusée depuis {parent}")
+            continue
         if status in (404, 405):
             result.failures.append(f"{status} {url} : lien mort depuis {parent}")
             continue
@@ -148,10 +154,13 @@ def crawl(
         if "text/html" not in response.headers.get("Content-Type", ""):
             known_files.add(url)  # a PDF, a CSV, an image: its status is what we check
             continue
+        html = response.content.decode(response.charset or "utf-8", errors="replace")
         parser = _PageParser()
-        parser.feed(response.content.decode(response.charset or "utf-8", errors="replace"))
+        parser.feed(html)
         if not parser.has_h1:
             result.failures.append(f"sans <h1> : {url} (lien depuis {parent})")
+        for attribute in localised_numbers_in_attributes(html):
+            result.failures.append(f"nombre à la française dans un attribut : {attribute} sur {url}")
         for href in parser.links:
             target = _same_origin(url, href)
             if target:
