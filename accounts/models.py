@@ -6,7 +6,8 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
+
+from cpts_portal.history import HistoricalRecords
 
 from .choices import (
     DEPARTEMENTAL_KINDS,
@@ -121,7 +122,9 @@ class RegionalSettings(models.Model):
     was submitted, and an administrator changes them without code.
     """
 
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="settings_versions")
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="settings_versions", verbose_name=_("région")
+    )
     valid_from = models.DateField(_("applicable à partir du"))
     letter_circuit = models.CharField(
         _("circuit de la lettre d'intention"), max_length=20, choices=LetterCircuit.choices

@@ -14,10 +14,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
-from simple_history.models import HistoricalRecords
 
 from accounts.choices import OrganisationKind
 from accounts.models import Organisation
+from cpts_portal.history import HistoricalRecords
 from cpts_portal.natural_keys import depends_on
 
 from .choices import (

@@ -7,9 +7,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from accounts.models import Organisation
+from cpts_portal.history import HistoricalRecords
 from diagnostics.models import Commune
 
 from ..choices import InvolvementLevel, JoinedVia, MemberNature, MembershipKind, PracticeMode

@@ -8,9 +8,9 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from accounts.models import Organisation
+from cpts_portal.history import HistoricalRecords
 from cpts_portal.uploads import ScanStatus
 from diagnostics.models import Commune
 
@@ -218,7 +218,7 @@ class MemberInvitation(models.Model):
 
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("membre"))
     email = models.EmailField(_("e-mail"))
-    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False, verbose_name=_("empreinte du jeton"))
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("invité par")
     )

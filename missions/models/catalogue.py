@@ -9,8 +9,8 @@ health project, never funded).
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
+from cpts_portal.history import HistoricalRecords
 from cpts_portal.natural_keys import depends_on
 
 from ..choices import Direction, IndicatorKind, MissionCategory

@@ -15,9 +15,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
-from simple_history.models import HistoricalRecords
 
 from accounts.models import Organisation
+from cpts_portal.history import HistoricalRecords
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise

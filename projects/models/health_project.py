@@ -10,9 +10,9 @@ submitted version freezes every section whole (``projects.selectors.health_proje
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from accounts.models import Organisation
+from cpts_portal.history import HistoricalRecords
 
 from .letters import validate_siret
 

@@ -10,7 +10,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
-from simple_history.models import HistoricalRecords
+
+from cpts_portal.history import HistoricalRecords
 
 if TYPE_CHECKING:
     from accounts.models import RegionalSettings
@@ -89,7 +90,12 @@ class IntentionLetter(FSMModelMixin, models.Model):
         "accounts.Region", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("région")
     )
     regional_settings = models.ForeignKey(
-        "accounts.RegionalSettings", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "accounts.RegionalSettings",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("paramètres régionaux"),
     )
     circuit = models.CharField(_("circuit"), max_length=20, blank=True)
     current_version_number = models.PositiveIntegerField(_("dernière version déposée"), default=0)
@@ -266,7 +272,9 @@ class IntentionLetter(FSMModelMixin, models.Model):
 class LetterTeamMember(models.Model):
     """A person of the project team (seed 004: "la composition de l'équipe projet")."""
 
-    letter = models.ForeignKey(IntentionLetter, on_delete=models.CASCADE, related_name="team")
+    letter = models.ForeignKey(
+        IntentionLetter, on_delete=models.CASCADE, related_name="team", verbose_name=_("lettre d'intention")
+    )
     name = models.CharField(_("nom et prénom"), max_length=200)
     profession = models.CharField(_("profession"), max_length=100, blank=True)
     place = models.CharField(_("lieu d'exercice"), max_length=200, blank=True)
@@ -285,7 +293,9 @@ class LetterTeamMember(models.Model):
 class LetterProfession(models.Model):
     """How many professionals of one profession are engaged in the project."""
 
-    letter = models.ForeignKey(IntentionLetter, on_delete=models.CASCADE, related_name="professions")
+    letter = models.ForeignKey(
+        IntentionLetter, on_delete=models.CASCADE, related_name="professions", verbose_name=_("lettre d'intention")
+    )
     profession = models.CharField(_("profession"), max_length=100)
     count = models.PositiveIntegerField(_("nombre de professionnels engagés"), default=0)
     history = HistoricalRecords()
@@ -303,13 +313,19 @@ class LetterDecision(models.Model):
     """The decision on a letter (validated or refused) with its motive, and on validation the FIR grant and
     the accompaniment commitment."""
 
-    letter = models.OneToOneField(IntentionLetter, on_delete=models.PROTECT, related_name="decision")
-    version = models.ForeignKey(DossierVersion, on_delete=models.PROTECT, related_name="+")
+    letter = models.OneToOneField(
+        IntentionLetter, on_delete=models.PROTECT, related_name="decision", verbose_name=_("lettre d'intention")
+    )
+    version = models.ForeignKey(DossierVersion, on_delete=models.PROTECT, related_name="+", verbose_name=_("version"))
     outcome = models.CharField(_("décision"), max_length=20, choices=DecisionOutcome.choices)
     motive = models.TextField(_("motif"))
     decided_on = models.DateField(_("date de la décision"))
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("décidé par")
+    )
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("organisation")
+    )
     fir_amount = models.DecimalField(
         _("subvention FIR d'ingénierie (€)"), max_digits=10, decimal_places=2, null=True, blank=True
     )
@@ -356,8 +372,13 @@ class PreparedDecision(models.Model):
     """The decision an ARS agent prepares on the version under decision; a decider of that ARS signs it as is
     or amended (``LetterDecision``). Preparing again replaces it; every preparation is in the transition log."""
 
-    letter = models.OneToOneField(IntentionLetter, on_delete=models.CASCADE, related_name="prepared_decision")
-    version = models.ForeignKey(DossierVersion, on_delete=models.PROTECT, related_name="+")
+    letter = models.OneToOneField(
+        IntentionLetter,
+        on_delete=models.CASCADE,
+        related_name="prepared_decision",
+        verbose_name=_("lettre d'intention"),
+    )
+    version = models.ForeignKey(DossierVersion, on_delete=models.PROTECT, related_name="+", verbose_name=_("version"))
     outcome = models.CharField(
         _("décision proposée"),
         max_length=20,
@@ -377,7 +398,9 @@ class PreparedDecision(models.Model):
     prepared_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("préparée par")
     )
-    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("organisation")
+    )
     prepared_at = models.DateTimeField(_("préparée le"))
     history = HistoricalRecords()
 
@@ -390,7 +413,9 @@ class PreparedDecision(models.Model):
 
 
 class FirInstalment(models.Model):
-    decision = models.ForeignKey(LetterDecision, on_delete=models.CASCADE, related_name="instalments")
+    decision = models.ForeignKey(
+        LetterDecision, on_delete=models.CASCADE, related_name="instalments", verbose_name=_("décision")
+    )
     number = models.PositiveSmallIntegerField(_("versement n°"))
     amount = models.DecimalField(_("montant (€)"), max_digits=10, decimal_places=2, validators=[MinValueValidator(0)])
     due_on = models.DateField(_("date prévue"))
@@ -427,7 +452,9 @@ class OrientationOption(models.Model):
 class IdentitySheet(models.Model):
     """La Réunion's fiche signalétique (seed 004 Annexe 3), filled once the letter is validated."""
 
-    letter = models.OneToOneField(IntentionLetter, on_delete=models.CASCADE, related_name="identity_sheet")
+    letter = models.OneToOneField(
+        IntentionLetter, on_delete=models.CASCADE, related_name="identity_sheet", verbose_name=_("lettre d'intention")
+    )
     cpts_name = models.CharField(_("nom de la CPTS"), max_length=200)
     contact_email = models.EmailField(_("leader ou personne contact (e-mail)"))
     main_town = models.CharField(_("ville principale du territoire"), max_length=200)

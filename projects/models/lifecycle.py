@@ -13,7 +13,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
+
+from cpts_portal.history import HistoricalRecords
 
 from ..choices import Assessment, Channel, ComplementReason, DeadlineKind, DeliveryStatus, DocumentKind, RenderStatus
 
@@ -21,8 +22,10 @@ from ..choices import Assessment, Channel, ComplementReason, DeadlineKind, Deliv
 class DossierRelated(models.Model):
     """Abstract: a row attached to one dossier."""
 
-    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
-    object_id = models.PositiveBigIntegerField()
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, related_name="+", verbose_name=_("type d'objet")
+    )
+    object_id = models.PositiveBigIntegerField(verbose_name=_("identifiant de l'objet"))
     dossier = GenericForeignKey("content_type", "object_id")
 
     class Meta:
@@ -143,7 +146,10 @@ class ExpectedOpinion(DossierRelated):
     """
 
     organisation = models.ForeignKey(
-        "accounts.Organisation", on_delete=models.PROTECT, related_name="expected_opinions"
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        related_name="expected_opinions",
+        verbose_name=_("organisation"),
     )
     version = models.ForeignKey(
         DossierVersion, on_delete=models.PROTECT, related_name="expected_opinions", verbose_name=_("version à examiner")
@@ -179,12 +185,18 @@ class ExpectedOpinion(DossierRelated):
 class Opinion(models.Model):
     """The opinion of one organisation on one version; insert-only. The desk's is the consolidated one."""
 
-    version = models.ForeignKey(DossierVersion, on_delete=models.PROTECT, related_name="opinions")
+    version = models.ForeignKey(
+        DossierVersion, on_delete=models.PROTECT, related_name="opinions", verbose_name=_("version")
+    )
     organisation = models.ForeignKey(
         "accounts.Organisation", on_delete=models.PROTECT, related_name="opinions", verbose_name=_("organisation")
     )
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    grid = models.ForeignKey(OpinionGrid, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("auteur")
+    )
+    grid = models.ForeignKey(
+        OpinionGrid, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("grille")
+    )
     is_consolidated = models.BooleanField(_("avis consolidé du guichet"), default=False)
     overall = models.CharField(_("avis global"), max_length=20, choices=Assessment.choices)
     comment = models.TextField(_("commentaire"), blank=True)
@@ -208,8 +220,8 @@ class Opinion(models.Model):
 
 
 class OpinionAnswer(models.Model):
-    opinion = models.ForeignKey(Opinion, on_delete=models.CASCADE, related_name="answers")
-    criterion = models.ForeignKey(GridCriterion, on_delete=models.PROTECT, related_name="+")
+    opinion = models.ForeignKey(Opinion, on_delete=models.CASCADE, related_name="answers", verbose_name=_("avis"))
+    criterion = models.ForeignKey(GridCriterion, on_delete=models.PROTECT, related_name="+", verbose_name=_("critère"))
     assessment = models.CharField(_("appréciation"), max_length=20, choices=Assessment.choices)
     comment = models.TextField(_("commentaire"), blank=True)
 
@@ -226,14 +238,25 @@ class OpinionAnswer(models.Model):
 class ComplementRequest(DossierRelated):
     """A request for complements: a reason, a message, and comments attached to the fields concerned."""
 
-    version = models.ForeignKey(DossierVersion, on_delete=models.PROTECT, related_name="complement_requests")
-    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    version = models.ForeignKey(
+        DossierVersion, on_delete=models.PROTECT, related_name="complement_requests", verbose_name=_("version")
+    )
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("organisation")
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("demandé par")
+    )
     reason = models.CharField(_("motif"), max_length=20, choices=ComplementReason.choices)
     message = models.TextField(_("message"))
     created_at = models.DateTimeField(_("demandé le"))
     answered_by_version = models.ForeignKey(
-        DossierVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        DossierVersion,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("version qui répond"),
     )
     history = HistoricalRecords()
 
@@ -248,7 +271,12 @@ class ComplementRequest(DossierRelated):
 
 
 class ComplementFieldComment(models.Model):
-    request = models.ForeignKey(ComplementRequest, on_delete=models.CASCADE, related_name="field_comments")
+    request = models.ForeignKey(
+        ComplementRequest,
+        on_delete=models.CASCADE,
+        related_name="field_comments",
+        verbose_name=_("demande de compléments"),
+    )
     field_path = models.CharField(_("champ"), max_length=100)
     comment = models.TextField(_("commentaire"))
 
@@ -264,8 +292,12 @@ class ComplementFieldComment(models.Model):
 class DossierMessage(DossierRelated):
     """The thread between the CPTS and its reviewers, visible to everyone who may see the dossier."""
 
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("auteur")
+    )
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("organisation")
+    )
     body = models.TextField(_("message"))
     created_at = models.DateTimeField(_("envoyé le"))
 
@@ -282,8 +314,12 @@ class DossierMessage(DossierRelated):
 class PrivateNote(DossierRelated):
     """A note visible only inside the reviewing organisation that wrote it."""
 
-    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("organisation")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("auteur")
+    )
     body = models.TextField(_("note"))
     created_at = models.DateTimeField(_("écrite le"))
 
@@ -334,7 +370,12 @@ class Event(DossierRelated):
 
     type = models.CharField(_("type"), max_length=40)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("auteur de l'action"),
     )
     payload = models.JSONField(_("détails"), default=dict, blank=True)
     created_at = models.DateTimeField(_("le"))
@@ -352,8 +393,12 @@ class Event(DossierRelated):
 class Notification(models.Model):
     """One event for one person on one channel, with its delivery status."""
 
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="notifications")
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("événement")
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("destinataire")
+    )
     channel = models.CharField(_("canal"), max_length=10, choices=Channel.choices)
     status = models.CharField(_("envoi"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
     sent_at = models.DateTimeField(_("envoyée le"), null=True, blank=True)
@@ -380,7 +425,9 @@ def document_upload_to(instance, filename):
 class RenderedDocument(models.Model):
     """A PDF of one version, rendered once by a task and stored with its SHA-256; downloads serve these bytes."""
 
-    version = models.ForeignKey(DossierVersion, on_delete=models.PROTECT, related_name="documents")
+    version = models.ForeignKey(
+        DossierVersion, on_delete=models.PROTECT, related_name="documents", verbose_name=_("version")
+    )
     kind = models.CharField(_("document"), max_length=30, choices=DocumentKind.choices)
     status = models.CharField(_("état"), max_length=10, choices=RenderStatus.choices, default=RenderStatus.PENDING)
     file = models.FileField(_("fichier"), upload_to=document_upload_to, blank=True)
