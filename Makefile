@@ -23,6 +23,7 @@ run: system-deps $(VENV)/.runtime
 test: system-deps system-deps-test $(VENV)/.dev node_modules/.installed services
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 	DATABASE_URL=sqlite://:memory: $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest
 
@@ -30,8 +31,10 @@ test: system-deps system-deps-test $(VENV)/.dev node_modules/.installed services
 test-fast: $(VENV)/.dev
 	$(VENV)/bin/pytest -m "not e2e and not integration and not benchmark"
 
+## Lint: ruff, and import-linter's layers between the apps (README, "Architecture").
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 ## Static typing: mypy with the django-stubs plugin over the application code (settings in pyproject.toml).
 typecheck: $(VENV)/.dev

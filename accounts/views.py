@@ -1,16 +1,22 @@
-"""Home page per role, organisations, and the authentication pages."""
+"""Home page per role, organisations, the authentication pages, and the base view of every page about one CPTS."""
+
+from typing import ClassVar
 
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest
 from django.urls import reverse_lazy
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, TemplateView
 from django_ratelimit.decorators import ratelimit
 
-from cpts_portal.views import ObjectPermissionMixin
+from cpts_portal.views import ObjectPermissionMixin, PermissionCheck, ViewMixinBase
 
+from .choices import OrganisationKind
 from .forms import LoginForm
-from .models import Organisation
+from .models import Organisation, User
 from .permissions import can_view_member_contacts, can_view_organisation
 from .selectors import (
     cpts_list_for_user,
@@ -19,6 +25,45 @@ from .selectors import (
     organisation_member_list,
     user_audiences,
 )
+
+
+def signed_in_user(request: HttpRequest) -> User:
+    """The person of a request that a login-required view let through (a 403 for an anonymous one)."""
+    user = request.user
+    if not user.is_authenticated:
+        raise PermissionDenied(_("Vous devez vous connecter."))
+    return user
+
+
+class CptsPermissionMixin(LoginRequiredMixin, ViewMixinBase):
+    """Every page about one CPTS: load ``self.cpts`` from the URL's ``cpts_pk`` and check ``permission(user, cpts)``.
+
+    A wrong method is refused before anything is read; an unknown CPTS is a 404, a refusal a 403 with the
+    Decision's French reason. Subclasses load what else they need in ``cpts_loaded``.
+    """
+
+    permission: ClassVar[PermissionCheck]
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if request.method.lower() not in self.http_method_names or not hasattr(self, request.method.lower()):
+            return self.http_method_not_allowed(request, *args, **kwargs)
+        try:
+            self.cpts = self.cpts_queryset().get(pk=kwargs["cpts_pk"], kind=OrganisationKind.CPTS)
+        except Organisation.DoesNotExist as exc:
+            raise Http404(_("Cette CPTS n'existe pas.")) from exc
+        decision = type(self).permission(request.user, self.cpts)
+        if not decision:
+            raise PermissionDenied(decision.reason)
+        self.cpts_loaded()
+        return super().dispatch(request, *args, **kwargs)
+
+    def cpts_queryset(self):
+        return Organisation.objects.select_related("region")
+
+    def cpts_loaded(self) -> None:
+        """Load what the page needs besides the CPTS (called once the permission is granted)."""
 
 
 class HomeView(LoginRequiredMixin, TemplateView):

@@ -17,10 +17,12 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+
+from cpts_portal.formatting import format_number
 
 # Colour-blind-safe palette (Okabe–Ito) paired with a distinct pattern per series.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
@@ -41,13 +43,7 @@ def _number(value) -> float:
 
 
 def _default_format(value) -> str:
-    number = Decimal(str(value)).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
-    digits = f"{abs(number):f}"
-    groups: list[str] = []
-    while digits:
-        groups.insert(0, digits[-3:])
-        digits = digits[:-3]
-    return ("-" if number < 0 else "") + "\u202f".join(groups or ["0"])
+    return format_number(value)
 
 
 def _pattern_defs(prefix: str, count: int) -> str:

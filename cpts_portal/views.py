@@ -1,22 +1,18 @@
 """Shared view pieces: the object-permission mixin every detail view uses, and error pages."""
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import render
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 if TYPE_CHECKING:
     from django.views import View
     from django.views.generic.base import ContextMixin
     from django.views.generic.detail import SingleObjectMixin
-
-    from accounts.models import User
-    from accounts.permissions import Decision
 
     # The mixins below are mixed with a View (and a SingleObjectMixin) at run time; the type checker is told so.
     class _ObjectViewBase(SingleObjectMixin[Any], View): ...
@@ -27,16 +23,21 @@ else:
     _ObjectViewBase = object
     ViewMixinBase = object
 
+
+class Verdict(Protocol):
+    """What a permission check answers (``accounts.permissions.Decision``): falsy when refused, with a French reason.
+
+    Described here rather than imported: ``cpts_portal`` is the lowest layer and imports no app.
+    """
+
+    @property
+    def reason(self) -> str: ...
+
+    def __bool__(self) -> bool: ...
+
+
 # A permission check of ``<app>/permissions.py``: ``can_<action>(user, obj) -> Decision``.
-PermissionCheck = Callable[[Any, Any], "Decision"]
-
-
-def signed_in_user(request: HttpRequest) -> "User":
-    """The person of a request that a login-required view let through (a 403 for an anonymous one)."""
-    user = request.user
-    if not user.is_authenticated:
-        raise PermissionDenied(_("Vous devez vous connecter."))
-    return user
+PermissionCheck = Callable[[Any, Any], Verdict]
 
 
 class ObjectPermissionMixin(LoginRequiredMixin, _ObjectViewBase):
@@ -53,42 +54,6 @@ class ObjectPermissionMixin(LoginRequiredMixin, _ObjectViewBase):
         if not decision:
             raise PermissionDenied(decision.reason)
         return obj
-
-
-class CptsPermissionMixin(LoginRequiredMixin, ViewMixinBase):
-    """Every page about one CPTS: load ``self.cpts`` from the URL's ``cpts_pk`` and check ``permission(user, cpts)``.
-
-    A wrong method is refused before anything is read; an unknown CPTS is a 404, a refusal a 403 with the
-    Decision's French reason. Subclasses load what else they need in ``cpts_loaded``.
-    """
-
-    permission: ClassVar[PermissionCheck]
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        if request.method.lower() not in self.http_method_names or not hasattr(self, request.method.lower()):
-            return self.http_method_not_allowed(request, *args, **kwargs)
-        from accounts.choices import OrganisationKind
-        from accounts.models import Organisation
-
-        try:
-            self.cpts = self.cpts_queryset().get(pk=kwargs["cpts_pk"], kind=OrganisationKind.CPTS)
-        except Organisation.DoesNotExist as exc:
-            raise Http404(_("Cette CPTS n'existe pas.")) from exc
-        decision = type(self).permission(request.user, self.cpts)
-        if not decision:
-            raise PermissionDenied(decision.reason)
-        self.cpts_loaded()
-        return super().dispatch(request, *args, **kwargs)
-
-    def cpts_queryset(self):
-        from accounts.models import Organisation
-
-        return Organisation.objects.select_related("region")
-
-    def cpts_loaded(self) -> None:
-        """Load what the page needs besides the CPTS (called once the permission is granted)."""
 
 
 def permission_denied(request, exception=None):

@@ -16,7 +16,7 @@ from decimal import Decimal
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from .formatting import format_number
+from cpts_portal.formatting import format_number
 
 INK = "#1b1b3a"
 # level kind -> (pattern, legend word): the pattern, not the colour, tells the levels apart.

@@ -38,6 +38,8 @@ def reviewer_territory_q(region_ids: set[int]) -> Q:
     these regions (the territory's choice, else the CPTS's own region) and whose letter was deposited at least
     once (drafts stay private). The one rule of ``can_view_territory`` and of the territory list
     (``selectors.territory_cpts_list_for_user``)."""
+    # Layer debt (issue 13, point 8): whether a letter was deposited is projects', above diagnostics; listed in
+    # the import-linter contract's ignore_imports until the engine keeps the CPTS's stage on a lower model.
     from projects.selectors import cpts_submitted_once_q
 
     instructed = Q(territory__instructing_region_id__in=region_ids) | Q(
@@ -82,6 +84,7 @@ def can_edit_territory(user, cpts) -> Decision:
     decision = can_edit_diagnostic(user, cpts)
     if not decision:
         return decision
+    # Layer debt (issue 13, point 8): see reviewer_territory_q.
     from projects.selectors import cpts_territory_lock
 
     if reason := cpts_territory_lock(cpts):

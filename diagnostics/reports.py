@@ -18,10 +18,11 @@ from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, Sum
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from cpts_portal.formatting import format_number
+
 from . import calculations as calc
 from .charts import Bar, comparison_chart
 from .choices import Aggregation, DatasetScope
-from .formatting import format_number
 from .imports import value_rank
 from .maps import MapCommune, territory_map
 from .models import Commune, IndicatorDataset, IndicatorDefinition, IndicatorValue, Territory, TerritoryCommune

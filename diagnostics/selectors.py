@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from types import ModuleType
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
@@ -73,10 +72,10 @@ def territory_population(territory: Territory | None, entries: list[TerritoryCom
 
 def size_bounds_in_force(on: dt.date | None = None) -> calc.SizeBounds:
     """The size bounds of the funding scale in force (funding app), else those of the ACI texts."""
-    try:
-        from funding.selectors import scale_in_force
-    except ImportError:
-        return calc.ACI_SIZE_BOUNDS
+    # Layer debt (issue 13, point 8): the scale is funding's, above diagnostics; listed in the import-linter
+    # contract's ignore_imports until the bounds reach diagnostics through a model or an argument.
+    from funding.selectors import scale_in_force
+
     scale = scale_in_force(on or timezone.localdate())
     if scale is None:
         return calc.ACI_SIZE_BOUNDS
@@ -127,33 +126,22 @@ class Overlap:
 
 
 def _other_status_labels(cpts_ids: set[int]) -> dict[int, str]:
-    """The dossier status of each other CPTS, from the letters app when it provides it.
+    """The dossier status of each other CPTS (the letters app's label), "projet" when it has none."""
+    # Layer debt (issue 13, point 8): the letter's state is projects', above diagnostics; listed in the
+    # import-linter contract's ignore_imports until the engine keeps the CPTS's stage on a lower model.
+    from projects.selectors import cpts_dossier_status_labels
 
-    HOOK: ``projects.selectors.cpts_dossier_status_labels(cpts_ids) -> {pk: label}``; until it exists, every
-    other CPTS shows as "projet".
-    """
-    project_selectors: ModuleType | None
-    try:
-        from projects import selectors as project_selectors
-    except ImportError:
-        project_selectors = None
-    labels_for = getattr(project_selectors, "cpts_dossier_status_labels", None)
-    labels = dict(labels_for(cpts_ids)) if labels_for and cpts_ids else {}
+    labels = dict(cpts_dossier_status_labels(cpts_ids)) if cpts_ids else {}
     return {pk: labels.get(pk) or DEFAULT_OTHER_STATUS for pk in cpts_ids}
 
 
 def _engaged_cpts_ids(cpts_ids: set[int]) -> set[int]:
-    """The CPTS whose territory counts against others: a validated dossier or one in review (lifecycle.md).
+    """The CPTS whose territory counts against others: a validated dossier or one in review (lifecycle.md)."""
+    # Layer debt (issue 13, point 8): the letter's state is projects', above diagnostics; listed in the
+    # import-linter contract's ignore_imports until the engine keeps the CPTS's stage on a lower model.
+    from projects.selectors import cpts_engaged_ids
 
-    HOOK: ``projects.selectors.cpts_engaged_ids(cpts_ids) -> set[int]``. Until the letters app provides it,
-    every other territory counts, so that no overlap is missed (a draft may then show as a conflict).
-    """
-    try:
-        from projects import selectors as project_selectors
-    except ImportError:
-        return set(cpts_ids)
-    engaged = getattr(project_selectors, "cpts_engaged_ids", None)
-    return set(engaged(cpts_ids)) if engaged is not None else set(cpts_ids)
+    return set(cpts_engaged_ids(cpts_ids))
 
 
 def territory_conflicts(territory: Territory | None, entries: list[TerritoryCommune] | None = None) -> list[Overlap]:

@@ -20,8 +20,8 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from accounts.views import CptsPermissionMixin as BaseCptsPermissionMixin
 from cpts_portal.tabular import table_response
-from cpts_portal.views import CptsPermissionMixin as BaseCptsPermissionMixin
 
 from . import permissions as perms
 from . import services

@@ -19,11 +19,14 @@ interface shows them:
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Protocol, TypeVar
+
+from cpts_portal.dates import add_months
+from cpts_portal.formatting import format_number
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0")
@@ -344,12 +347,7 @@ def euros(value: Decimal) -> str:
     value = money(value)
     whole, _, cents = f"{value:f}".partition(".")
     sign = "-" if whole.startswith("-") else ""
-    whole = whole.lstrip("-")
-    groups: list[str] = []
-    while whole:
-        groups.insert(0, whole[-3:])
-        whole = whole[:-3]
-    text = sign + "\u202f".join(groups or ["0"])
+    text = sign + format_number(Decimal(whole.lstrip("-")))
     if cents and cents != "00":
         text += "," + cents
     return text + "\u00a0€"
@@ -363,13 +361,6 @@ def percent(rate: Decimal) -> str:
 
 def french_date(day: dt.date) -> str:
     return day.strftime("%d/%m/%Y")
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """Same day ``months`` later; the last day of the month when that day does not exist (31/01 + 1 = 28/02)."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def add_years(day: dt.date, years: int) -> dt.date:
@@ -419,13 +410,37 @@ def to_decimal(value, *, what: str) -> Decimal:
 # Taille and scale.
 
 
+class PopulationBand(Protocol):
+    """A taille's population bounds, inclusive: a ``SizeBand`` here or a ``ScaleSize`` row of the scale."""
+
+    @property
+    def taille(self) -> int: ...
+
+    @property
+    def population_min(self) -> int: ...
+
+    @property
+    def population_max(self) -> int | None: ...
+
+
+Band = TypeVar("Band", bound=PopulationBand)
+
+
+def band_for_population(bands: Iterable[Band], population: int) -> Band | None:
+    """The band (of a scale's data) whose population bounds contain ``population``, or None: the one rule from a
+    population to a taille, whoever holds the bands (the calculator's dataclasses or the scale's rows)."""
+    for band in sorted(bands, key=lambda b: b.taille):
+        if population >= band.population_min and (band.population_max is None or population <= band.population_max):
+            return band
+    return None
+
+
 def taille_for_population(scale: Scale, population: int) -> int:
     """The taille whose population band contains ``population`` (bounds are data on the scale)."""
     if isinstance(population, bool) or not isinstance(population, int) or population <= 0:
         raise FundingError("La population doit être un nombre entier d'habitants supérieur à zéro.")
-    for band in sorted(scale.sizes, key=lambda b: b.taille):
-        if population >= band.population_min and (band.population_max is None or population <= band.population_max):
-            return band.taille
+    if (band := band_for_population(scale.sizes, population)) is not None:
+        return band.taille
     raise FundingError(f"Aucune taille du barème « {scale.name} » ne couvre une population de {population} habitants.")
 
 

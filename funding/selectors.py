@@ -12,6 +12,7 @@ from accounts.choices import OrganisationKind, Role
 from accounts.models import Organisation
 from accounts.selectors import is_administrator, membership_list_for_user
 from missions.models import ActionPlan
+from missions.selectors import PlanPage
 
 from . import calculations as calc
 from .choices import BudgetPartKind, BudgetSide
@@ -254,3 +255,29 @@ def budget_data(budget: Budget) -> dict:
         "total_expenses": f"{summary.total_expenses:.2f}",
         "total_resources": f"{summary.total_resources:.2f}",
     }
+
+
+# --- Inputs of the funding calculator from the action plan (missions) ---------------------------------------------
+
+
+def funding_indicator_inputs(page: PlanPage) -> dict[str, list[calc.FundingIndicator]]:
+    """Per ACI mission code, its funding indicators of the action plan as ``calc.FundingIndicator`` (measured
+    values are added by the yearly results later). Actions outside the ACI are never counted."""
+    result: dict[str, list[calc.FundingIndicator]] = {}
+    for block in page.blocks:
+        if not block.mission.is_aci or not block.mission.requires_funding_indicator:
+            continue
+        for sheet in block.sheets:
+            for i in sheet.indicators.all():
+                if i.is_funding:
+                    result.setdefault(block.mission.code, []).append(
+                        calc.FundingIndicator(
+                            name=i.label,
+                            kind=i.kind,
+                            direction=i.direction,
+                            baseline=i.baseline_value,
+                            targets=i.targets,
+                            weights=i.weights,
+                        )
+                    )
+    return result

@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from diagnostics.models import Commune
 
 from .choices import DocumentKind, MemberNature
@@ -218,8 +219,6 @@ class InvitationAcceptForm(forms.Form):
 
     def clean(self):
         from django.contrib.auth.password_validation import validate_password
-
-        from accounts.models import User
 
         super().clean()
         data = self.cleaned_data

@@ -17,6 +17,8 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cpts_portal.tabular import neutralise
+
 from .choices import MemberNature
 from .models import Member
 
@@ -93,8 +95,6 @@ def personal_data_json(data: dict) -> bytes:
 
 def personal_data_csv(data: dict) -> bytes:
     """One line per fact: section;champ;valeur (spreadsheet formulas neutralised)."""
-    from cpts_portal.tabular import neutralise
-
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";")
     writer.writerow(["section", "champ", "valeur"])

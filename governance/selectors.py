@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from accounts.choices import OrganisationKind
 from accounts.models import Organisation
+from accounts.selectors import is_administrator, membership_list_for_user
 from diagnostics.models import TerritoryCommune
 
 from .calculations import (
@@ -48,8 +49,6 @@ def cpts_queryset() -> QuerySet[Organisation]:
 
 def cpts_list_visible_to(user) -> QuerySet[Organisation]:
     """The CPTS whose organisation a person may see (same rules as ``permissions.can_view_governance``)."""
-    from accounts.selectors import is_administrator, membership_list_for_user
-
     from .permissions import REGIONAL_KINDS
 
     qs = cpts_queryset().filter(is_active=True).order_by("name")

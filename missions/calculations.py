@@ -10,8 +10,8 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-# The contract calendar's month arithmetic (same day n months later, clamped to the month's end) is funding's.
-from funding.calculations import add_months
+# The contract calendar's month arithmetic (same day n months later, clamped to the month's end), shared by all apps.
+from cpts_portal.dates import add_months
 
 __all__ = ["add_months", "build_checklist", "delay_warnings", "gantt_layout", "gantt_window", "mission_deadlines"]
 

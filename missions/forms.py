@@ -6,6 +6,8 @@ from django import forms
 from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
+from governance.models import Member, Partner
+
 from .choices import CONTRACT_YEARS, IndicatorKind
 from .models import (
     ActionPlan,
@@ -38,8 +40,6 @@ class MemberChoiceMixin:
 
 
 def _members(cpts):
-    from governance.models import Member
-
     return (
         Member.objects.filter(cpts=cpts)
         .select_related("profession", "structure_type")
@@ -48,8 +48,6 @@ def _members(cpts):
 
 
 def _partners(cpts):
-    from governance.models import Partner
-
     return Partner.objects.filter(cpts=cpts).order_by("name", "pk")
 
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from accounts.choices import OrganisationKind, Role
 from accounts.permissions import ALLOWED, Decision
 from accounts.selectors import is_administrator, membership_list_for_user
+from governance.models import Member
 
 from .choices import PlanStatus, SheetStatus
 
@@ -43,8 +44,6 @@ def linked_member_ids(user, cpts) -> frozenset[int]:
     if cache is None:
         cache = user._missions_member_ids = {}
     if cpts.pk not in cache:
-        from governance.models import Member
-
         cache[cpts.pk] = frozenset(Member.objects.filter(cpts=cpts, user=user).values_list("pk", flat=True))
     return cache[cpts.pk]
 
@@ -54,6 +53,8 @@ def linked_member_ids(user, cpts) -> frozenset[int]:
 
 def letter_validated_for(cpts) -> bool:
     """Has this CPTS an intention letter validated by the ARS (or the COPIL)? ``projects`` owns the letter."""
+    # Layer debt (issue 13, point 8): the letter's state is projects', above missions; listed in the
+    # import-linter contract's ignore_imports until the engine keeps the CPTS's stage on a lower model.
     from projects.selectors import letter_is_validated
 
     return letter_is_validated(cpts)

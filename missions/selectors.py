@@ -8,7 +8,9 @@ from decimal import Decimal
 
 from django.db.models import Prefetch, QuerySet
 
-from governance.models import MemberInvitation
+from diagnostics import selectors as diagnostics_selectors
+from diagnostics.reports import diagnostic_report
+from governance.models import Member, MemberInvitation
 from governance.selectors import invitation_pending_for
 
 from . import calculations as calc
@@ -64,8 +66,6 @@ def plan_for_cpts(cpts) -> ActionPlan | None:
 
 
 def _member_queryset():
-    from governance.models import Member
-
     return Member.objects.select_related("profession", "structure_type", "commune")
 
 
@@ -419,57 +419,18 @@ def serialise_action_plan(plan: ActionPlan, page: PlanPage | None = None) -> dic
     }
 
 
-# --- Inputs of the funding calculator (#4) -------------------------------------------------------------------------
-
-
-def funding_indicator_inputs(page: PlanPage) -> dict[str, list]:
-    """Per ACI mission code, its funding indicators as ``funding.calculations.FundingIndicator`` (measured values
-    are added by the yearly results later). Actions outside the ACI are never counted."""
-    from funding.calculations import FundingIndicator
-
-    result: dict[str, list] = {}
-    for block in page.blocks:
-        if not block.mission.is_aci or not block.mission.requires_funding_indicator:
-            continue
-        for sheet in block.sheets:
-            for i in sheet.indicators.all():
-                if i.is_funding:
-                    result.setdefault(block.mission.code, []).append(
-                        FundingIndicator(
-                            name=i.label,
-                            kind=i.kind,
-                            direction=i.direction,
-                            baseline=i.baseline_value,
-                            targets=i.targets,
-                            weights=i.weights,
-                        )
-                    )
-    return result
-
-
-# --- Hook on the diagnostic ----------------------------------------------------------------------------------------
+# --- Figures of the diagnostic ----------------------------------------------------------------------------------------
 
 
 def diagnostic_figures(cpts) -> list[dict]:
     """Figures of the territory's diagnostic a fiche may quote in its problems: ``[{code, label, value, unit,
     source, year}]`` (territory values only).
 
-    HOOK: ``diagnostics`` owns indicator values. When it exposes a light
-    ``diagnostics.selectors.territory_indicator_table(territory) -> list[dict]`` (keys as above) it is used;
-    otherwise the territory column of ``diagnostics.reports.diagnostic_report`` is read (it also computes the
-    comparisons, so it is only called on the fiche's edit page).
+    ``diagnostics`` owns indicator values: the territory column of ``diagnostics.reports.diagnostic_report`` is
+    read (it also computes the comparisons, so it is only called on the fiche's edit page).
     """
     territory = getattr(cpts, "territory", None) if _has_territory(cpts) else None
     if territory is None:
-        return []
-    from diagnostics import selectors as diagnostics_selectors
-
-    table = getattr(diagnostics_selectors, "territory_indicator_table", None)
-    if table is not None:
-        return list(table(territory))
-    try:
-        from diagnostics.reports import diagnostic_report
-    except ImportError:
         return []
     figures = []
     for report in diagnostic_report(diagnostics_selectors.territory_summary(territory)):

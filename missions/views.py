@@ -13,9 +13,10 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from accounts.selectors import cpts_list_for_user
+from accounts.views import CptsPermissionMixin
 from cpts_portal.pdf import render_pdf
 from cpts_portal.tabular import table_response
-from cpts_portal.views import CptsPermissionMixin, PermissionCheck
+from cpts_portal.views import PermissionCheck
 from governance.permissions import can_view_member_contacts
 
 from . import permissions as perms

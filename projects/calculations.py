@@ -5,10 +5,12 @@
 - ``add_months`` / ``split_instalments``: the FIR grant schedule and the 9-month deadline.
 """
 
-import calendar
+
 import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
+
+from cpts_portal.dates import add_months
 
 LETTER_SCHEMA_VERSION = 1
 
@@ -212,13 +214,6 @@ def assessment_counts_text(counts: dict[str, int]) -> str:
         if counts.get(key)
     ]
     return ", ".join(parts) or "aucun avis"
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The same day ``months`` later, clamped to the month's last day (31 Aug + 6 months = 28/29 Feb)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 @dataclass(frozen=True)

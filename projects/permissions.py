@@ -8,9 +8,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed
 
-from accounts.choices import LetterCircuit, Role
+from accounts.choices import LetterCircuit, OpinionsVisibility, Role
 from accounts.permissions import ALLOWED, Decision
-from accounts.selectors import membership_list_for_user
+from accounts.selectors import is_administrator, membership_list_for_user
 
 from .choices import LetterStatus
 from .workflows import (
@@ -137,8 +137,6 @@ def can_read_opinions(user, letter) -> Decision:
 
 def opinions_visibility_text(settings) -> str:
     """When the CPTS reads the opinions, as a phrase ("une fois la lettre transmise à l'ARS")."""
-    from accounts.choices import OpinionsVisibility
-
     value = settings.opinions_visible_to_cpts if settings else OpinionsVisibility.TRANSMITTED
     if value == OpinionsVisibility.IMMEDIATELY:
         return _("dès qu'ils sont rendus")
@@ -263,8 +261,6 @@ def _cpts_roles(user, cpts) -> set[str]:
 
 def can_view_health_project(user, cpts) -> Decision:
     """The CPTS's coordinators and members, and administrators (reviewers read submitted versions, later)."""
-    from accounts.selectors import is_administrator
-
     if refused := _authenticated(user):
         return refused
     if _cpts_roles(user, cpts) or is_administrator(user):

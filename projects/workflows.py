@@ -43,6 +43,8 @@ from django_fsm import TransitionNotAllowed, can_proceed
 from accounts.choices import LETTER_READER_KINDS, OpinionsVisibility, OrganisationKind, Role
 from accounts.models import RegionalSettings
 from accounts.selectors import is_administrator, membership_list_for_user, regional_settings_for
+from diagnostics.models import TerritoryCommune
+from diagnostics.selectors import territory_size
 
 from .choices import DeadlineKind, DecisionOutcome, DocumentKind, EventType, LetterStatus
 from .models import (
@@ -331,8 +333,6 @@ def letter_actor_roles(user, letter: IntentionLetter) -> frozenset:
 def letter_departement_ids(letter: IntentionLetter) -> set[int]:
     """The départements the CPTS's territory touches (cached on the instance)."""
     if not hasattr(letter, "_departement_ids_cache"):
-        from diagnostics.models import TerritoryCommune
-
         letter._departement_ids_cache = set(
             TerritoryCommune.objects.filter(territory__cpts_id=letter.cpts_id, commune__departement__isnull=False)
             .values_list("commune__departement_id", flat=True)
@@ -847,8 +847,6 @@ def letter_decide(
     """A decider signs the decision: validate or refuse with a motive, as an agent prepared it or amended. A
     validation records what the regional settings open: the FIR grant and its instalments, or the support by a
     structure d'appui (days, up to ``support_months``); and the accompaniment commitment and its deadline."""
-    from diagnostics.selectors import territory_size
-
     from .calculations import add_months, split_instalments
     from .notifications import event_record
     from .selectors import accompaniment_terms

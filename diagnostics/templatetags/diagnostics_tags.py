@@ -5,7 +5,7 @@ import nh3
 from django import template
 from django.utils.safestring import mark_safe
 
-from diagnostics.formatting import format_number
+from cpts_portal.formatting import format_number
 
 register = template.Library()
 

@@ -4,8 +4,8 @@ from decimal import Decimal
 
 import pytest
 
+from cpts_portal.formatting import format_number
 from diagnostics import calculations as calc
-from diagnostics.formatting import format_number
 from diagnostics.imports import parse_french_number
 from diagnostics.normalise import normalise_name
 

@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 
-from cpts_portal.views import CptsPermissionMixin
+from accounts.views import CptsPermissionMixin
 
 from ..permissions import can_manage_governance, can_view_governance, can_view_member_contacts
 

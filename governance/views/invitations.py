@@ -9,7 +9,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView
 
-from accounts.models import Organisation
+from accounts.models import Organisation, User
 
 from ..forms import InvitationAcceptForm
 from ..selectors import cpts_list_visible_to, invitation_get_by_token
@@ -65,8 +65,6 @@ class InvitationAcceptView(FormView):
         )
         ctx["signed_in_as_other"] = bool(invitation and user.is_authenticated and not ctx["signed_in_as_invited"])
         if invitation and not self.problem and not user.is_authenticated:
-            from accounts.models import User
-
             ctx["account_exists"] = User.objects.filter(email__iexact=invitation.email).exists()
         return ctx
 

@@ -11,8 +11,8 @@ from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 from django.views.generic.edit import CreateView, UpdateView
 
+from accounts.views import signed_in_user
 from cpts_portal.tabular import table_response
-from cpts_portal.views import signed_in_user
 
 from ..choices import MemberNature
 from ..forms import MemberForm, MemberImportForm, MemberLeaveForm

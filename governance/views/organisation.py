@@ -14,7 +14,7 @@ from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 from django.views.generic.edit import CreateView, UpdateView
 
-from cpts_portal.views import signed_in_user
+from accounts.views import signed_in_user
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise

@@ -257,10 +257,11 @@ def test_targets_follow_the_direction(plan, direction, baseline, target, valid):
 
 def test_funding_indicators_feed_the_funding_calculator(plan):
     from funding.calculations import mission_achievement
+    from funding.selectors import funding_indicator_inputs
 
     sheets = core_plan(plan)
     FundingIndicatorFactory(sheet=ActionSheetFactory(plan=plan, mission=mission("hors_aci")), is_funding=False)
-    inputs = selectors.funding_indicator_inputs(selectors.action_plan_page(plan))
+    inputs = funding_indicator_inputs(selectors.action_plan_page(plan))
     assert set(inputs) == {"1", "2", "3"}  # mission 4: no variable by achievement; outside the ACI: never
     indicator = inputs["2"][0]
     assert (indicator.baseline, indicator.targets) == (Decimal("10.00"), {1: Decimal("12.00"), 2: Decimal("15.00")})

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
 
+from accounts.choices import LetterCircuit
 from cpts_portal.history import HistoricalRecords
 
 if TYPE_CHECKING:
@@ -254,8 +255,6 @@ class IntentionLetter(FSMModelMixin, models.Model):
     def circuit_has_transmission(self) -> bool:
         """Only the Guichet/URPS circuit has a desk that transmits to the ARS; elsewhere the desk's
         review leads straight to the decision (the COPIL decides, or the ARS reviews directly)."""
-        from accounts.choices import LetterCircuit
-
         return self.circuit == LetterCircuit.GUICHET_URPS
 
     @property

@@ -9,6 +9,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cpts_portal.formatting import format_number
+from diagnostics.models import Diagnostic
+from diagnostics.selectors import territory_entry_list, territory_for_cpts, territory_population, territory_size
+from funding.choices import BudgetStatus
+from funding.selectors import budget_data, budget_for_organisation
+from governance.selectors import member_count_at, member_counts_by_category
+from missions.selectors import action_plan_page, plan_for_cpts, serialise_action_plan
+
 from ..models import HealthProject
 
 __all__ = [
@@ -70,8 +78,6 @@ def _identity_section(project: HealthProject) -> Section:
 
 
 def _diagnostic_section(cpts) -> Section:
-    from diagnostics.selectors import territory_entry_list, territory_for_cpts, territory_population, territory_size
-
     territory = territory_for_cpts(cpts)
     entries = territory_entry_list(territory) if territory else []
     diagnostic = getattr(territory, "diagnostic", None) if territory else None
@@ -84,7 +90,7 @@ def _diagnostic_section(cpts) -> Section:
     population = territory_population(None, entries) if entries else 0
     summary = (
         _("%(n)d communes, %(pop)s habitants, taille %(size)d")
-        % {"n": len(entries), "pop": f"{population:,}".replace(",", "\u202f"), "size": territory_size(population)}
+        % {"n": len(entries), "pop": format_number(population), "size": territory_size(population)}
         if entries
         else _("Aucune commune")
     )
@@ -93,8 +99,6 @@ def _diagnostic_section(cpts) -> Section:
 
 
 def _actions_section(cpts) -> Section:
-    from missions.selectors import action_plan_page, plan_for_cpts
-
     plan = plan_for_cpts(cpts)
     url = reverse("missions:plan_detail", kwargs={"cpts_pk": cpts.pk})
     if plan is None:
@@ -112,8 +116,6 @@ def _actions_section(cpts) -> Section:
 
 
 def _organisation_section(project: HealthProject, cpts, on: dt.date) -> Section:
-    from governance.selectors import member_count_at
-
     members = member_count_at(cpts, on)
     missing = [] if members else [_("membres de la CPTS")]
     if not project.ways_of_working:
@@ -124,11 +126,7 @@ def _organisation_section(project: HealthProject, cpts, on: dt.date) -> Section:
 
 
 def _budget_section(cpts) -> Section:
-    from funding.selectors import budget_for_organisation
-
     budget = budget_for_organisation(cpts)
-    from funding.choices import BudgetStatus
-
     url = reverse("funding:budget_detail", args=[cpts.pk])
     if budget is None:
         return Section(5, _("Budget"), False, _("Budget non commencé"), url, [_("budget")])
@@ -169,17 +167,10 @@ def _value(value):
 
 def health_project_snapshot(project: HealthProject, *, on: dt.date | None = None) -> dict:
     """The whole health project as JSON: what a submitted version freezes (schema_version'ed)."""
-    from diagnostics.models import Diagnostic
-    from funding.selectors import budget_data, budget_for_organisation
-    from governance.selectors import member_count_at, member_counts_by_category
-    from missions.selectors import plan_for_cpts, serialise_action_plan
-
     from .letters import territory_rows
 
     on = on or timezone.localdate()
     cpts = project.cpts
-    from diagnostics.selectors import territory_size
-
     communes, population, instructing_region = territory_rows(cpts)
     diagnostic = Diagnostic.objects.filter(territory__cpts=cpts).first()
     plan = plan_for_cpts(cpts)

@@ -14,6 +14,9 @@ from django.utils.translation import gettext as _
 from accounts.choices import ARS_KINDS, LETTER_READER_KINDS, REVIEW_KINDS, OrganisationKind, Role
 from accounts.models import Organisation
 from accounts.selectors import is_administrator, membership_list_for_user
+from diagnostics import selectors as diagnostics_selectors
+from funding.calculations import band_for_population
+from funding.selectors import scale_in_force
 
 from ..calculations import LETTER_FIELDS, assessment_counts_text, diff_data, letter_missing_items
 from ..choices import DeadlineKind, LetterStatus, RenderStatus
@@ -65,22 +68,16 @@ __all__ = [
     "territory_unexplained_conflicts",
 ]
 
-# --- Hooks on the other apps ----------------------------------------------------------------------------------
+# --- Facts of the lower apps ----------------------------------------------------------------------------------
 
 
 def territory_unexplained_conflicts(cpts) -> list[str]:
     """French reasons why the territory may not be submitted: whole communes claimed by another CPTS and not
-    explained. HOOK: diagnostics owns overlap detection; when it exposes
-    ``diagnostics.selectors.territory_unexplained_conflicts(territory) -> list[str]`` it is used here."""
-    try:
-        from diagnostics import selectors as diagnostics_selectors
-    except ImportError:
-        return []
-    check = getattr(diagnostics_selectors, "territory_unexplained_conflicts", None)
+    explained (diagnostics owns overlap detection)."""
     territory = getattr(cpts, "territory", None) if _has_territory(cpts) else None
-    if check is None or territory is None:
+    if territory is None:
         return []
-    return list(check(territory))
+    return list(diagnostics_selectors.territory_unexplained_conflicts(territory))
 
 
 def _has_territory(cpts) -> bool:
@@ -104,17 +101,13 @@ def accompaniment_terms(*, population: int | None, on: dt.date) -> Accompaniment
     funding app holds no scale yet or the population is unknown."""
     if population is None:
         return None
-    try:
-        from funding.selectors import scale_in_force
-    except ImportError:
-        return None
     scale = scale_in_force(on)
     if scale is None:
         return None
-    for size in scale.sizes.all():
-        if size.population_min <= population and (size.population_max is None or population <= size.population_max):
-            return AccompanimentTerms(size=size.taille, amount=size.accompaniment, months=scale.accompaniment_months)
-    return None
+    size = band_for_population(scale.sizes.all(), population)
+    if size is None:
+        return None
+    return AccompanimentTerms(size=size.taille, amount=size.accompaniment, months=scale.accompaniment_months)
 
 
 # --- The letter's frozen content ------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
-from cpts_portal.views import CptsPermissionMixin
+from accounts.views import CptsPermissionMixin
 
 from ..forms import HealthProjectForm
 from ..permissions import can_edit_health_project, can_start_health_project, can_view_health_project

@@ -13,6 +13,7 @@ from django.views.generic import ListView, TemplateView
 from django_fsm import TransitionNotAllowed
 
 from accounts.models import Organisation
+from accounts.selectors import cpts_list_for_user
 
 from ..calculations import LETTER_FIELDS, letter_field_label, letter_missing_items
 from ..forms import (
@@ -122,8 +123,6 @@ def _has_identity_sheet(letter) -> bool:
 
 
 def _cpts_of(user):
-    from accounts.selectors import cpts_list_for_user
-
     return cpts_list_for_user(user)
 
 

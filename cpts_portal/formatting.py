@@ -1,4 +1,5 @@
-"""French number formatting that does not depend on the active locale (pages, PDF, exports alike)."""
+"""French number formatting that does not depend on the active locale (pages, PDF, exports, charts alike): the
+one thousands grouping of the portal (narrow no-break spaces), used by every app."""
 
 from decimal import ROUND_HALF_UP, Decimal
 
