@@ -41,7 +41,7 @@ def test_the_database_lost_mid_submission_gives_a_clear_page_and_no_half_written
     client.force_login(owner)
     wrapper, state = terminate_own_backend_on("projects_statustransition")
     with connection.execute_wrapper(wrapper):
-        response = client.post(reverse("projects:letter_submit", args=[letter.pk]))
+        response = client.post(reverse("projects:letter_submit", args=[letter.pk]), {"confirm": "on"})
     connection.close()  # the test's connection was the request's: open a fresh one
     assert state["done"]
     page = html.unescape(response.content.decode())

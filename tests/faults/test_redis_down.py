@@ -31,7 +31,7 @@ def test_a_submission_while_redis_is_down_is_saved_and_its_tasks_leave_when_redi
     try:
         client = Client(raise_request_exception=False)
         client.force_login(owner)
-        response = client.post(reverse("projects:letter_submit", args=[letter.pk]), follow=True)
+        response = client.post(reverse("projects:letter_submit", args=[letter.pk]), {"confirm": "on"}, follow=True)
     finally:
         app.conf.update(broker_url=redis_url, task_publish_retry=True)
         _reset_connections(app)
