@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.db.models import Prefetch, QuerySet
 
+from cpts_portal.related import related_or_none
 from diagnostics import selectors as diagnostics_selectors
 from diagnostics.reports import diagnostic_report
 from governance.models import Member, MemberInvitation
@@ -429,7 +430,7 @@ def diagnostic_figures(cpts) -> list[dict]:
     ``diagnostics`` owns indicator values: the territory column of ``diagnostics.reports.diagnostic_report`` is
     read (it also computes the comparisons, so it is only called on the fiche's edit page).
     """
-    territory = getattr(cpts, "territory", None) if _has_territory(cpts) else None
+    territory = related_or_none(cpts, "territory")
     if territory is None:
         return []
     figures = []
@@ -450,13 +451,6 @@ def diagnostic_figures(cpts) -> list[dict]:
         )
     return figures
 
-
-def _has_territory(cpts) -> bool:
-    try:
-        cpts.territory  # noqa: B018
-    except Exception:  # RelatedObjectDoesNotExist
-        return False
-    return True
 
 
 # --- Edit conflicts ------------------------------------------------------------------------------------------------

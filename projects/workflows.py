@@ -43,6 +43,7 @@ from django_fsm import TransitionNotAllowed, can_proceed
 from accounts.choices import LETTER_READER_KINDS, OpinionsVisibility, OrganisationKind, Role
 from accounts.models import RegionalSettings
 from accounts.selectors import is_administrator, membership_list_for_user, regional_settings_for
+from cpts_portal.related import related_or_none
 from diagnostics.models import TerritoryCommune
 from diagnostics.selectors import territory_size
 
@@ -261,18 +262,11 @@ def letter_region_id(letter: IntentionLetter) -> int:
     """The region that instructs the letter: frozen at submission; before, the territory's, else the CPTS's."""
     if letter.instructing_region_id:
         return letter.instructing_region_id
-    territory = getattr(letter.cpts, "territory", None) if _has_territory(letter.cpts) else None
+    territory = related_or_none(letter.cpts, "territory")
     if territory is not None and territory.instructing_region_id:
         return territory.instructing_region_id
     return letter.cpts.region_id
 
-
-def _has_territory(cpts) -> bool:
-    try:
-        cpts.territory  # noqa: B018 - reverse one-to-one raises when absent
-    except Exception:  # RelatedObjectDoesNotExist
-        return False
-    return True
 
 
 def letter_settings(letter: IntentionLetter):
@@ -865,7 +859,7 @@ def letter_decide(
         version = submitted_version(letter)
         settings = frozen_settings(letter)
         _check_support(settings, outcome=outcome, commitment_months=commitment_months, support_days=support_days)
-        prepared = getattr(letter, "prepared_decision", None) if _has_prepared(letter) else None
+        prepared = related_or_none(letter, "prepared_decision")
         decision = LetterDecision(
             letter=letter,
             version=version,
@@ -940,13 +934,6 @@ def letter_decide(
     _refresh(original, letter)
     return decision
 
-
-def _has_prepared(letter: IntentionLetter) -> bool:
-    try:
-        letter.prepared_decision  # noqa: B018 - reverse one-to-one raises when absent
-    except Exception:  # RelatedObjectDoesNotExist
-        return False
-    return True
 
 
 def letter_withdraw(*, letter: IntentionLetter, by, comment: str = "") -> StatusTransition:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from accounts.choices import ARS_KINDS, LETTER_READER_KINDS, REVIEW_KINDS, OrganisationKind, Role
 from accounts.models import Organisation
 from accounts.selectors import is_administrator, membership_list_for_user
+from cpts_portal.related import related_or_none
 from diagnostics import selectors as diagnostics_selectors
 from funding.calculations import band_for_population
 from funding.selectors import scale_in_force
@@ -74,18 +75,11 @@ __all__ = [
 def territory_unexplained_conflicts(cpts) -> list[str]:
     """French reasons why the territory may not be submitted: whole communes claimed by another CPTS and not
     explained (diagnostics owns overlap detection)."""
-    territory = getattr(cpts, "territory", None) if _has_territory(cpts) else None
+    territory = related_or_none(cpts, "territory")
     if territory is None:
         return []
     return list(diagnostics_selectors.territory_unexplained_conflicts(territory))
 
-
-def _has_territory(cpts) -> bool:
-    try:
-        cpts.territory  # noqa: B018
-    except Exception:  # RelatedObjectDoesNotExist
-        return False
-    return True
 
 
 @dataclass(frozen=True)
@@ -115,7 +109,7 @@ def accompaniment_terms(*, population: int | None, on: dt.date) -> Accompaniment
 
 def territory_rows(cpts) -> tuple[list[dict], int, str]:
     """(communes, population, instructing region) of a CPTS's territory as frozen in a version."""
-    if not _has_territory(cpts):
+    if related_or_none(cpts, "territory") is None:
         return [], 0, ""
     territory = cpts.territory
     rows, population = [], 0
@@ -485,7 +479,7 @@ class AwaitingItem:
 def _next_stage_item(letter: IntentionLetter, today: dt.date) -> AwaitingItem:
     """After validation the CPTS writes its health project, by the deadline the decision opened (9 months in the
     2019 scale; La Réunion: the end of the structure d'appui's support). Reads prefetched rows only."""
-    started = _has_health_project(letter.cpts)
+    started = related_or_none(letter.cpts, "health_project") is not None
     deadlines = [d for d in letter.deadlines.all() if d.kind in _NEXT_STAGE_DEADLINES and d.closed_at is None]
     deadline = min(deadlines, key=lambda d: (_NEXT_STAGE_DEADLINES.index(d.kind), d.due_at), default=None)
     return AwaitingItem(
@@ -499,13 +493,6 @@ def _next_stage_item(letter: IntentionLetter, today: dt.date) -> AwaitingItem:
 
 _NEXT_STAGE_DEADLINES = [DeadlineKind.ACCOMPANIMENT, DeadlineKind.SUPPORT]
 
-
-def _has_health_project(cpts) -> bool:
-    try:
-        cpts.health_project  # noqa: B018 - reverse one-to-one raises when absent
-    except Exception:  # RelatedObjectDoesNotExist
-        return False
-    return True
 
 
 def awaiting_for_user(user) -> dict[str, list[AwaitingItem]]:

@@ -14,6 +14,7 @@ from django_fsm import TransitionNotAllowed
 
 from accounts.models import Organisation
 from accounts.selectors import cpts_list_for_user
+from cpts_portal.related import related_or_none
 
 from ..calculations import LETTER_FIELDS, letter_field_label, letter_missing_items
 from ..forms import (
@@ -101,25 +102,9 @@ class LetterListView(LoginRequiredMixin, ListView):
 
 def _prepared(letter):
     """The decision an ARS agent prepared on the current version, for the ARS and the desk to read."""
-    if not letter.is_at_decision_stage or not _has_prepared(letter):
-        return None
-    return letter.prepared_decision
+    return related_or_none(letter, "prepared_decision") if letter.is_at_decision_stage else None
 
 
-def _has_prepared(letter) -> bool:
-    try:
-        letter.prepared_decision  # noqa: B018 - reverse one-to-one raises when absent
-    except Exception:  # RelatedObjectDoesNotExist
-        return False
-    return True
-
-
-def _has_identity_sheet(letter) -> bool:
-    try:
-        letter.identity_sheet  # noqa: B018
-    except Exception:  # RelatedObjectDoesNotExist
-        return False
-    return True
 
 
 def _cpts_of(user):
@@ -186,7 +171,8 @@ class LetterDetailView(LetterMixin, TemplateView):
             transmission=transmission if transmission and transmission.details.get("missing_opinions") else None,
             prepared_decision=_prepared(letter) if roles & REVIEWING_ACTORS else None,
             can_prepare_decision=bool(can_prepare_decision(user, letter)),
-            identity_sheet_todo=bool(can_fill_identity_sheet(user, letter)) and not _has_identity_sheet(letter),
+            identity_sheet_todo=bool(can_fill_identity_sheet(user, letter))
+            and related_or_none(letter, "identity_sheet") is None,
             can_edit=editable,
             missing=letter_missing_items(letter_snapshot(letter)) if editable else [],
             can_give_opinion=bool(can_give_opinion(user, letter)),
