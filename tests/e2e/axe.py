@@ -18,5 +18,9 @@ def axe_violations(page) -> list[dict]:
 
 def assert_accessible(page) -> None:
     violations = axe_violations(page)
-    details = "; ".join(f"{v['id']} ({v['impact']}): {v['help']} – {len(v['nodes'])} élément(s)" for v in violations)
+    details = "; ".join(
+        f"{v['id']} ({v['impact']}): {v['help']} – {len(v['nodes'])} élément(s) : "
+        + ", ".join(str(node.get("target")) + " " + (node.get("failureSummary") or "")[:160] for node in v["nodes"][:3])
+        for v in violations
+    )
     assert not violations, f"{page.url}: {details}"

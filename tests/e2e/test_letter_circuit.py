@@ -16,6 +16,8 @@ from pypdf import PdfReader
 
 from projects.calculations import add_months
 
+from .axe import assert_accessible
+
 pytestmark = [pytest.mark.e2e]
 
 PASSWORD = "mot-de-passe-test"
@@ -82,6 +84,7 @@ def request_complements_by_picking_fields(page, live_server, letter, circuit, co
     needs.locator("textarea").fill("Chiffres de 2015 : à actualiser.")
     page.get_by_role("button", name="Demander les compléments").click()
     assert page.get_by_text("Indiquez ce qui est attendu pour « SIRET de la structure porteuse »").first.is_visible()
+    assert_accessible(page)  # the complements form with its errors and current values
     assert page.locator("#cf-needs textarea").input_value() == "Chiffres de 2015 : à actualiser."
     page.get_by_label("SIRET de la structure porteuse", exact=True).uncheck()
     assert page.locator("#cf-carrying_structuresiret textarea").is_hidden()
@@ -141,10 +144,12 @@ def test_the_whole_letter_circuit(world, live_server, page):
     # Submitting is irreversible: a confirmation page, checked on the server (point 21).
     page.wait_for_url(re.compile(r"/dossiers/lettres/\d+/deposer/confirmer/$"))
     assert page.get_by_role("heading", name="Confirmer le dépôt de la lettre d'intention").is_visible()
+    assert_accessible(page)  # a page reached only by this POST: axe here, the matrix world never shows it
     letter = IntentionLetter.objects.get(cpts=world["cpts"])
     assert letter.status == "draft"
     page.get_by_role("button", name="Confirmer le dépôt").click()
     assert page.get_by_text("Cochez la case pour confirmer le dépôt de la lettre.").is_visible()
+    assert_accessible(page)
     page.get_by_label(re.compile("Je confirme le dépôt")).check()
     page.get_by_role("button", name="Confirmer le dépôt").click()
     page.wait_for_url(re.compile(r"/dossiers/lettres/\d+/$"))
