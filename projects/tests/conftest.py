@@ -2,6 +2,7 @@ import pytest
 from django.core.management import call_command
 
 from accounts.choices import OrganisationKind, Role
+from projects.workflows import letter_open_review, letter_submit
 
 from .factories import complete_letter, occitanie_circuit, reunion_circuit, user_in
 
@@ -42,3 +43,11 @@ def foreign_reviewer(other_region):
 
     guichet = OrganisationFactory(name="Guichet d'ailleurs", kind=OrganisationKind.GUICHET, region=other_region)
     return user_in(guichet, Role.REVIEWER)
+
+
+@pytest.fixture
+def under_review(letter, owner, circuit):
+    """The letter deposited and taken in by the Guichet: its opinions are awaited."""
+    letter_submit(letter=letter, by=owner)
+    letter_open_review(letter=letter, by=circuit.desk_user)
+    return letter

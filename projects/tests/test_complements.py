@@ -10,7 +10,7 @@ from django.urls import reverse
 from projects.calculations import LETTER_FIELDS
 from projects.choices import LetterStatus
 from projects.models import ComplementRequest
-from projects.workflows import letter_open_review, letter_request_complements, letter_submit
+from projects.workflows import letter_request_complements
 
 from .factories import VALID_SIRET
 
@@ -24,13 +24,6 @@ def text(response) -> str:
 @pytest.fixture(autouse=True)
 def scales(db):
     call_command("loaddata", "funding_scales", verbosity=0)
-
-
-@pytest.fixture
-def under_review(letter, owner, circuit):
-    letter_submit(letter=letter, by=owner)
-    letter_open_review(letter=letter, by=circuit.desk_user)
-    return letter
 
 
 def test_the_dossier_page_names_each_commented_field_by_its_french_label(client, under_review, owner, circuit):

@@ -23,7 +23,7 @@ from projects.models import (
     StatusTransition,
 )
 from projects.services import opinion_give
-from projects.workflows import letter_open_review, letter_submit, letter_transmit
+from projects.workflows import letter_open_review, letter_transmit
 
 from .factories import complete_letter, user_in
 from .walk import answers_for, consolidate, give_all_opinions, to_transmitted, validate
@@ -40,13 +40,6 @@ def text(response) -> str:
 @pytest.fixture(autouse=True)
 def scales(db):
     call_command("loaddata", "funding_scales", verbosity=0)
-
-
-@pytest.fixture
-def under_review(letter, owner, circuit):
-    letter_submit(letter=letter, by=owner)
-    letter_open_review(letter=letter, by=circuit.desk_user)
-    return letter
 
 
 def _full_edit_data(letter, **changes):

@@ -27,13 +27,6 @@ def scales(db):
 
 
 @pytest.fixture
-def under_review(letter, owner, circuit):
-    letter_submit(letter=letter, by=owner)
-    letter_open_review(letter=letter, by=circuit.desk_user)
-    return letter
-
-
-@pytest.fixture
 def personas(owner, colleague, foreign_reviewer, outsider):
     return {"owner": owner, "colleague": colleague, "foreign": foreign_reviewer, "outsider": outsider}
 
