@@ -6,3 +6,7 @@ from django.apps import AppConfig
 class ProjectsConfig(AppConfig):
     name = "projects"
     verbose_name = "Dossiers"
+
+    def ready(self):
+        # The lifecycle definitions register with the engine (the mapping from dossier model to definition).
+        from .workflows import definitions  # noqa: F401

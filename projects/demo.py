@@ -51,12 +51,12 @@ from .services import (
     note_add,
     opinion_give,
 )
-from .workflows import (
+from .workflows.letter import letter_settings
+from .workflows.letter_services import (
     letter_decide,
     letter_open_review,
     letter_prepare_decision,
     letter_request_complements,
-    letter_settings,
     letter_submit,
     letter_transmit,
 )
@@ -547,4 +547,3 @@ def seed_dossier_demo(cpts: Organisation, *, coordinator, stage: str, index: int
 def seed_letters_demo(cpts) -> IntentionLetter | None:
     coordinator = _user(cpts, Role.COORDINATOR)
     return seed_dossier_demo(cpts, coordinator=coordinator, stage=Stage.DRAFT) if coordinator else None
-

@@ -1,23 +1,22 @@
 """Events and notifications: who is told what, in the portal and by e-mail.
 
-``RECIPIENTS`` maps each event type to the parts (``workflows.Actor``) to notify; ``event_record`` writes the
+``RECIPIENTS`` maps each event type to the parts (``workflows.engine.Actor``) to notify, and the dossier's
+definition says who plays them; ``event_record`` writes the
 ``Event``, one ``Notification`` per recipient and channel, and enqueues the e-mails on commit. E-mails are
 rendered without a request (absolute links from ``SITE_URL``) by ``tasks.notifications_send``.
 """
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from accounts.choices import OrganisationKind, Role
 from accounts.models import Membership
 
 from .choices import Channel, DeliveryStatus, EventType
 from .models import Event, Notification
-from .workflows import Actor, letter_region_id, letter_reviewer_ids, letter_settings
+from .workflows.engine import Actor, definition_for
 
 RECIPIENTS: dict[str, frozenset] = {
     EventType.LETTER_SUBMITTED: frozenset({Actor.DESK, Actor.COORDINATOR}),
@@ -69,29 +68,15 @@ def event_message(event: Event, dossier) -> str:
 
 
 def dossier_url(dossier) -> str:
-    return settings.SITE_URL.rstrip("/") + reverse("projects:letter_detail", args=[dossier.pk])
+    return settings.SITE_URL.rstrip("/") + reverse(definition_for(dossier).detail_url, args=[dossier.pk])
 
 
 def people_for(dossier, actors: frozenset, payload: dict | None = None) -> list:
-    """The active people who play ``actors`` on a dossier (one query)."""
-    payload = payload or {}
-    dossier_settings = letter_settings(dossier)
-    q = Q(pk__in=[])
-    if Actor.COORDINATOR in actors:
-        q |= Q(organisation_id=dossier.cpts_id, role=Role.COORDINATOR)
-    if Actor.MEMBER in actors:
-        q |= Q(organisation_id=dossier.cpts_id, role=Role.MEMBER)
-    if Actor.DESK in actors and dossier_settings and dossier_settings.letter_desk_id:
-        q |= Q(organisation_id=dossier_settings.letter_desk_id, role=Role.REVIEWER)
-    if Actor.REVIEWER in actors:
-        org_ids = payload.get("organisation_ids") or letter_reviewer_ids(dossier_settings)
-        q |= Q(organisation_id__in=list(org_ids), role=Role.REVIEWER)
-    if Actor.ARS in actors:
-        q |= Q(
-            organisation__kind=OrganisationKind.ARS,
-            organisation__region_id=letter_region_id(dossier),
-            role__in=[Role.AGENT, Role.DECIDER],
-        )
+    """The active people who play ``actors`` on a dossier (one query): who they are is the dossier's definition's."""
+    people_q = definition_for(dossier).people_q
+    if people_q is None:
+        return []
+    q = people_q(dossier, actors, payload or {})
     users = {
         m.user_id: m.user
         for m in Membership.objects.filter(q, is_active=True, organisation__is_active=True, user__is_active=True)

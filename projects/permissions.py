@@ -13,17 +13,8 @@ from accounts.permissions import ALLOWED, Decision
 from accounts.selectors import is_administrator, membership_list_for_user
 
 from .choices import LetterStatus
-from .workflows import (
-    CPTS_ACTORS,
-    REVIEWING_ACTORS,
-    STATE_RULES,
-    Actor,
-    authorize_transition,
-    cpts_sees_opinions,
-    letter_actor_roles,
-    letter_reviewer_ids,
-    letter_settings,
-)
+from .workflows.engine import CPTS_ACTORS, REVIEWING_ACTORS, Actor, authorize
+from .workflows.letter import STATE_RULES, cpts_sees_opinions, letter_actor_roles, letter_reviewer_ids, letter_settings
 
 
 def _authenticated(user) -> Decision | None:
@@ -82,7 +73,7 @@ def can_transition(user, letter, name: str) -> Decision:
     if refused := _authenticated(user):
         return refused
     try:
-        authorize_transition(user, letter, name)
+        authorize(user, letter, name)
     except (PermissionDenied, TransitionNotAllowed) as exc:
         return Decision(False, str(exc))
     except ValidationError as exc:
@@ -97,7 +88,7 @@ def can_decide(user, letter) -> Decision:
     reasons = []
     for name in ("validate", "refuse"):
         try:
-            authorize_transition(user, letter, name, check_guards=False)
+            authorize(user, letter, name, check_guards=False)
             return ALLOWED
         except (PermissionDenied, TransitionNotAllowed) as exc:
             reasons.append(str(exc))
@@ -109,7 +100,7 @@ def can_prepare_decision(user, letter) -> Decision:
     if refused := _authenticated(user):
         return refused
     try:
-        authorize_transition(user, letter, "prepare_decision", check_guards=False)
+        authorize(user, letter, "prepare_decision", check_guards=False)
     except (PermissionDenied, TransitionNotAllowed) as exc:
         return Decision(False, str(exc))
     return ALLOWED
@@ -151,7 +142,7 @@ def can_request_complements(user, letter) -> Decision:
     if refused := _authenticated(user):
         return refused
     try:
-        authorize_transition(user, letter, "request_complements", check_guards=False)
+        authorize(user, letter, "request_complements", check_guards=False)
     except (PermissionDenied, TransitionNotAllowed) as exc:
         return Decision(False, str(exc))
     return ALLOWED

@@ -1,6 +1,7 @@
 """Writes on dossiers that are not status changes: drafts, versions, opinions, messages, notes, deadlines, PDFs.
 
-Status changes are in ``workflows.py``. Everything here runs in a transaction and checks permission itself.
+Status changes are in ``workflows/`` (the engine, one definition per
+dossier). Everything here runs in a transaction and checks permission itself.
 """
 
 import datetime as dt
@@ -51,6 +52,7 @@ from .permissions import (
     can_write_note,
     opinion_organisation_for,
 )
+from .workflows.engine import EVERYONE, REVIEWING_ACTORS, definition_for, submitted_version
 
 logger = logging.getLogger(__name__)
 
@@ -359,7 +361,6 @@ def opinion_give(*, letter: IntentionLetter, by, overall: str, comment: str, ans
     this is the consolidated opinion."""
     from .notifications import event_record
     from .selectors import letter_grid
-    from .workflows import submitted_version
 
     with transaction.atomic():
         letter = (
@@ -409,13 +410,12 @@ def message_post(*, letter: IntentionLetter, by, body: str) -> DossierMessage:
     _require(can_post_message(by, letter))
     if not body.strip():
         raise ValidationError({"body": _("Le message est vide.")})
-    from .workflows import EVERYONE, actor_organisation
 
     with transaction.atomic():
         message = DossierMessage.objects.create(
             dossier=letter,
             author=by,
-            organisation=actor_organisation(by, letter, EVERYONE),
+            organisation=definition_for(letter).organisation_of(by, letter, EVERYONE),
             body=body.strip(),
             created_at=timezone.now(),
         )
@@ -429,11 +429,10 @@ def note_add(*, letter: IntentionLetter, by, body: str) -> PrivateNote:
     _require(decision)
     if not body.strip():
         raise ValidationError({"body": _("La note est vide.")})
-    from .workflows import REVIEWING_ACTORS, actor_organisation
 
     return PrivateNote.objects.create(
         dossier=letter,
-        organisation=actor_organisation(by, letter, REVIEWING_ACTORS),
+        organisation=definition_for(letter).organisation_of(by, letter, REVIEWING_ACTORS),
         author=by,
         body=body.strip(),
         created_at=timezone.now(),

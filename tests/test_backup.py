@@ -59,7 +59,7 @@ def test_a_restored_backup_finds_every_dossier_version_and_pdf(empty_database, t
 
     from projects.models import DossierVersion, IntentionLetter, RenderedDocument
     from projects.tests.factories import complete_letter, occitanie_circuit
-    from projects.workflows import letter_submit
+    from projects.workflows.letter_services import letter_submit
 
     settings.MEDIA_ROOT = str(tmp_path / "media")
     occitanie_circuit(cpts.region)

@@ -16,8 +16,7 @@ from accounts.models import Organisation
 from accounts.selectors import is_administrator, membership_list_for_user
 from cpts_portal.related import related_or_none
 from diagnostics import selectors as diagnostics_selectors
-from funding.calculations import band_for_population
-from funding.selectors import scale_in_force
+from funding.selectors import size_band_for_population
 
 from ..calculations import LETTER_FIELDS, assessment_counts_text, diff_data, letter_missing_items
 from ..choices import DeadlineKind, LetterStatus, RenderStatus
@@ -36,7 +35,7 @@ from ..models import (
     RenderedDocument,
     StatusTransition,
 )
-from ..workflows import STATE_RULES
+from ..workflows.engine import Actor, definition_for
 
 __all__ = [
     "AccompanimentTerms",
@@ -81,7 +80,6 @@ def territory_unexplained_conflicts(cpts) -> list[str]:
     return list(diagnostics_selectors.territory_unexplained_conflicts(territory))
 
 
-
 @dataclass(frozen=True)
 class AccompanimentTerms:
     size: int
@@ -95,13 +93,10 @@ def accompaniment_terms(*, population: int | None, on: dt.date) -> Accompaniment
     funding app holds no scale yet or the population is unknown."""
     if population is None:
         return None
-    scale = scale_in_force(on)
-    if scale is None:
-        return None
-    size = band_for_population(scale.sizes.all(), population)
+    size = size_band_for_population(population, on)
     if size is None:
         return None
-    return AccompanimentTerms(size=size.taille, amount=size.accompaniment, months=scale.accompaniment_months)
+    return AccompanimentTerms(size=size.taille, amount=size.accompaniment, months=size.scale.accompaniment_months)
 
 
 # --- The letter's frozen content ------------------------------------------------------------------------------
@@ -249,9 +244,7 @@ def letter_visibility_q(user) -> Q | None:
 
 
 def letter_list_for_user(user) -> QuerySet[IntentionLetter]:
-    qs = IntentionLetter.objects.select_related(
-        "cpts__region", "regional_settings__letter_desk", "instructing_region"
-    )
+    qs = IntentionLetter.objects.select_related("cpts__region", "regional_settings__letter_desk", "instructing_region")
     q = letter_visibility_q(user)
     if q is not None:
         qs = qs.filter(pk__in=IntentionLetter.objects.filter(q).values("pk"))
@@ -494,12 +487,10 @@ def _next_stage_item(letter: IntentionLetter, today: dt.date) -> AwaitingItem:
 _NEXT_STAGE_DEADLINES = [DeadlineKind.ACCOMPANIMENT, DeadlineKind.SUPPORT]
 
 
-
 def awaiting_for_user(user) -> dict[str, list[AwaitingItem]]:
     """What awaits a person, computed from statuses and pending rows (never a hand-kept to-do list):
     ``cpts``: letters to write or complete, fiches signalétiques to fill; ``reviewer``: letters to take in,
     opinions owed by their organisation, opinions to consolidate and transmit; ``ars``: letters to decide."""
-    from ..workflows import Actor, letter_actor_roles
 
     result: dict[str, list[AwaitingItem]] = {"cpts": [], "reviewer": [], "ars": []}
     letters = list(
@@ -517,7 +508,7 @@ def awaiting_for_user(user) -> dict[str, list[AwaitingItem]]:
     own_orgs = {m.organisation_id for m in membership_list_for_user(user)}
     today = timezone.localdate()
     for letter in letters:
-        roles = letter_actor_roles(user, letter)
+        roles = definition_for(letter).roles(user, letter)
         status = letter.status
         if roles & {Actor.COORDINATOR, Actor.MEMBER}:
             if status == LetterStatus.DRAFT:
@@ -591,14 +582,14 @@ def cpts_engaged_ids(cpts_ids) -> set[int]:
     return {
         cpts_id
         for cpts_id, status in _latest_letter_status_by_cpts(cpts_ids).items()
-        if STATE_RULES[status].claims_territory
+        if definition_for(IntentionLetter).state_rules[status].claims_territory
     }
 
 
 def cpts_territory_lock(cpts) -> str | None:
     """Why the CPTS's territory cannot change now (its letter is with reviewers or validated), or None."""
     status = _latest_letter_status_by_cpts([cpts.pk]).get(cpts.pk)
-    if status is not None and STATE_RULES[status].territory_locked:
+    if status is not None and definition_for(IntentionLetter).state_rules[status].territory_locked:
         return _(
             "Le territoire est figé : la lettre d'intention est « %(status)s ». Il se modifie lorsque des "
             "compléments sont demandés, ou par un nouveau dossier."

@@ -2,7 +2,7 @@ import pytest
 from django.core.management import call_command
 
 from accounts.choices import OrganisationKind, Role
-from projects.workflows import letter_open_review, letter_submit
+from projects.workflows.letter_services import letter_open_review, letter_submit
 
 from .factories import complete_letter, occitanie_circuit, reunion_circuit, user_in
 

@@ -67,9 +67,7 @@ def test_a_passed_deadline_says_by_how_many_days(client, validated, owner):
     assert "dépassée de 3 jours" in awaiting_block(text(client.get(reverse("accounts:home"))))
 
 
-def test_the_home_page_costs_the_same_queries_with_more_validated_letters(
-    client, validated, owner, circuit, region
-):
+def test_the_home_page_costs_the_same_queries_with_more_validated_letters(client, validated, owner, circuit, region):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from projects.calculations import LETTER_FIELDS
 from projects.choices import LetterStatus
 from projects.models import ComplementRequest
-from projects.workflows import letter_request_complements
+from projects.workflows.letter_services import letter_request_complements
 
 from .factories import VALID_SIRET
 

@@ -14,7 +14,8 @@ from pypdf import PdfReader
 from projects.choices import DocumentKind, RenderStatus
 from projects.models import IdentitySheet, OrientationOption, RenderedDocument
 from projects.services import document_request
-from projects.workflows import current_version, letter_submit
+from projects.workflows.engine import current_version
+from projects.workflows.letter_services import letter_submit
 
 from .walk import to_transmitted, validate
 
@@ -150,7 +151,7 @@ def test_a_render_failure_is_recorded_not_swallowed(
 def test_reunion_fills_its_fiche_signaletique_after_validation(client, outsider, reunion):
     from projects.choices import DecisionOutcome
     from projects.tests.factories import complete_letter
-    from projects.workflows import letter_decide, letter_open_review
+    from projects.workflows.letter_services import letter_decide, letter_open_review
 
     call_command("loaddata", "letter_orientations", verbosity=0)
     letter = complete_letter(outsider.memberships.get().organisation)

@@ -12,7 +12,7 @@ from accounts.choices import Role
 from projects.choices import Channel, EventType
 from projects.models import Notification
 from projects.notifications import EVENT_MESSAGES, RECIPIENTS, event_message
-from projects.workflows import letter_open_review, letter_submit
+from projects.workflows.letter_services import letter_open_review, letter_submit
 
 from .factories import user_in
 from .walk import consolidate, give_all_opinions

@@ -15,7 +15,7 @@ from accounts.tests.factories import OrganisationFactory, RegionFactory
 from projects.calculations import assessment_counts_text
 from projects.choices import Assessment
 from projects.services import opinion_give
-from projects.workflows import letter_open_review, letter_submit
+from projects.workflows.letter_services import letter_open_review, letter_submit
 
 from .factories import complete_letter, occitanie_circuit, user_in
 from .walk import answers_for, consolidate

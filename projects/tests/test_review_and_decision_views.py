@@ -23,7 +23,7 @@ from projects.models import (
     StatusTransition,
 )
 from projects.services import opinion_give
-from projects.workflows import letter_open_review, letter_transmit
+from projects.workflows.letter_services import letter_open_review, letter_transmit
 
 from .factories import complete_letter, user_in
 from .walk import answers_for, consolidate, give_all_opinions, to_transmitted, validate
@@ -80,9 +80,7 @@ def _one_urps_answers(letter, circuit, comment=URPS_SECRET):
 # --- Point 11: transmitting with opinions missing --------------------------------------------------------------
 
 
-def test_the_desk_transmits_with_an_opinion_missing_by_stating_why_and_the_ars_sees_it(
-    client, under_review, circuit
-):
+def test_the_desk_transmits_with_an_opinion_missing_by_stating_why_and_the_ars_sees_it(client, under_review, circuit):
     letter = under_review
     _one_urps_answers(letter, circuit)
     consolidate(letter, circuit)

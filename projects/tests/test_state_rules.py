@@ -17,10 +17,9 @@ from projects.models import IntentionLetter, Opinion, StatusTransition
 from projects.permissions import can_edit_letter, can_give_opinion, can_transition, can_view_letter
 from projects.selectors import letter_snapshot
 from projects.services import version_create
-from projects.workflows import (
-    STATE_RULES,
-    TRANSITION_RULES,
-    Actor,
+from projects.workflows.engine import Actor
+from projects.workflows.letter import STATE_RULES, TRANSITION_RULES
+from projects.workflows.letter_services import (
     letter_decide,
     letter_open_review,
     letter_prepare_decision,
@@ -68,9 +67,7 @@ def cpam_agent(cpts, circuit):
 
     departement = DepartementFactory(region=circuit.region)
     Commune.objects.filter(territory_entries__territory__cpts=cpts).update(departement=departement)
-    cpam = OrganisationFactory(
-        name="CPAM du territoire", kind="cpam", region=circuit.region, departement=departement
-    )
+    cpam = OrganisationFactory(name="CPAM du territoire", kind="cpam", region=circuit.region, departement=departement)
     return user_in(cpam, Role.AGENT)
 
 

@@ -9,7 +9,7 @@ from django.conf import settings
 from projects.choices import DeliveryStatus
 from projects.models import Notification
 from projects.tasks import deadlines_process, notifications_send, opinions_remind_late
-from projects.workflows import letter_open_review, letter_submit
+from projects.workflows.letter_services import letter_open_review, letter_submit
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from projects.choices import LetterStatus
 from projects.models import DossierVersion, IntentionLetter, PrivateNote, StatusTransition
 from projects.services import message_post, opinion_give
-from projects.workflows import letter_open_review, letter_request_complements, letter_submit
+from projects.workflows.letter_services import letter_open_review, letter_request_complements, letter_submit
 
 from .walk import answers_for, consolidate, give_all_opinions, to_transmitted
 
@@ -382,4 +382,4 @@ def test_the_navigation_counts_unread_notifications(client, cpts, owner):
     Notification.objects.create(event=event, recipient=owner, channel="portal")
     client.force_login(owner)
     page = html.unescape(client.get(reverse("accounts:home")).content.decode())
-    assert "Notifications <span class=\"badge text-bg-light\">1<span class=\"visually-hidden\"> non lue</span>" in page
+    assert 'Notifications <span class="badge text-bg-light">1<span class="visually-hidden"> non lue</span>' in page

@@ -20,9 +20,8 @@ from projects.models import (
     StatusTransition,
 )
 from projects.services import deadline_process_due, expected_opinion_remind_late, opinion_give
-from projects.workflows import (
-    STATE_RULES,
-    TRANSITION_RULES,
+from projects.workflows.letter import STATE_RULES, TRANSITION_RULES
+from projects.workflows.letter_services import (
     letter_decide,
     letter_open_review,
     letter_request_complements,
@@ -315,7 +314,7 @@ def test_a_stated_motive_lets_the_desk_transmit_before_the_delay(letter, owner, 
 
 def test_an_agent_prepares_and_a_decider_signs_both_in_the_log(letter, owner, circuit):
     from projects.models import PreparedDecision
-    from projects.workflows import letter_prepare_decision
+    from projects.workflows.letter_services import letter_prepare_decision
 
     to_transmitted(letter, owner, circuit)
     with pytest.raises(PermissionDenied):

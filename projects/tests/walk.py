@@ -5,7 +5,7 @@ import datetime as dt
 from projects.choices import Assessment, DecisionOutcome
 from projects.selectors import letter_grid
 from projects.services import opinion_give
-from projects.workflows import letter_decide, letter_open_review, letter_submit, letter_transmit
+from projects.workflows.letter_services import letter_decide, letter_open_review, letter_submit, letter_transmit
 
 
 def answers_for(letter, assessment=Assessment.FAVORABLE):

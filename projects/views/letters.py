@@ -53,21 +53,9 @@ from ..selectors import (
     opinion_table,
 )
 from ..services import letter_create, letter_save_draft, message_post, note_add
-from ..workflows import (
-    CPTS_ACTORS,
-    REVIEWING_ACTORS,
-    STATE_RULES,
-    TRANSITION_RULES,
-    authorize_transition,
-    available_actions,
-    letter_actor_roles,
-    letter_open_review,
-    letter_settings,
-    letter_submit,
-    letter_transmit,
-    letter_withdraw,
-    status_label,
-)
+from ..workflows.engine import CPTS_ACTORS, REVIEWING_ACTORS, authorize, available_actions
+from ..workflows.letter import STATE_RULES, TRANSITION_RULES, letter_actor_roles, letter_settings, status_label
+from ..workflows.letter_services import letter_open_review, letter_submit, letter_transmit, letter_withdraw
 from .base import LetterActionView, LetterMixin, error_messages
 
 
@@ -103,8 +91,6 @@ class LetterListView(LoginRequiredMixin, ListView):
 def _prepared(letter):
     """The decision an ARS agent prepared on the current version, for the ARS and the desk to read."""
     return related_or_none(letter, "prepared_decision") if letter.is_at_decision_stage else None
-
-
 
 
 def _cpts_of(user):
@@ -286,7 +272,7 @@ class LetterEditView(LetterMixin, TemplateView):
         # Submitting is irreversible: what is missing is listed here; a complete letter goes to the confirmation.
         self.letter = self.get_letter()
         try:
-            authorize_transition(request.user, self.letter, "submit")
+            authorize(request.user, self.letter, "submit")
         except (ValidationError, TransitionNotAllowed, PermissionDenied) as exc:
             return self.render(self.forms(), submit_errors=error_messages(exc))
         return redirect("projects:letter_submit_confirm", pk=self.letter.pk)
@@ -400,7 +386,7 @@ class LetterTransitionView(LetterActionView):
         service, self.success_message = self.services[name]
         if name == "submit":
             # Who may submit at all first (a 403 for others), then the confirmation the page asks for.
-            authorize_transition(self.request.user, self.letter, name, check_guards=False)
+            authorize(self.request.user, self.letter, name, check_guards=False)
             if not self.request.POST.get("confirm"):
                 raise ValidationError(
                     _("Le dépôt est définitif : confirmez-le sur la page de confirmation (« Déposer la lettre »).")

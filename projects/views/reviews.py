@@ -21,14 +21,9 @@ from ..permissions import (
 )
 from ..selectors import accompaniment_terms, letter_grid, opinion_counter
 from ..services import identity_sheet_save, opinion_give
-from ..workflows import (
-    current_version,
-    letter_decide,
-    letter_prepare_decision,
-    letter_request_complements,
-    letter_settings,
-    submitted_version,
-)
+from ..workflows.engine import current_version, submitted_version
+from ..workflows.letter import letter_settings
+from ..workflows.letter_services import letter_decide, letter_prepare_decision, letter_request_complements
 from .base import LetterMixin, error_messages
 
 

@@ -30,7 +30,7 @@ def test_dossier_page_and_pdf(client, cpts, owner, colleague, region):
     from projects.documents import letter_document_context
     from projects.tests.factories import complete_letter, occitanie_circuit, territory_for
     from projects.tests.test_views import _grow
-    from projects.workflows import current_version
+    from projects.workflows.engine import current_version
 
     call_command("loaddata", "opinion_grids", "funding_scales", verbosity=0)
     circuit = occitanie_circuit(region, urps_count=10, reuse=[Organisation.objects.get(kind="urps")])

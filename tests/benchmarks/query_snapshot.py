@@ -72,7 +72,7 @@ def grow(world) -> None:
     from missions.tests.factories import ActionSheetFactory, IndicatorFactory
     from projects.services import message_post, note_add
     from projects.tests.factories import complete_letter, territory_for
-    from projects.workflows import letter_submit
+    from projects.workflows.letter_services import letter_submit
 
     for n in range(GROWTH):
         MemberFactory(cpts=world.cpts, last_name=f"Ajout{n:03d}")

@@ -70,7 +70,7 @@ def sign_in(page, live_server, user):
 def test_the_letter_circuit_with_the_keyboard_only(world, live_server, page):
     from projects.choices import LetterStatus
     from projects.models import GridCriterion, Opinion
-    from projects.workflows import letter_open_review
+    from projects.workflows.letter_services import letter_open_review
 
     letter = world["letter"]
 

@@ -65,7 +65,7 @@ def request_complements_by_picking_fields(page, live_server, letter, circuit, co
     """Issue 12, points 16 and 2 (helper H2's step): the Guichet picks the fields concerned and sees each one's
     current value beside its comment box; a picked field without comment is refused, nothing typed is lost; the
     coordinator reads each comment under the field's French label, completes the letter and deposits it again."""
-    from projects.workflows import letter_submit
+    from projects.workflows.letter_services import letter_submit
 
     login(page, live_server, circuit.desk_user)
     page.goto(f"{live_server.url}/dossiers/lettres/{letter.pk}/")

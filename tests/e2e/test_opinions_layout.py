@@ -21,7 +21,7 @@ def world(transactional_db):
     from projects.services import opinion_give
     from projects.tests.factories import complete_letter, occitanie_circuit
     from projects.tests.walk import answers_for, consolidate
-    from projects.workflows import letter_open_review, letter_submit
+    from projects.workflows.letter_services import letter_open_review, letter_submit
 
     call_command("loaddata", "opinion_grids", "funding_scales", verbosity=0)
     region = RegionFactory()

@@ -12,7 +12,7 @@ from projects.choices import Channel, DeadlineKind, DeliveryStatus, EventType
 from projects.models import Event, Notification
 from projects.services import deadline_create
 from projects.tasks import deadlines_process, notifications_send
-from projects.workflows import letter_submit
+from projects.workflows.letter_services import letter_submit
 
 
 @pytest.mark.integration

@@ -13,7 +13,7 @@ from pypdf import PdfReader
 
 from projects.choices import DOCUMENT_FILE_NAMES, DocumentKind, RenderStatus
 from projects.models import RenderedDocument
-from projects.workflows import letter_submit
+from projects.workflows.letter_services import letter_submit
 
 from .conftest import start_worker, wait_for
 

@@ -1,0 +1,323 @@
+"""The lifecycle engine shared by every dossier (intention letter, health project, contract).
+
+It knows rule types, not dossiers: a ``Definition`` (one module per dossier: ``letter.py``…) gives the table of
+statuses (``StateRule``: who views, edits, gives an opinion, how each audience reads the status), the table of
+transitions (``TransitionRule``: who fires which django-fsm-2 method from which status), the guards (French
+reasons that block a transition), who plays which part, and what the notifications say and link to. The engine
+applies them the same way to any dossier: authorize → lock → fire → log, in one transaction.
+
+A service of a definition reads::
+
+    with transition(letter, "submit", by=user) as letter:   # locked, authorised, guards checked
+        version = ...                                        # what the step opens (versions, deadlines…)
+        fire(letter, "submit", by=user, version=version)     # FSM method + StatusTransition row
+
+and the caller's instance is refreshed once the transaction is committed.
+"""
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_fsm import TransitionNotAllowed, can_proceed
+
+from ..models import DossierVersion, StatusTransition
+
+
+class Actor(StrEnum):
+    COORDINATOR = "coordinator"
+    MEMBER = "member"
+    DESK = "desk"
+    REVIEWER = "reviewer"
+    ARS = "ars"  # an agent or a decider of the region's ARS
+    ARS_DECIDER = "ars_decider"  # a decider of the region's ARS: signs the decision
+    ARS_DD = "ars_dd"
+    HEALTH_INSURANCE = "health_insurance"  # the CPAM / CGSS of the CPTS's area
+    ADMINISTRATOR = "administrator"
+
+
+ACTOR_LABELS = {
+    Actor.COORDINATOR: "la coordination de la CPTS",
+    Actor.MEMBER: "les membres de la CPTS",
+    Actor.DESK: "le guichet ou comité qui reçoit le dossier",
+    Actor.REVIEWER: "les organisations qui rendent un avis",
+    Actor.ARS: "l'ARS de la région",
+    Actor.ARS_DECIDER: "un décideur de l'ARS de la région",
+    Actor.ARS_DD: "la délégation départementale de l'ARS",
+    Actor.HEALTH_INSURANCE: "l'Assurance Maladie du territoire de la CPTS",
+    Actor.ADMINISTRATOR: "l'administration de la plateforme",
+}
+
+CPTS_ACTORS = frozenset({Actor.COORDINATOR, Actor.MEMBER})
+REVIEWING_ACTORS = frozenset({Actor.DESK, Actor.REVIEWER, Actor.ARS, Actor.ARS_DECIDER, Actor.ARS_DD})
+EVERYONE = CPTS_ACTORS | REVIEWING_ACTORS | {Actor.ADMINISTRATOR}
+NOBODY: frozenset[Actor] = frozenset()
+COORDINATOR_ONLY = frozenset({Actor.COORDINATOR})
+
+
+@dataclass(frozen=True)
+class StateRule:
+    view: frozenset
+    edit: frozenset
+    opinion: frozenset
+    # The status as each audience reads it: "cpts" (the CPTS), "reviewer" (Guichet, URPS, COPIL), "ars".
+    labels: dict = field(default_factory=dict)
+    # Whether the CPTS's territory counts against other CPTS (a dossier in review or validated: lifecycle.md),
+    # and whether the territory is frozen (the dossier is with its reviewers, or validated).
+    claims_territory: bool = False
+    territory_locked: bool = False
+
+    def label_for(self, actors: frozenset) -> str:
+        if actors & CPTS_ACTORS:
+            return self.labels["cpts"]
+        if actors & {Actor.DESK, Actor.REVIEWER}:
+            return self.labels["reviewer"]
+        return self.labels["ars"]
+
+
+@dataclass(frozen=True)
+class TransitionRule:
+    label: str
+    actors: dict  # source status -> actors allowed from that status (the keys are the FSM sources)
+    style: str = "primary"
+    comment_label: str = "Commentaire (facultatif)"
+    done_label: str = ""  # how the history reads it when the button's wording does not fit
+    # Whether a person of that part is asked to act while the dossier is in a source status ("ce qui m'attend").
+    awaits: bool = True
+
+    @property
+    def log_label(self) -> str:
+        return self.done_label or self.label
+
+    @property
+    def all_actors(self) -> frozenset:
+        return frozenset().union(*self.actors.values())
+
+
+@dataclass(frozen=True)
+class ActionState:
+    name: str
+    label: str
+    style: str
+    allowed: bool
+    reason: str
+    notice: str = ""  # what to know before acting (e.g. opinions missing)
+    comment_label: str = "Commentaire (facultatif)"
+    comment_required: bool = False
+
+
+def _no_organisation(user, dossier, actors):
+    return None
+
+
+@dataclass(frozen=True)
+class Definition:
+    """One dossier's lifecycle, as data and a few functions the engine calls."""
+
+    model: type[models.Model]
+    # How messages name the dossier: "la lettre", "le projet de santé"…
+    noun: str
+    status_choices: type[models.TextChoices]
+    state_rules: dict[str, StateRule]
+    transition_rules: dict[str, TransitionRule]
+    # (user, dossier) -> the parts the person plays on this dossier.
+    roles: Callable[..., frozenset]
+    # (dossier) -> French reasons that block a transition, by transition name.
+    guards: dict[str, Callable[..., list[str]]] = field(default_factory=dict)
+    # What the lock loads with the row (the services read these after locking).
+    lock_related: tuple[str, ...] = ()
+    # Per-instance caches dropped when the caller's instance is refreshed after a transition.
+    caches: tuple[str, ...] = ()
+    # (user, dossier, ActionState) -> ActionState: what a definition adds to an offered action (a notice…).
+    decorate_action: Callable[..., ActionState] | None = None
+    # (dossier, actors, payload) -> Q over accounts.Membership: the people who play ``actors``.
+    people_q: Callable[..., models.Q] | None = None
+    # (user, dossier, actors) -> the organisation in whose name the person acts with one of ``actors``.
+    organisation_of: Callable[..., Any] = _no_organisation
+    # The URL name of the dossier's page (notifications link to it).
+    detail_url: str = ""
+    # (dossier, actors) -> the status as this audience reads it; default: the StateRule's label.
+    status_label: Callable[..., str] | None = None
+
+    def label_of(self, dossier, actors: frozenset) -> str:
+        if self.status_label is not None:
+            return self.status_label(dossier, actors)
+        return self.state_rules[dossier.status].label_for(actors)
+
+
+_DEFINITIONS: dict[type[models.Model], Definition] = {}
+
+
+def register(definition: Definition) -> Definition:
+    _DEFINITIONS[definition.model] = definition
+    return definition
+
+
+def definition_for(dossier_or_model) -> Definition:
+    """The definition of a dossier (an instance or its model): a plain mapping from model to definition."""
+    model: type[models.Model] = dossier_or_model if isinstance(dossier_or_model, type) else type(dossier_or_model)
+    return _DEFINITIONS[model._meta.concrete_model or model]
+
+
+def definitions() -> list[Definition]:
+    return list(_DEFINITIONS.values())
+
+
+# --- Who may fire what ------------------------------------------------------------------------------------------
+
+
+def authorize(user, dossier, name: str, *, check_guards: bool = True) -> None:
+    """Raise if ``user`` may not fire ``name`` now: ``TransitionNotAllowed`` (wrong status or circuit),
+    ``PermissionDenied`` (not their part), ``ValidationError`` (a guard: what is missing, in French)."""
+    definition = definition_for(dossier)
+    rule = definition.transition_rules[name]
+    status_text = definition.status_choices(dossier.status).label
+    roles = definition.roles(user, dossier)
+    if not roles & rule.all_actors:
+        # Someone who may never fire this transition learns nothing about the dossier's status.
+        who = ", ".join(ACTOR_LABELS[a] for a in sorted(rule.all_actors))
+        raise PermissionDenied(_("« %(action)s » est réservé à %(who)s.") % {"action": rule.label, "who": who})
+    allowed_actors = rule.actors.get(dossier.status)
+    if allowed_actors is None:
+        raise TransitionNotAllowed(
+            _("« %(action)s » n'est pas possible : %(noun)s est « %(status)s ».")
+            % {"action": rule.label, "noun": definition.noun, "status": status_text}
+        )
+    if not roles & allowed_actors:
+        who = ", ".join(ACTOR_LABELS[a] for a in sorted(allowed_actors))
+        raise PermissionDenied(_("« %(action)s » est réservé à %(who)s.") % {"action": rule.label, "who": who})
+    if not can_proceed(getattr(dossier, name)):
+        raise TransitionNotAllowed(
+            _("« %(action)s » ne fait pas partie du circuit de %(noun)s à ce stade.")
+            % {"action": rule.label, "noun": definition.noun}
+        )
+    guard = definition.guards.get(name)
+    if check_guards and guard is not None and (reasons := guard(dossier)):
+        raise ValidationError(reasons)
+
+
+def available_actions(user, dossier) -> list[ActionState]:
+    """The transitions offered to this person now: allowed ones, and blocked ones with the reason (guards).
+    A transition the person could never fire from this status is not listed at all."""
+    definition = definition_for(dossier)
+    result = []
+    roles = definition.roles(user, dossier)
+    for name, rule in definition.transition_rules.items():
+        actors = rule.actors.get(dossier.status)
+        if not actors or not roles & actors or not can_proceed(getattr(dossier, name)):
+            continue
+        try:
+            authorize(user, dossier, name)
+        except ValidationError as exc:
+            result.append(ActionState(name, rule.label, rule.style, False, " ".join(exc.messages)))
+            continue
+        state = ActionState(name, rule.label, rule.style, True, "", comment_label=rule.comment_label)
+        if definition.decorate_action is not None:
+            state = definition.decorate_action(user, dossier, state)
+        result.append(state)
+    return result
+
+
+def awaited_transitions(definition: Definition, actors: frozenset) -> dict[str, list[str]]:
+    """For people playing ``actors``: the statuses in which a transition waits for them, and its names
+    ("ce qui m'attend" is computed from the transition rules, not restated)."""
+    awaited: dict[str, list[str]] = {}
+    for name, rule in definition.transition_rules.items():
+        if not rule.awaits:
+            continue
+        for status, allowed in rule.actors.items():
+            if allowed & actors:
+                awaited.setdefault(status, []).append(name)
+    return awaited
+
+
+# --- Lock, fire, log --------------------------------------------------------------------------------------------
+
+
+def lock(dossier):
+    """Reload the dossier with its row locked: two people acting at once are served one after the other, and the
+    second one sees the status the first one left (a double click submits once)."""
+    definition = definition_for(dossier)
+    return (
+        definition.model._default_manager.select_for_update(of=("self",))
+        .select_related(*definition.lock_related)
+        .get(pk=dossier.pk)
+    )
+
+
+def fire(
+    dossier, name: str, *, by, comment: str = "", version=None, system: bool = False, details: dict | None = None
+) -> StatusTransition:
+    """Fire the FSM method and write the log row, inside the caller's atomic block. ``system`` marks an automatic
+    transition (a task: tacit validation, all opinions in): no person's part is checked, the row is written."""
+    if not system:
+        authorize(by, dossier, name, check_guards=False)
+    source = dossier.status
+    getattr(dossier, name)()
+    dossier.save()
+    return StatusTransition.objects.create(
+        dossier=dossier,
+        transition=name,
+        source=source,
+        target=dossier.status,
+        by=by,
+        at=timezone.now(),
+        comment=comment,
+        version=version,
+        details=details or {},
+    )
+
+
+def refresh(dossier) -> None:
+    """Bring the caller's instance up to date after a transition, dropping the definition's per-instance caches."""
+    dossier.refresh_from_db()
+    for attr in definition_for(dossier).caches:
+        dossier.__dict__.pop(attr, None)
+
+
+@contextmanager
+def transition(dossier, name: str, *, by, system: bool = False) -> Iterator:
+    """authorize → lock → (the caller opens what the step needs and calls ``fire``) in one transaction; the
+    caller's instance is refreshed afterwards. Yields the locked instance."""
+    with transaction.atomic():
+        locked = lock(dossier)
+        if not system:
+            authorize(by, locked, name)
+        yield locked
+    refresh(dossier)
+
+
+# --- Versions ---------------------------------------------------------------------------------------------------
+
+
+def _versions_of(dossier):
+    opts = type(dossier)._meta
+    return DossierVersion.objects.filter(
+        content_type__app_label=opts.app_label, content_type__model=opts.model_name, object_id=dossier.pk
+    )
+
+
+def current_version(dossier) -> DossierVersion | None:
+    if not dossier.current_version_number:
+        return None
+    return _versions_of(dossier).get(number=dossier.current_version_number)
+
+
+def submitted_version(dossier) -> DossierVersion:
+    """The current version of a dossier past its first submission (every step after the draft has one)."""
+    version = current_version(dossier)
+    if version is None:
+        raise ValidationError(_("Ce dossier n'a pas encore été déposé."))
+    return version
+
+
+def deadline_at(day: dt.date) -> dt.datetime:
+    """A deadline falling on ``day`` ends at 23:59 local time."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(23, 59)))

@@ -1,0 +1,450 @@
+"""The lifecycle of the intention letter, read in one place.
+
+- ``Actor``: the parts a person plays on one dossier, computed from their memberships and the dossier's region;
+- ``STATE_RULES``: for every status, who may view, edit and give an opinion, and its label per audience;
+- ``TRANSITION_RULES``: for every transition (the django-fsm-2 methods of ``IntentionLetter``), who may fire it
+  from which status; guards with French reasons in ``GUARDS``;
+- the transition services: each locks the letter, checks permission and guards, fires the FSM method, writes the
+  ``StatusTransition`` row inside the same atomic block, records the event (notifications are sent on commit) and
+  opens what the next stage needs (versions, expected opinions, deadlines, PDF).
+
+Choices made where the seeds are silent:
+- the CPTS's pilot group (coordinators and members of the CPTS organisation) edits the draft; only coordinators
+  submit and withdraw, since they answer for the CPTS;
+- in the ARS of the region, an agent instructs the dossier (complements, notes, messages) and prepares the
+  decision (outcome, motive, amounts: ``prepare_decision``, a logged transition that keeps the status); only a
+  decider of that ARS signs it (``validate``/``refuse``), as prepared or amended (issue 12, point 12); agents of a
+  departmental delegation (ARS DD) read the dossier, write internal notes and messages, but do not decide;
+- the Guichet transmits to the ARS once it has written its consolidated opinion; with opinions still missing it
+  transmits once the regional opinion delay has passed, or earlier by stating why (a mandatory motive); the log
+  row keeps which opinions were missing and why (point 11);
+- the Assurance Maladie of the CPTS's area (the CPAM of a département the territory touches, the CGSS of the
+  region) reads the validated letter and its accompaniment commitment, nothing before (point 13);
+- when the CPTS reads the opinions given on its letter is a regional setting (``opinions_visible_to_cpts``,
+  by default once the letter has left the review), so that the review stays serene (point 17);
+- in the COPIL circuit (La Réunion) the COPIL's examination leads straight to the decision, recorded by a COPIL
+  member or the ARS of the region (the ARS sits in the COPIL); there is no transmission step;
+- a resubmission after complements (asked by the Guichet or the ARS) goes back to the desk, which opens a new
+  round of opinions on the new version;
+- reviewing organisations only ever see letters that have been submitted at least once.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, replace
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from accounts.choices import LETTER_READER_KINDS, OpinionsVisibility, OrganisationKind, Role
+from accounts.selectors import is_administrator, membership_list_for_user, regional_settings_for
+from cpts_portal.related import related_or_none
+from diagnostics.models import TerritoryCommune
+
+from ..calculations import letter_missing_items
+from ..choices import LetterStatus
+from ..models import IntentionLetter, Opinion
+from ..selectors.letters import letter_snapshot, territory_unexplained_conflicts
+from .engine import (
+    COORDINATOR_ONLY,
+    CPTS_ACTORS,
+    EVERYONE,
+    NOBODY,
+    ActionState,
+    Actor,
+    Definition,
+    StateRule,
+    TransitionRule,
+)
+
+STATE_RULES: dict[str, StateRule] = {
+    LetterStatus.DRAFT: StateRule(
+        view=CPTS_ACTORS | {Actor.ADMINISTRATOR},
+        edit=CPTS_ACTORS,
+        opinion=NOBODY,
+        labels={"cpts": "Brouillon en cours de rédaction", "reviewer": "Brouillon", "ars": "Brouillon"},
+    ),
+    LetterStatus.SUBMITTED: StateRule(
+        view=EVERYONE,
+        edit=NOBODY,
+        opinion=NOBODY,
+        labels={"cpts": "Déposée, en attente de prise en charge", "reviewer": "À prendre en charge", "ars": "Déposée"},
+        claims_territory=True,
+        territory_locked=True,
+    ),
+    LetterStatus.UNDER_REVIEW: StateRule(
+        view=EVERYONE,
+        edit=NOBODY,
+        opinion=frozenset({Actor.DESK, Actor.REVIEWER}),
+        labels={"cpts": "En cours d'examen", "reviewer": "Avis en cours", "ars": "En examen au guichet"},
+        claims_territory=True,
+        territory_locked=True,
+    ),
+    LetterStatus.COMPLEMENTS_REQUESTED: StateRule(
+        view=EVERYONE,
+        edit=CPTS_ACTORS,
+        opinion=NOBODY,
+        labels={
+            "cpts": "Compléments demandés : à compléter",
+            "reviewer": "En attente des compléments",
+            "ars": "En attente des compléments",
+        },
+        claims_territory=True,
+    ),
+    LetterStatus.TRANSMITTED: StateRule(
+        view=EVERYONE,
+        edit=NOBODY,
+        opinion=NOBODY,
+        labels={"cpts": "Transmise à l'ARS", "reviewer": "Transmise à l'ARS", "ars": "À décider"},
+        claims_territory=True,
+        territory_locked=True,
+    ),
+    LetterStatus.VALIDATED: StateRule(
+        # The Assurance Maladie of the area reads the validated letter and the accompaniment it funds.
+        view=EVERYONE | {Actor.HEALTH_INSURANCE},
+        edit=NOBODY,
+        opinion=NOBODY,
+        labels={"cpts": "Validée", "reviewer": "Validée", "ars": "Validée"},
+        claims_territory=True,
+        territory_locked=True,
+    ),
+    LetterStatus.REFUSED: StateRule(
+        view=EVERYONE,
+        edit=NOBODY,
+        opinion=NOBODY,
+        labels={"cpts": "Refusée", "reviewer": "Refusée", "ars": "Refusée"},
+    ),
+    LetterStatus.ABANDONED: StateRule(
+        view=EVERYONE,
+        edit=NOBODY,
+        opinion=NOBODY,
+        labels={"cpts": "Abandonnée", "reviewer": "Abandonnée", "ars": "Abandonnée"},
+    ),
+}
+
+
+TRANSITION_RULES: dict[str, TransitionRule] = {
+    "submit": TransitionRule(
+        label="Déposer la lettre d'intention",
+        actors={LetterStatus.DRAFT: COORDINATOR_ONLY, LetterStatus.COMPLEMENTS_REQUESTED: COORDINATOR_ONLY},
+    ),
+    "open_review": TransitionRule(
+        label="Prendre en charge et demander les avis",
+        actors={LetterStatus.SUBMITTED: frozenset({Actor.DESK})},
+    ),
+    "request_complements": TransitionRule(
+        label="Demander des compléments",
+        actors={
+            LetterStatus.UNDER_REVIEW: frozenset({Actor.DESK}),
+            LetterStatus.TRANSMITTED: frozenset({Actor.ARS}),
+        },
+        style="outline-warning",
+    ),
+    "transmit": TransitionRule(
+        label="Transmettre à l'ARS",
+        actors={LetterStatus.UNDER_REVIEW: frozenset({Actor.DESK})},
+    ),
+    "prepare_decision": TransitionRule(
+        label="Préparer la décision",
+        actors={
+            LetterStatus.TRANSMITTED: frozenset({Actor.ARS}),
+            LetterStatus.UNDER_REVIEW: frozenset({Actor.ARS}),
+        },
+        done_label="Décision préparée pour signature",
+    ),
+    "validate": TransitionRule(
+        label="Valider la lettre d'intention",
+        actors={
+            LetterStatus.TRANSMITTED: frozenset({Actor.ARS_DECIDER}),
+            LetterStatus.UNDER_REVIEW: frozenset({Actor.DESK, Actor.ARS_DECIDER}),
+        },
+        style="success",
+        done_label="Décision signée : lettre validée",
+    ),
+    "refuse": TransitionRule(
+        label="Refuser la lettre d'intention",
+        actors={
+            LetterStatus.TRANSMITTED: frozenset({Actor.ARS_DECIDER}),
+            LetterStatus.UNDER_REVIEW: frozenset({Actor.DESK, Actor.ARS_DECIDER}),
+        },
+        style="outline-danger",
+        done_label="Décision signée : lettre refusée",
+    ),
+    "withdraw": TransitionRule(
+        label="Abandonner le projet",
+        actors={
+            status: COORDINATOR_ONLY
+            for status in (
+                LetterStatus.DRAFT,
+                LetterStatus.SUBMITTED,
+                LetterStatus.UNDER_REVIEW,
+                LetterStatus.COMPLEMENTS_REQUESTED,
+                LetterStatus.TRANSMITTED,
+            )
+        },
+        style="outline-secondary",
+    ),
+}
+
+
+# --- Who is who on a letter ---------------------------------------------------------------------------------
+
+
+def letter_region_id(letter: IntentionLetter) -> int:
+    """The region that instructs the letter: frozen at submission; before, the territory's, else the CPTS's."""
+    if letter.instructing_region_id:
+        return letter.instructing_region_id
+    territory = related_or_none(letter.cpts, "territory")
+    if territory is not None and territory.instructing_region_id:
+        return territory.instructing_region_id
+    return letter.cpts.region_id
+
+
+def letter_settings(letter: IntentionLetter):
+    """The regional settings the letter is judged under (frozen at submission), cached on the instance."""
+    if letter.regional_settings_id:
+        return letter.regional_settings
+    if not hasattr(letter, "_settings_cache"):
+        letter._settings_cache = regional_settings_for(region=letter_region_id(letter), on=timezone.localdate())
+    return letter._settings_cache
+
+
+def letter_reviewer_ids(settings) -> set[int]:
+    return {o.pk for o in settings.letter_reviewers.all()} if settings else set()
+
+
+def letter_actor_roles(user, letter: IntentionLetter) -> frozenset:
+    """The parts a person plays on this letter (a COPIL member is both desk and reviewer)."""
+    if not getattr(user, "is_authenticated", False):
+        return NOBODY
+    roles = set()
+    if is_administrator(user):
+        roles.add(Actor.ADMINISTRATOR)
+    settings = None
+    region_id = None
+    for m in membership_list_for_user(user):
+        org = m.organisation
+        if org.pk == letter.cpts_id:
+            if m.role == Role.COORDINATOR:
+                roles.add(Actor.COORDINATOR)
+            elif m.role == Role.MEMBER:
+                roles.add(Actor.MEMBER)
+            continue
+        if m.role == Role.REVIEWER and org.kind in (
+            OrganisationKind.GUICHET,
+            OrganisationKind.URPS,
+            OrganisationKind.COPIL,
+        ):
+            settings = settings or letter_settings(letter)
+            if settings and settings.letter_desk_id == org.pk:
+                roles.add(Actor.DESK)
+            if org.pk in letter_reviewer_ids(settings):
+                roles.add(Actor.REVIEWER)
+        elif org.kind in (OrganisationKind.ARS, OrganisationKind.ARS_DD):
+            region_id = region_id or letter_region_id(letter)
+            if org.region_id != region_id:
+                continue
+            if org.kind == OrganisationKind.ARS and m.role in (Role.AGENT, Role.DECIDER):
+                roles.add(Actor.ARS)
+                if m.role == Role.DECIDER:
+                    roles.add(Actor.ARS_DECIDER)
+            elif org.kind == OrganisationKind.ARS_DD:
+                roles.add(Actor.ARS_DD)
+        elif org.kind in LETTER_READER_KINDS and _health_insurance_covers(org, letter):
+            roles.add(Actor.HEALTH_INSURANCE)
+    return frozenset(roles)
+
+
+def letter_departement_ids(letter: IntentionLetter) -> set[int]:
+    """The départements the CPTS's territory touches (cached on the instance)."""
+    if not hasattr(letter, "_departement_ids_cache"):
+        letter._departement_ids_cache = set(
+            TerritoryCommune.objects.filter(territory__cpts_id=letter.cpts_id, commune__departement__isnull=False)
+            .values_list("commune__departement_id", flat=True)
+            .distinct()
+        )
+    return letter._departement_ids_cache
+
+
+def _health_insurance_covers(org, letter: IntentionLetter) -> bool:
+    """A CGSS covers its whole region; a CPAM its département, which the CPTS's territory must touch."""
+    if org.region_id != letter_region_id(letter):
+        return False
+    if org.kind == OrganisationKind.CGSS:
+        return True
+    return org.departement_id is not None and org.departement_id in letter_departement_ids(letter)
+
+
+def actor_organisation(user, letter: IntentionLetter, actors: frozenset):
+    """The organisation in whose name a person acts with one of ``actors`` (desk, ARS, CPTS, reviewer)."""
+    settings = letter_settings(letter)
+    reviewer_ids = letter_reviewer_ids(settings)
+    region_id = letter_region_id(letter)
+    for m in membership_list_for_user(user):
+        org = m.organisation
+        if Actor.DESK in actors and settings and org.pk == settings.letter_desk_id and m.role == Role.REVIEWER:
+            return org
+        if actors & {Actor.ARS, Actor.ARS_DECIDER} and org.kind == OrganisationKind.ARS and org.region_id == region_id:
+            return org
+        if Actor.ARS_DD in actors and org.kind == OrganisationKind.ARS_DD and org.region_id == region_id:
+            return org
+        if actors & CPTS_ACTORS and org.pk == letter.cpts_id:
+            return org
+        if Actor.REVIEWER in actors and org.pk in reviewer_ids and m.role == Role.REVIEWER:
+            return org
+    return None
+
+
+def status_label(letter: IntentionLetter, actors: frozenset) -> str:
+    label = STATE_RULES[letter.status].label_for(actors)
+    if letter.status == LetterStatus.UNDER_REVIEW and label == STATE_RULES[letter.status].labels["ars"]:
+        # The ARS reads who examines the letter: its region's desk (a Guichet, a COPIL...), from the settings.
+        settings = letter_settings(letter)
+        if settings is not None and settings.letter_desk_id:
+            return _("En examen : %(desk)s") % {"desk": settings.letter_desk.name}
+    return label
+
+
+# When the CPTS reads the opinions, by regional setting: the statuses from which they are shown to it.
+_OPINIONS_SHOWN_FROM = {
+    OpinionsVisibility.IMMEDIATELY: frozenset(LetterStatus.values),
+    OpinionsVisibility.TRANSMITTED: frozenset({LetterStatus.TRANSMITTED, LetterStatus.VALIDATED, LetterStatus.REFUSED}),
+    OpinionsVisibility.DECIDED: frozenset({LetterStatus.VALIDATED, LetterStatus.REFUSED}),
+}
+
+
+def cpts_sees_opinions(letter: IntentionLetter) -> bool:
+    """Whether the CPTS may read the opinions now (the regional setting the letter is judged under). In a circuit
+    without transmission, "once transmitted" means once decided: the review ends with the decision."""
+    settings = letter_settings(letter)
+    visibility = settings.opinions_visible_to_cpts if settings else OpinionsVisibility.TRANSMITTED
+    return letter.status in _OPINIONS_SHOWN_FROM.get(visibility, _OPINIONS_SHOWN_FROM[OpinionsVisibility.DECIDED])
+
+
+# --- Guards ---------------------------------------------------------------------------------------------------
+
+
+def _guard_submit(letter: IntentionLetter) -> list[str]:
+    reasons = [item.message for item in letter_missing_items(letter_snapshot(letter))]
+    reasons += territory_unexplained_conflicts(letter.cpts)
+    if letter_settings(letter) is None:
+        reasons.append(_("Aucun circuit de lettre d'intention n'est paramétré pour votre région."))
+    return reasons
+
+
+@dataclass(frozen=True)
+class MissingOpinions:
+    """The opinions still awaited when the desk wants to transmit: who, and whether their delay has passed."""
+
+    names: list
+    due_at: dt.datetime | None
+    delay_passed: bool
+
+    def __bool__(self) -> bool:
+        return bool(self.names)
+
+    @property
+    def due_text(self) -> str:
+        return date_format(timezone.localtime(self.due_at), "j F Y") if self.due_at else ""
+
+    def notice(self) -> str:
+        """What the desk reads beside the transmit button."""
+        names = ", ".join(self.names)
+        if self.delay_passed:
+            return _(
+                "Avis non rendus : %(names)s (délai dépassé depuis le %(due)s). Vous pouvez transmettre sans eux ; "
+                "l'ARS verra quels avis manquent et votre motif."
+            ) % {"names": names, "due": self.due_text}
+        return _(
+            "Avis encore attendus de : %(names)s (délai jusqu'au %(due)s). Pour transmettre sans les attendre, "
+            "indiquez pourquoi : l'ARS verra quels avis manquent et votre motif."
+        ) % {"names": names, "due": self.due_text}
+
+
+def missing_opinions(letter: IntentionLetter, now: dt.datetime | None = None) -> MissingOpinions:
+    now = now or timezone.now()
+    pending = [e for e in letter.expected_opinions.select_related("organisation") if e.is_pending]
+    if not pending:
+        return MissingOpinions([], None, True)
+    due = max(e.due_at for e in pending)
+    return MissingOpinions(sorted(e.organisation.name for e in pending), due, due <= now)
+
+
+def _guard_transmit(letter: IntentionLetter) -> list[str]:
+    """What blocks a transmission whatever the desk says: its own consolidated opinion. Missing URPS opinions do
+    not block: within the delay the service asks for a motive (``letter_transmit``)."""
+    settings = letter_settings(letter)
+    reasons = []
+    desk_id = settings.letter_desk_id if settings else None
+    if (
+        desk_id is None
+        or not Opinion.objects.filter(
+            version__content_type__app_label=IntentionLetter._meta.app_label,
+            version__content_type__model=IntentionLetter._meta.model_name,
+            version__object_id=letter.pk,
+            version__number=letter.current_version_number,
+            organisation_id=desk_id,
+        ).exists()
+    ):
+        reasons.append(_("Rédigez l'avis consolidé du guichet avant de transmettre la lettre à l'ARS."))
+    return reasons
+
+
+GUARDS = {"submit": _guard_submit, "transmit": _guard_transmit}
+
+
+def _decorate_action(user, letter: IntentionLetter, state: ActionState) -> ActionState:
+    """With opinions still missing, the desk transmits "sans tous les avis": it reads who is missing, and within
+    the delay it must say why."""
+    if state.name != "transmit" or not (missing := missing_opinions(letter)):
+        return state
+    return replace(
+        state,
+        label=_("Transmettre à l'ARS sans tous les avis"),
+        style="outline-primary",
+        notice=missing.notice(),
+        comment_label=_("Motif de la transmission sans tous les avis")
+        + ("" if not missing.delay_passed else _(" (recommandé)")),
+        comment_required=not missing.delay_passed,
+    )
+
+
+def _people_q(letter: IntentionLetter, actors: frozenset, payload: dict) -> Q:
+    """The memberships of the people who play ``actors`` on this letter (notification recipients)."""
+    settings = letter_settings(letter)
+    q = Q(pk__in=[])
+    if Actor.COORDINATOR in actors:
+        q |= Q(organisation_id=letter.cpts_id, role=Role.COORDINATOR)
+    if Actor.MEMBER in actors:
+        q |= Q(organisation_id=letter.cpts_id, role=Role.MEMBER)
+    if Actor.DESK in actors and settings and settings.letter_desk_id:
+        q |= Q(organisation_id=settings.letter_desk_id, role=Role.REVIEWER)
+    if Actor.REVIEWER in actors:
+        org_ids = payload.get("organisation_ids") or letter_reviewer_ids(settings)
+        q |= Q(organisation_id__in=list(org_ids), role=Role.REVIEWER)
+    if Actor.ARS in actors:
+        q |= Q(
+            organisation__kind=OrganisationKind.ARS,
+            organisation__region_id=letter_region_id(letter),
+            role__in=[Role.AGENT, Role.DECIDER],
+        )
+    return q
+
+
+LETTER = Definition(
+    model=IntentionLetter,
+    noun="la lettre",
+    status_choices=LetterStatus,
+    state_rules=STATE_RULES,
+    transition_rules=TRANSITION_RULES,
+    roles=letter_actor_roles,
+    guards=GUARDS,
+    lock_related=("cpts__region", "regional_settings__letter_desk", "instructing_region"),
+    caches=("_settings_cache", "_departement_ids_cache"),
+    decorate_action=_decorate_action,
+    people_q=_people_q,
+    organisation_of=actor_organisation,
+    detail_url="projects:letter_detail",
+    status_label=status_label,
+)
