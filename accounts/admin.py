@@ -3,13 +3,23 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Departement, Membership, Organisation, Region, RegionalSettings, User
+from .models import Departement, Membership, Organisation, Region, RegionalSettings, StageCircuit, User
 
 
 class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0
     autocomplete_fields = ["user"]
+
+
+class StageCircuitInline(admin.StackedInline):
+    """One circuit per stage, edited with its regional settings (versioned together by ``valid_from``)."""
+
+    model = StageCircuit
+    extra = 0
+    max_num = 3
+    filter_horizontal = ["reviewers"]
+    fields = ["stage", "desk", "reviewers", "opinion_delay_days", "decision_delay_months", "grid_code"]
 
 
 @admin.register(Region)
@@ -38,6 +48,7 @@ class RegionalSettingsAdmin(SimpleHistoryAdmin):
     list_display = ["region", "valid_from", "letter_circuit", "letter_funding", "opinions_visible_to_cpts"]
     list_filter = ["region", "letter_circuit"]
     filter_horizontal = ["letter_reviewers"]
+    inlines = [StageCircuitInline]
     fieldsets = (
         (None, {"fields": ("region", "valid_from", "notes")}),
         (
@@ -54,6 +65,7 @@ class RegionalSettingsAdmin(SimpleHistoryAdmin):
             },
         ),
         (_("Formulaire de la lettre"), {"fields": ("priority_themes", "identity_sheet_required")}),
+        (_("Périmètre des organismes départementaux"), {"fields": ("departmental_bodies_region_wide",)}),
         (
             _("Ce qu'ouvre la validation"),
             {

@@ -27,6 +27,14 @@ class Role(models.TextChoices):
     ADMINISTRATOR = "administrator", _("Administrateur·rice")
 
 
+class Stage(models.TextChoices):
+    """The three stages of a CPTS's life; each region sets one circuit per stage (``StageCircuit``)."""
+
+    LETTER = "letter", _("Lettre d'intention")
+    HEALTH_PROJECT = "health_project", _("Projet de santé")
+    CONTRACT = "contract", _("Contrat ACI")
+
+
 class LetterCircuit(models.TextChoices):
     GUICHET_URPS = "guichet_urps", _("Guichet CPTS puis avis de chaque URPS, transmission à l'ARS")
     COPIL = "copil", _("COPIL exercice coordonné (validation par le comité)")

@@ -17,7 +17,8 @@ from django.core.management import call_command
 from django.db import transaction
 
 from .choices import LetterCircuit, LetterFunding, OrganisationKind, Role, UrpsProfession
-from .models import Departement, Organisation, Region, RegionalSettings, User
+from .choices import Stage as CircuitStage
+from .models import Departement, Organisation, Region, RegionalSettings, StageCircuit, User
 from .services import membership_grant
 
 # A demo credential, documented in the README and printed by the command; never used in production
@@ -294,6 +295,14 @@ def _regional_settings(orgs: dict[str, Organisation]) -> None:
         },
     )
     occitanie.letter_reviewers.set([o for o in orgs.values() if o.kind == OrganisationKind.URPS])
+    _circuit(
+        occitanie,
+        CircuitStage.LETTER,
+        desk=orgs["Guichet CPTS Occitanie"],
+        reviewers=[o for o in orgs.values() if o.kind == OrganisationKind.URPS],
+        opinion_delay_days=21,
+        grid_code="lettre-guichet-urps",
+    )
     reunion, _ = RegionalSettings.objects.get_or_create(
         region=Region.objects.get(code=REUNION),
         valid_from=dt.date(2019, 6, 1),
@@ -312,6 +321,20 @@ def _regional_settings(orgs: dict[str, Organisation]) -> None:
         },
     )
     reunion.letter_reviewers.set([orgs["COPIL exercice coordonné La Réunion"]])
+    _circuit(
+        reunion,
+        CircuitStage.LETTER,
+        desk=orgs["COPIL exercice coordonné La Réunion"],
+        reviewers=[orgs["COPIL exercice coordonné La Réunion"]],
+        opinion_delay_days=15,
+        grid_code="lettre-copil",
+    )
+
+
+def _circuit(settings: RegionalSettings, stage: str, *, desk, reviewers, **values) -> StageCircuit:
+    circuit, _ = StageCircuit.objects.get_or_create(settings=settings, stage=stage, defaults={"desk": desk, **values})
+    circuit.reviewers.set(reviewers)
+    return circuit
 
 
 def _people(orgs: dict[str, Organisation]) -> list[DemoLogin]:

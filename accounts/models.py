@@ -16,6 +16,7 @@ from .choices import (
     OpinionsVisibility,
     OrganisationKind,
     Role,
+    Stage,
     UrpsProfession,
 )
 from .managers import UserManager
@@ -181,6 +182,11 @@ class RegionalSettings(models.Model):
         default=False,
         help_text=_("La CPTS remplit la fiche signalétique (nom, contact, ville principale, orientations)."),
     )
+    departmental_bodies_region_wide = models.BooleanField(
+        _("Les délégations départementales de l'ARS et les CPAM agissent pour toute la région"),
+        default=False,
+        help_text=_("Sinon, chacune agit pour les CPTS de son département."),
+    )
     notes = models.TextField(_("remarques"), blank=True)
     history = HistoricalRecords(m2m_fields=[letter_reviewers])
 
@@ -202,6 +208,83 @@ class RegionalSettings(models.Model):
     @property
     def funds_support(self) -> bool:
         return self.letter_funding == LetterFunding.SUPPORT
+
+    def circuit(self, stage: str) -> "StageCircuit | None":
+        """This region's circuit for one stage (None when the region has not set one).
+
+        Read once per instance: the circuits prefetched with ``CIRCUIT_PREFETCH`` (or at least
+        ``prefetch_related("circuits__reviewers")``) are used as they are; otherwise one query loads every
+        circuit of these settings with its desk and reviewers, so asking for several stages costs no more.
+        """
+        by_stage = self.__dict__.get("_circuits_by_stage")
+        if by_stage is None:
+            prefetched = getattr(self, "_prefetched_objects_cache", {}).get("circuits")
+            circuits = (
+                prefetched
+                if prefetched is not None
+                else self.circuits.select_related("desk").prefetch_related("reviewers")
+            )
+            by_stage = {c.stage: c for c in circuits}
+            self.__dict__["_circuits_by_stage"] = by_stage
+        return by_stage.get(stage)
+
+
+class StageCircuit(models.Model):
+    """Who receives, who gives an opinion, on which grid and within which delays, for one stage in one region.
+
+    Belongs to a ``RegionalSettings`` version, so a dossier is judged under the circuit in force when it was
+    submitted. The grid is named by its code: ``OpinionGrid`` lives in projects, a layer above accounts.
+    """
+
+    settings = models.ForeignKey(
+        RegionalSettings, on_delete=models.CASCADE, related_name="circuits", verbose_name=_("paramètres régionaux")
+    )
+    stage = models.CharField(_("étape"), max_length=20, choices=Stage.choices)
+    desk = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("guichet ou comité qui reçoit le dossier"),
+    )
+    reviewers = models.ManyToManyField(
+        Organisation, blank=True, related_name="+", verbose_name=_("organisations qui rendent un avis")
+    )
+    opinion_delay_days = models.PositiveSmallIntegerField(
+        _("délai pour rendre un avis (jours)"), default=21, validators=[MinValueValidator(1)]
+    )
+    decision_delay_months = models.PositiveSmallIntegerField(
+        _("délai de décision (mois)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("Vide : pas de délai. Projet de santé : validé sans opposition de l'ARS dans ce délai."),
+    )
+    grid_code = models.SlugField(
+        _("code de la grille d'avis"), blank=True, help_text=_("Vide : les avis ne suivent pas de grille.")
+    )
+    history = HistoricalRecords(m2m_fields=[reviewers])
+
+    class Meta:
+        verbose_name = _("circuit d'une étape")
+        verbose_name_plural = _("circuits des étapes")
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["settings", "stage"],
+                name="stage_circuit_unique_stage",
+                violation_error_message=_("Ces paramètres régionaux ont déjà un circuit pour cette étape."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.settings} – {self.get_stage_display()}"
+
+
+# Where settings are loaded for a page or a transition: prefetch_related(*CIRCUIT_PREFETCH), or with a prefix
+# ("regional_settings__circuits__desk"...), so that ``RegionalSettings.circuit`` costs no query.
+CIRCUIT_PREFETCH = ("circuits__desk", "circuits__reviewers")
 
 
 class User(AbstractUser):

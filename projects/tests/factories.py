@@ -5,8 +5,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from accounts.choices import LetterCircuit, LetterFunding, OrganisationKind, Role
-from accounts.models import Organisation, RegionalSettings
+from accounts.choices import LetterCircuit, LetterFunding, OrganisationKind, Role, Stage
+from accounts.models import Organisation, RegionalSettings, StageCircuit
 from accounts.tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 from diagnostics.models import Commune, Territory, TerritoryCommune
 from projects.choices import CarryingStage, LegalForm
@@ -67,6 +67,10 @@ def occitanie_circuit(region, *, urps_count: int = 3, reuse: list | None = None)
         fir_period_months=6,
     )
     settings.letter_reviewers.set(reviewers)
+    letter_circuit = StageCircuit.objects.create(
+        settings=settings, stage=Stage.LETTER, desk=guichet, opinion_delay_days=21, grid_code="lettre-guichet-urps"
+    )
+    letter_circuit.reviewers.set(reviewers)
     from accounts.tests.factories import DepartementFactory
 
     dd = OrganisationFactory(
@@ -104,6 +108,10 @@ def reunion_circuit(region) -> Circuit:
         "Troubles neuro-développementaux de l'enfant\nPersonnes âgées",
     )
     settings.letter_reviewers.set([copil])
+    letter_circuit = StageCircuit.objects.create(
+        settings=settings, stage=Stage.LETTER, desk=copil, opinion_delay_days=15, grid_code="lettre-copil"
+    )
+    letter_circuit.reviewers.set([copil])
     return Circuit(
         region=region,
         settings=settings,
