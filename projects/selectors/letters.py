@@ -11,11 +11,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.choices import ARS_KINDS, LETTER_READER_KINDS, REVIEW_KINDS, OrganisationKind, Role
-from accounts.models import Organisation
+from accounts.choices import Stage
 from accounts.selectors import is_administrator, membership_list_for_user
 from cpts_portal.related import related_or_none
 from diagnostics import selectors as diagnostics_selectors
+from diagnostics.parts import CPTS_ACTORS, REVIEWING_ACTORS, dossier_parts_q
 from funding.selectors import size_band_for_population
 
 from ..calculations import LETTER_FIELDS, assessment_counts_text, diff_data, letter_missing_items
@@ -35,7 +35,7 @@ from ..models import (
     RenderedDocument,
     StatusTransition,
 )
-from ..workflows.engine import Actor, definition_for
+from ..workflows.engine import Actor, AwaitingItem
 
 __all__ = [
     "AccompanimentTerms",
@@ -44,12 +44,8 @@ __all__ = [
     "OpinionCounter",
     "OpinionTable",
     "accompaniment_terms",
-    "awaiting_for_user",
-    "cpts_dossier_status_labels",
-    "cpts_engaged_ids",
-    "cpts_submitted_once",
-    "cpts_submitted_once_q",
-    "cpts_territory_lock",
+    "letter_awaiting_dossiers",
+    "letter_more_awaiting",
     "document_ready",
     "letter_diff",
     "letter_get_for_page",
@@ -203,44 +199,19 @@ def _letter_content_type():
 
 
 def letter_visibility_q(user) -> Q | None:
-    """The letters a person may see (None: all of them). Mirrors ``permissions.can_view_letter``."""
+    """The letters a person may see (None: all of them). Mirrors ``permissions.can_view_letter`` with the parts of
+    ``diagnostics.parts`` as a filter: the CPTS's people always; the reviewing parts (desk, reviewers, ARS, the
+    delegation of the CPTS's département) once the letter was deposited; the Assurance Maladie of the area once it
+    is validated."""
     if is_administrator(user):
         return None
-    q = Q(pk__in=[])
-    cpts_ids, desk_ids, region_ids = set(), set(), set()
-    insurance_regions, insurance_departements = set(), set()
-    for m in membership_list_for_user(user):
-        kind = m.organisation.kind
-        if kind == OrganisationKind.CPTS and m.role in (Role.COORDINATOR, Role.MEMBER):
-            cpts_ids.add(m.organisation_id)
-        elif kind in REVIEW_KINDS and m.role == Role.REVIEWER:
-            desk_ids.add(m.organisation_id)
-        elif kind in ARS_KINDS:
-            region_ids.add(m.organisation.region_id)
-        elif kind == OrganisationKind.CGSS:
-            insurance_regions.add(m.organisation.region_id)
-        elif kind in LETTER_READER_KINDS and m.organisation.departement_id:
-            insurance_departements.add((m.organisation.region_id, m.organisation.departement_id))
-    if cpts_ids:
-        q |= Q(cpts_id__in=cpts_ids)
-    submitted = Q(current_version_number__gt=0)
-    if desk_ids:
-        q |= submitted & (
-            Q(regional_settings__letter_desk_id__in=desk_ids) | Q(regional_settings__letter_reviewers__in=desk_ids)
-        )
-    if region_ids:
-        q |= submitted & Q(instructing_region_id__in=region_ids)
-    # The Assurance Maladie of the area: validated letters only (workflows._health_insurance_covers).
+    deposited = Q(current_version_number__gt=0)
     validated = Q(status=LetterStatus.VALIDATED)
-    if insurance_regions:
-        q |= validated & Q(instructing_region_id__in=insurance_regions)
-    for region_id, departement_id in insurance_departements:
-        q |= (
-            validated
-            & Q(instructing_region_id=region_id)
-            & Q(cpts__territory__entries__commune__departement_id=departement_id)
-        )
-    return q
+    return (
+        dossier_parts_q(user, CPTS_ACTORS, stage=Stage.LETTER)
+        | deposited & dossier_parts_q(user, REVIEWING_ACTORS, stage=Stage.LETTER)
+        | validated & dossier_parts_q(user, frozenset({Actor.HEALTH_INSURANCE}), stage=Stage.LETTER)
+    )
 
 
 def letter_list_for_user(user) -> QuerySet[IntentionLetter]:
@@ -455,20 +426,6 @@ def document_ready(version: DossierVersion, kind: str) -> RenderedDocument | Non
 # --- What awaits a person ("ce qui m'attend") -----------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class AwaitingItem:
-    letter: IntentionLetter
-    action: str
-    counter: OpinionCounter | None = None
-    url: str = ""  # where the step is done, when it is not the letter's page (the health project)
-    deadline: Deadline | None = None  # the date the step must be done by (the 9-month accompaniment commitment)
-    days_left: int | None = None  # negative once the date has passed
-
-    @property
-    def days_overdue(self) -> int:
-        return -self.days_left if self.days_left is not None and self.days_left < 0 else 0
-
-
 def _next_stage_item(letter: IntentionLetter, today: dt.date) -> AwaitingItem:
     """After validation the CPTS writes its health project, by the deadline the decision opened (9 months in the
     2019 scale; La Réunion: the end of the structure d'appui's support). Reads prefetched rows only."""
@@ -487,60 +444,32 @@ def _next_stage_item(letter: IntentionLetter, today: dt.date) -> AwaitingItem:
 _NEXT_STAGE_DEADLINES = [DeadlineKind.ACCOMPANIMENT, DeadlineKind.SUPPORT]
 
 
-def awaiting_for_user(user) -> dict[str, list[AwaitingItem]]:
-    """What awaits a person, computed from statuses and pending rows (never a hand-kept to-do list):
-    ``cpts``: letters to write or complete, fiches signalétiques to fill; ``reviewer``: letters to take in,
-    opinions owed by their organisation, opinions to consolidate and transmit; ``ars``: letters to decide."""
-
-    result: dict[str, list[AwaitingItem]] = {"cpts": [], "reviewer": [], "ars": []}
+def letter_awaiting_dossiers(user) -> list[IntentionLetter]:
+    """The open letters a person may act on, with what "ce qui m'attend" reads prefetched."""
     letters = list(
         letter_list_for_user(user)
         .exclude(status__in=[LetterStatus.REFUSED, LetterStatus.ABANDONED])
         .select_related("identity_sheet", "cpts__health_project")
         .prefetch_related("regional_settings__letter_reviewers")
     )
-    if not letters:
-        return result
     if validated := [letter for letter in letters if letter.status == LetterStatus.VALIDATED]:
         # The next stage's deadline: one query, and only once a letter is validated.
         open_deadlines = Deadline.objects.filter(closed_at__isnull=True).order_by("due_at")
         prefetch_related_objects(validated, Prefetch("deadlines", queryset=open_deadlines))
-    own_orgs = {m.organisation_id for m in membership_list_for_user(user)}
-    today = timezone.localdate()
-    for letter in letters:
-        roles = definition_for(letter).roles(user, letter)
-        status = letter.status
-        if roles & {Actor.COORDINATOR, Actor.MEMBER}:
-            if status == LetterStatus.DRAFT:
-                result["cpts"].append(AwaitingItem(letter, "Terminer et déposer la lettre d'intention"))
-            elif status == LetterStatus.COMPLEMENTS_REQUESTED:
-                result["cpts"].append(AwaitingItem(letter, "Apporter les compléments demandés"))
-            elif status == LetterStatus.VALIDATED:
-                # The regions whose settings ask for it (La Réunion): the fiche signalétique comes next.
-                settings = letter.regional_settings
-                if settings is not None and settings.identity_sheet_required and not hasattr(letter, "identity_sheet"):
-                    result["cpts"].append(AwaitingItem(letter, "Remplir la fiche signalétique"))
-                result["cpts"].append(_next_stage_item(letter, today))
-        if roles & {Actor.DESK, Actor.REVIEWER}:
-            counter = opinion_counter(letter)
-            if Actor.DESK in roles and status == LetterStatus.SUBMITTED:
-                result["reviewer"].append(AwaitingItem(letter, "Prendre en charge et demander les avis", counter))
-            elif status == LetterStatus.UNDER_REVIEW:
-                owed = [e for e in letter.expected_opinions.all() if e.is_pending and e.organisation_id in own_orgs]
-                if owed:
-                    result["reviewer"].append(AwaitingItem(letter, "Rendre l'avis de votre organisation", counter))
-                elif Actor.DESK in roles:
-                    action = (
-                        "Consolider les avis et transmettre à l'ARS"
-                        if letter.circuit_has_transmission
-                        else "Décider en comité"
-                    )
-                    result["reviewer"].append(AwaitingItem(letter, action, counter))
-        if Actor.ARS in roles and letter.is_at_decision_stage:
-            # An agent instructs and prepares the decision; a decider signs it (issue 12, point 12).
-            action = "Signer la décision" if Actor.ARS_DECIDER in roles else "Instruire et préparer la décision"
-            result["ars"].append(AwaitingItem(letter, action, opinion_counter(letter)))
-    return result
+    return letters
+
+
+def letter_more_awaiting(user, letter: IntentionLetter, roles: frozenset, today: dt.date) -> list:
+    """What a validated letter opens for the CPTS: the fiche signalétique where the region asks for it (La
+    Réunion), then the health project and its deadline."""
+    if letter.status != LetterStatus.VALIDATED or not roles & {Actor.COORDINATOR, Actor.MEMBER}:
+        return []
+    items = []
+    settings = letter.regional_settings
+    if settings is not None and settings.identity_sheet_required and not hasattr(letter, "identity_sheet"):
+        items.append(("cpts", AwaitingItem(letter, _("Remplir la fiche signalétique"))))
+    items.append(("cpts", _next_stage_item(letter, today)))
+    return items
 
 
 def notification_list_for_user(user, *, unread_only: bool = False) -> QuerySet[Notification]:
@@ -548,66 +477,6 @@ def notification_list_for_user(user, *, unread_only: bool = False) -> QuerySet[N
     if unread_only:
         qs = qs.filter(read_at__isnull=True)
     return qs.order_by("-event__created_at", "-pk")
-
-
-def cpts_dossier_status_labels(cpts_ids) -> dict[int, str]:
-    """For the territory builder's overlap list: where each CPTS stands, e.g. "lettre d'intention validée"
-    (its latest letter; absent when it has none)."""
-    labels: dict[int, str] = {}
-    rows = (
-        IntentionLetter.objects.filter(cpts_id__in=list(cpts_ids))
-        .order_by("cpts_id", "-created_at")
-        .values_list("cpts_id", "status")
-    )
-    for cpts_id, status in rows:
-        labels.setdefault(cpts_id, f"lettre d'intention {LetterStatus(status).label.lower()}")
-    return labels
-
-
-def _latest_letter_status_by_cpts(cpts_ids) -> dict[int, str]:
-    latest: dict[int, str] = {}
-    rows = (
-        IntentionLetter.objects.filter(cpts_id__in=list(cpts_ids))
-        .order_by("cpts_id", "-created_at")
-        .values_list("cpts_id", "status")
-    )
-    for cpts_id, status in rows:
-        latest.setdefault(cpts_id, status)
-    return latest
-
-
-def cpts_engaged_ids(cpts_ids) -> set[int]:
-    """The CPTS whose territory counts against others' (``STATE_RULES[...].claims_territory`` of their latest
-    letter): a dossier in review or validated. Drafts stay private and claim nothing."""
-    return {
-        cpts_id
-        for cpts_id, status in _latest_letter_status_by_cpts(cpts_ids).items()
-        if definition_for(IntentionLetter).state_rules[status].claims_territory
-    }
-
-
-def cpts_territory_lock(cpts) -> str | None:
-    """Why the CPTS's territory cannot change now (its letter is with reviewers or validated), or None."""
-    status = _latest_letter_status_by_cpts([cpts.pk]).get(cpts.pk)
-    if status is not None and definition_for(IntentionLetter).state_rules[status].territory_locked:
-        return _(
-            "Le territoire est figé : la lettre d'intention est « %(status)s ». Il se modifie lorsque des "
-            "compléments sont demandés, ou par un nouveau dossier."
-        ) % {"status": LetterStatus(status).label.lower()}
-    return None
-
-
-def cpts_submitted_once_q() -> Q:
-    """The condition, on a CPTS ``Organisation``, that it has deposited a letter at least once (a version of
-    one of its letters exists). Reviewers see nothing before; the one predicate behind
-    ``cpts_submitted_once`` and the lists that show CPTS to reviewers (the territory list)."""
-    deposited = DossierVersion.objects.filter(content_type=_letter_content_type()).values("object_id")
-    return Q(pk__in=IntentionLetter.objects.filter(pk__in=deposited).values("cpts_id"))
-
-
-def cpts_submitted_once(cpts) -> bool:
-    """Whether the CPTS has deposited a letter at least once (reviewers see nothing before)."""
-    return Organisation.objects.filter(cpts_submitted_once_q(), pk=cpts.pk).exists()
 
 
 def letter_is_validated(cpts) -> bool:

@@ -19,46 +19,22 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed, can_proceed
 
+from diagnostics.parts import ACTOR_LABELS, CPTS_ACTORS, NOBODY, REVIEWING_ACTORS, Actor
+
 from ..models import DossierVersion, StatusTransition
 
-
-class Actor(StrEnum):
-    COORDINATOR = "coordinator"
-    MEMBER = "member"
-    DESK = "desk"
-    REVIEWER = "reviewer"
-    ARS = "ars"  # an agent or a decider of the region's ARS
-    ARS_DECIDER = "ars_decider"  # a decider of the region's ARS: signs the decision
-    ARS_DD = "ars_dd"
-    HEALTH_INSURANCE = "health_insurance"  # the CPAM / CGSS of the CPTS's area
-    ADMINISTRATOR = "administrator"
-
-
-ACTOR_LABELS = {
-    Actor.COORDINATOR: "la coordination de la CPTS",
-    Actor.MEMBER: "les membres de la CPTS",
-    Actor.DESK: "le guichet ou comité qui reçoit le dossier",
-    Actor.REVIEWER: "les organisations qui rendent un avis",
-    Actor.ARS: "l'ARS de la région",
-    Actor.ARS_DECIDER: "un décideur de l'ARS de la région",
-    Actor.ARS_DD: "la délégation départementale de l'ARS",
-    Actor.HEALTH_INSURANCE: "l'Assurance Maladie du territoire de la CPTS",
-    Actor.ADMINISTRATOR: "l'administration de la plateforme",
-}
-
-CPTS_ACTORS = frozenset({Actor.COORDINATOR, Actor.MEMBER})
-REVIEWING_ACTORS = frozenset({Actor.DESK, Actor.REVIEWER, Actor.ARS, Actor.ARS_DECIDER, Actor.ARS_DD})
+# Which part a person plays on a dossier is answered in one place, below every app that asks it (issue 13,
+# point 2): ``diagnostics.parts``; the engine's rule tables name those parts.
 EVERYONE = CPTS_ACTORS | REVIEWING_ACTORS | {Actor.ADMINISTRATOR}
-NOBODY: frozenset[Actor] = frozenset()
 COORDINATOR_ONLY = frozenset({Actor.COORDINATOR})
 
 
@@ -73,6 +49,8 @@ class StateRule:
     # and whether the territory is frozen (the dossier is with its reviewers, or validated).
     claims_territory: bool = False
     territory_locked: bool = False
+    # What awaits those who may edit in this status ("ce qui m'attend"), e.g. "Terminer et déposer…".
+    todo: str = ""
 
     def label_for(self, actors: frozenset) -> str:
         if actors & CPTS_ACTORS:
@@ -89,8 +67,9 @@ class TransitionRule:
     style: str = "primary"
     comment_label: str = "Commentaire (facultatif)"
     done_label: str = ""  # how the history reads it when the button's wording does not fit
-    # Whether a person of that part is asked to act while the dossier is in a source status ("ce qui m'attend").
-    awaits: bool = True
+    # What awaits each part that may fire it ("ce qui m'attend"): actor -> to-do label; empty: never a to-do
+    # (a refusal, a withdrawal are possible, not awaited).
+    todo: dict = field(default_factory=dict)
 
     @property
     def log_label(self) -> str:
@@ -141,8 +120,19 @@ class Definition:
     people_q: Callable[..., models.Q] | None = None
     # (user, dossier, actors) -> the organisation in whose name the person acts with one of ``actors``.
     organisation_of: Callable[..., Any] = _no_organisation
+    # (user) -> the dossiers a person may act on, with what ``awaiting_steps`` and ``more_awaiting`` read
+    # prefetched (expected opinions…); closed dossiers may be left out.
+    awaiting_dossiers: Callable[..., Any] | None = None
+    # (dossier) -> the opinion counter shown beside a reviewing audience's to-do.
+    counter: Callable[..., Any] | None = None
+    # (user, dossier, roles, today) -> [(audience, AwaitingItem)]: what opens after a step that is not a
+    # transition (a fiche signalétique, the next stage's dossier and its deadline).
+    more_awaiting: Callable[..., list] | None = None
     # The URL name of the dossier's page (notifications link to it).
     detail_url: str = ""
+    # (dossier) -> None: record where the CPTS stands (``diagnostics.CptsStage``) after each transition, for the
+    # apps below projects that read its stage.
+    record_stage: Callable[..., None] | None = None
     # (dossier, actors) -> the status as this audience reads it; default: the StateRule's label.
     status_label: Callable[..., str] | None = None
 
@@ -225,17 +215,65 @@ def available_actions(user, dossier) -> list[ActionState]:
     return result
 
 
-def awaited_transitions(definition: Definition, actors: frozenset) -> dict[str, list[str]]:
-    """For people playing ``actors``: the statuses in which a transition waits for them, and its names
-    ("ce qui m'attend" is computed from the transition rules, not restated)."""
-    awaited: dict[str, list[str]] = {}
+# --- What awaits a person ("ce qui m'attend") -------------------------------------------------------------------
+
+# The home page's sections, by the part that acts.
+AUDIENCES = {
+    Actor.COORDINATOR: "cpts",
+    Actor.MEMBER: "cpts",
+    Actor.DESK: "reviewer",
+    Actor.REVIEWER: "reviewer",
+    Actor.ARS: "ars",
+    Actor.ARS_DECIDER: "ars",
+    Actor.ARS_DD: "ars",
+}
+OPINION_TODO = "Rendre l'avis de votre organisation"
+
+
+@dataclass(frozen=True)
+class AwaitingItem:
+    dossier: Any
+    action: str
+    counter: Any = None  # the opinions received / awaited, for the reviewing audiences
+    url: str = ""  # where the step is done, when it is not the dossier's page (the health project)
+    deadline: Any = None  # the date the step must be done by (the 9-month accompaniment commitment)
+    days_left: int | None = None  # negative once the date has passed
+
+    @property
+    def days_overdue(self) -> int:
+        return -self.days_left if self.days_left is not None and self.days_left < 0 else 0
+
+    @property
+    def dossier_url(self) -> str:
+        return reverse(definition_for(self.dossier).detail_url, args=[self.dossier.pk])
+
+
+def awaiting_steps(user, dossier, roles: frozenset, own_organisation_ids: set[int]) -> list[tuple[str, str]]:
+    """(audience, to-do) pairs for one person on one dossier, read from the definition: the status's to-do for
+    those who may edit; an opinion owed by their organisation (pending rows) for those who give one; otherwise
+    the last transition awaiting their part that the dossier can take now (a decider signs rather than prepares).
+    Reads prefetched expected opinions only."""
+    definition = definition_for(dossier)
+    state = definition.state_rules[dossier.status]
+    steps: dict[str, str] = {}
+    if state.todo:
+        for actor in sorted(roles & state.edit):
+            steps.setdefault(AUDIENCES[actor], state.todo)
+    if roles & state.opinion and any(
+        e.is_pending and e.organisation_id in own_organisation_ids for e in dossier.expected_opinions.all()
+    ):
+        for actor in sorted(roles & state.opinion):
+            steps.setdefault(AUDIENCES[actor], OPINION_TODO)
+    by_transition: dict[str, str] = {}
     for name, rule in definition.transition_rules.items():
-        if not rule.awaits:
-            continue
-        for status, allowed in rule.actors.items():
-            if allowed & actors:
-                awaited.setdefault(status, []).append(name)
-    return awaited
+        allowed = rule.actors.get(dossier.status, NOBODY) & roles
+        todos = [(actor, rule.todo[actor]) for actor in rule.todo if actor in allowed]
+        if todos and can_proceed(getattr(dossier, name)):
+            for actor, todo in todos:
+                by_transition[AUDIENCES[actor]] = todo
+    for audience, todo in by_transition.items():
+        steps.setdefault(audience, todo)
+    return list(steps.items())
 
 
 # --- Lock, fire, log --------------------------------------------------------------------------------------------
@@ -262,6 +300,8 @@ def fire(
     source = dossier.status
     getattr(dossier, name)()
     dossier.save()
+    if (record_stage := definition_for(dossier).record_stage) is not None:
+        record_stage(dossier)
     return StatusTransition.objects.create(
         dossier=dossier,
         transition=name,
