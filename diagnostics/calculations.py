@@ -1,4 +1,4 @@
-"""Pure calculations of the diagnostics app: size from population, aggregation of indicators, overlaps.
+"""Pure calculations of the diagnostics app: taille from population in words, aggregation of indicators, overlaps.
 
 No ORM and no clock here: callers pass plain values, so every rule is testable with a table of cases.
 """
@@ -9,73 +9,102 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from cpts_portal.formatting import format_number
+from cpts_portal.tailles import PopulationBand, taille_for_population
+
 # ---------------------------------------------------------------------------------------------------------------
-# Size ("taille") from population
+# Size ("taille") from population, in words
+#
+# The bands come in as data (the funding scale in force: see ``selectors.size_bands_in_force``) and the taille
+# is found by the one rule, ``cpts_portal.tailles``; nothing here knows a threshold. The texts say "entre 40 et
+# 80 000" and "entre 80 et 175 000": the scale's inclusive bounds settle it (80 000 and 175 000 exactly are
+# taille 3 in the shipped scales), and every page that shows a taille says so.
 # ---------------------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class SizeBounds:
-    """The population bounds of the ACI sizes.
-
-    ``taille 1`` below ``lower_2``; ``taille 2`` from ``lower_2`` to below ``lower_3``; ``taille 3`` from
-    ``lower_3`` to ``upper_3`` *inclusive*; ``taille 4`` above ``upper_3``. The texts say "entre 40 et 80 000"
-    and "entre 80 et 175 000": 80 000 exactly and 175 000 exactly are both taille 3 (a choice, stated on
-    every page that shows a size). The funding scale may carry its own bounds and pass them here.
-    """
-
-    lower_2: int = 40_000
-    lower_3: int = 80_000
-    upper_3: int = 175_000
-
-
-ACI_SIZE_BOUNDS = SizeBounds()
-
-
-def size_from_population(population: int, bounds: SizeBounds = ACI_SIZE_BOUNDS) -> int:
+def size_from_population(population: int, bands: Sequence[PopulationBand]) -> int | None:
+    """The taille of ``population`` under the bands; None without bands (no scale in force) or outside them."""
     if population < 0:
         raise ValueError("population must be positive")
-    if population < bounds.lower_2:
-        return 1
-    if population < bounds.lower_3:
-        return 2
-    if population <= bounds.upper_3:
-        return 3
-    return 4
+    return taille_for_population(bands, population)
 
 
 def _n(value: int) -> str:
-    return number_format(value, force_grouping=True)
+    return format_number(value)
 
 
-def size_bands(bounds: SizeBounds = ACI_SIZE_BOUNDS) -> list[tuple[int, str]]:
-    """Each size with its bounds in words, e.g. (3, "de 80 000 à 175 000 habitants inclus")."""
-    return [
-        (1, _("moins de %(b)s habitants") % {"b": _n(bounds.lower_2)}),
-        (
-            2,
-            _("de %(a)s à %(b)s habitants") % {"a": _n(bounds.lower_2), "b": _n(bounds.lower_3 - 1)},
-        ),
-        (
-            3,
-            _("de %(a)s à %(b)s habitants inclus") % {"a": _n(bounds.lower_3), "b": _n(bounds.upper_3)},
-        ),
-        (4, _("plus de %(b)s habitants") % {"b": _n(bounds.upper_3)}),
-    ]
+def _zeros(value: int) -> int:
+    """Trailing zeros: 175 000 -> 3, 175 001 -> 0 (the rounder side of a frontier is the bound the texts name)."""
+    count = 0
+    while value and value % 10 == 0:
+        value //= 10
+        count += 1
+    return count
 
 
-def size_explanation(population: int, bounds: SizeBounds = ACI_SIZE_BOUNDS) -> str:
-    """Why this population gives this size, naming the bound when the population sits on one.
+def _frontiers(bands: Sequence[PopulationBand]) -> set[int]:
+    """The bounds the texts name between two neighbouring tailles: of 79 999 | 80 000 the round one, 80 000; of
+    175 000 | 175 001, 175 000. A population equal to one of them gets its taille explained "exactement"."""
+    ordered = sorted(bands, key=lambda b: b.taille)
+    named = set()
+    for lower, upper in zip(ordered, ordered[1:], strict=False):
+        if lower.population_max is None:
+            continue
+        named.add(
+            lower.population_max
+            if _zeros(lower.population_max) >= _zeros(upper.population_min)
+            else upper.population_min
+        )
+    return named
 
-    ``size_explanation(80_000)`` -> "80 000 habitants exactement : taille 3 (de 80 000 à 175 000 habitants
-    inclus)".
+
+def size_bands(bands: Sequence[PopulationBand]) -> list[tuple[int, str]]:
+    """Each taille with its bounds in words, e.g. (3, "de 80 000 à 175 000 habitants inclus"): the first band
+    "moins de", the last "plus de", and "inclus" where a band's maximum is a bound the texts name."""
+    ordered = sorted(bands, key=lambda b: b.taille)
+    frontiers = _frontiers(ordered)
+    words = []
+    for band in ordered:
+        low, high = band.population_min, band.population_max
+        if high is None:
+            text = _("plus de %(b)s habitants") % {"b": _n(low - 1)} if low > 0 else _("toute population")
+        elif low <= 0:
+            text = _("moins de %(b)s habitants") % {"b": _n(high + 1)}
+        elif high in frontiers:
+            text = _("de %(a)s à %(b)s habitants inclus") % {"a": _n(low), "b": _n(high)}
+        else:
+            text = _("de %(a)s à %(b)s habitants") % {"a": _n(low), "b": _n(high)}
+        words.append((band.taille, text))
+    return words
+
+
+def size_bounds_note(bands: Sequence[PopulationBand]) -> str:
+    """The choice the texts leave open, in words: "80 000 et 175 000 habitants exactement relèvent de la taille
+    3." for a band that holds both named bounds around it (empty when no band does)."""
+    frontiers = _frontiers(bands)
+    notes = []
+    for band in sorted(bands, key=lambda b: b.taille):
+        if band.population_min in frontiers and band.population_max in frontiers:
+            notes.append(
+                _("%(a)s et %(b)s habitants exactement relèvent de la taille %(s)d.")
+                % {"a": _n(band.population_min), "b": _n(band.population_max), "s": band.taille}
+            )
+    return " ".join(notes)
+
+
+def size_explanation(population: int, bands: Sequence[PopulationBand]) -> str:
+    """Why this population gives this taille, naming the bound when the population sits on one.
+
+    With the shipped scale, 80 000 -> "80 000 habitants exactement : taille 3 (de 80 000 à 175 000 habitants
+    inclus)". Empty when the bands give no taille.
     """
-    size = size_from_population(population, bounds)
-    band = dict(size_bands(bounds))[size]
-    if population in (bounds.lower_2, bounds.lower_3, bounds.upper_3):
+    size = size_from_population(population, bands)
+    if size is None:
+        return ""
+    band = dict(size_bands(bands))[size]
+    if population in _frontiers(bands):
         return _("%(p)s habitants exactement : taille %(s)d (%(band)s)") % {
             "p": _n(population),
             "s": size,

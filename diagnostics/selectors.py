@@ -6,10 +6,10 @@ Every page-building read costs a fixed number of queries whatever the number of 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ImproperlyConfigured, ObjectDoesNotExist
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,6 +18,7 @@ from accounts.choices import OrganisationKind
 from accounts.models import Departement, Organisation, Region
 from accounts.permissions import ALLOWED, Decision
 from accounts.selectors import is_administrator, membership_list_for_user
+from cpts_portal.tailles import PopulationBand
 
 from . import calculations as calc
 from .models import Commune, Epci, Territory, TerritoryCommune
@@ -70,33 +71,43 @@ def territory_population(territory: Territory | None, entries: list[TerritoryCom
     return calc.population_total(_parts(entries)).total
 
 
-def size_bounds_in_force(on: dt.date | None = None) -> calc.SizeBounds:
-    """The size bounds of the funding scale in force (funding app), else those of the ACI texts."""
-    # Layer debt (issue 13, point 8): the scale is funding's, above diagnostics; listed in the import-linter
-    # contract's ignore_imports until the bounds reach diagnostics through a model or an argument.
-    from funding.selectors import scale_in_force
-
-    scale = scale_in_force(on or timezone.localdate())
-    if scale is None:
-        return calc.ACI_SIZE_BOUNDS
-    sizes = {s.taille: s for s in scale.sizes.all()}
-    band_2, band_3 = sizes.get(2), sizes.get(3)
-    # A scale without taille 2 or 3, or whose taille 3 has no upper bound, keeps the texts' bounds (an open
-    # upper bound used to reach the comparisons as None and fail there).
-    if band_2 is None or band_3 is None or band_3.population_max is None:
-        return calc.ACI_SIZE_BOUNDS
-    return calc.SizeBounds(
-        lower_2=band_2.population_min, lower_3=band_3.population_min, upper_3=band_3.population_max
-    )
+# Why the bands reach diagnostics through a reader handed over, not an import (issue 13, points 7 and 8): the
+# tailles' population bounds are data of the funding scale in force (``funding.ScaleSize``, versioned with its
+# scale), and funding sits above diagnostics, so diagnostics may not import it. Passing the bands as an argument
+# down from the pages' callers is not open either: the territory pages are diagnostics' own views, and
+# missions' diagnostic figures (another caller of ``territory_summary``) sit below funding too. Copying the
+# bounds onto a diagnostics model would make two sources to keep in step. So funding, which owns the data,
+# hands diagnostics its one reader when the apps load (``funding.apps.FundingConfig.ready`` calls
+# ``use_size_bands``), as Django's signals invert a dependency: the bounds are read in one place
+# (``funding.selectors.size_bands_in_force``), applied by one rule (``cpts_portal.tailles``), and no threshold
+# is written here. There is no fallback: without a reader the portal is misconfigured (an error, never other
+# bounds), and while no scale is in force the taille is unknown (None, shown "—").
+SizeBandsReader = Callable[[dt.date], Sequence[PopulationBand]]
+_size_bands_reader: SizeBandsReader | None = None
 
 
-def territory_size(territory_or_population: Territory | int | None, *, bounds: calc.SizeBounds | None = None) -> int:
-    """Taille 1-4 of a territory (or of a population); 80 000 and 175 000 exactly are taille 3."""
+def use_size_bands(reader: SizeBandsReader) -> None:
+    """Set where the tailles' population bands are read (funding's scale in force; see the comment above)."""
+    global _size_bands_reader
+    _size_bands_reader = reader
+
+
+def size_bands_in_force(on: dt.date | None = None) -> Sequence[PopulationBand]:
+    """The population bands of the funding scale in force on ``on`` (today by default); empty while none is."""
+    if _size_bands_reader is None:
+        raise ImproperlyConfigured("The funding app hands diagnostics its scale's size bands when it loads.")
+    return _size_bands_reader(on or timezone.localdate())
+
+
+def territory_size(
+    territory_or_population: Territory | int | None, *, bands: Sequence[PopulationBand] | None = None
+) -> int | None:
+    """Taille of a territory (or of a population) under the scale in force; None while no scale is in force."""
     if isinstance(territory_or_population, int):
         population = territory_or_population
     else:
         population = territory_population(territory_or_population)
-    return calc.size_from_population(population, bounds or size_bounds_in_force())
+    return calc.size_from_population(population, size_bands_in_force() if bands is None else bands)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -231,6 +242,7 @@ class TerritorySummary:
     size: int | None
     size_explanation: str
     size_bands: list[tuple[int, str]]
+    size_note: str
     departements: list[Departement]
     regions: list[Region]
     overlaps: list[Overlap] = field(default_factory=list)
@@ -257,8 +269,8 @@ def territory_summary(territory: Territory | None) -> TerritorySummary:
     """Communes, population, taille with its bounds, départements and régions covered, overlaps."""
     entries = territory_entry_list(territory)
     population = calc.population_total(_parts(entries))
-    bounds = size_bounds_in_force()
-    size = calc.size_from_population(population.total, bounds) if entries else None
+    bands = size_bands_in_force()
+    size = calc.size_from_population(population.total, bands) if entries else None
     departements = {d.pk: d for e in entries if (d := e.commune.departement) is not None}
     regions = {d.region_id: d.region for d in departements.values()}
     overlaps = territory_conflicts(territory, entries)
@@ -275,8 +287,9 @@ def territory_summary(territory: Territory | None) -> TerritorySummary:
         entries=entries,
         population=population,
         size=size,
-        size_explanation=calc.size_explanation(population.total, bounds) if entries else "",
-        size_bands=calc.size_bands(bounds),
+        size_explanation=calc.size_explanation(population.total, bands) if entries else "",
+        size_bands=calc.size_bands(bands),
+        size_note=calc.size_bounds_note(bands),
         departements=sorted(departements.values(), key=lambda d: d.code),
         regions=sorted(regions.values(), key=lambda r: r.name),
         overlaps=overlaps,

@@ -23,10 +23,10 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Protocol, TypeVar
 
 from cpts_portal.dates import add_months
 from cpts_portal.formatting import format_number
+from cpts_portal.tailles import band_for_population
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0")
@@ -407,32 +407,7 @@ def to_decimal(value, *, what: str) -> Decimal:
 
 
 # --------------------------------------------------------------------------------------------------------------
-# Taille and scale.
-
-
-class PopulationBand(Protocol):
-    """A taille's population bounds, inclusive: a ``SizeBand`` here or a ``ScaleSize`` row of the scale."""
-
-    @property
-    def taille(self) -> int: ...
-
-    @property
-    def population_min(self) -> int: ...
-
-    @property
-    def population_max(self) -> int | None: ...
-
-
-Band = TypeVar("Band", bound=PopulationBand)
-
-
-def band_for_population(bands: Iterable[Band], population: int) -> Band | None:
-    """The band (of a scale's data) whose population bounds contain ``population``, or None: the one rule from a
-    population to a taille, whoever holds the bands (the calculator's dataclasses or the scale's rows)."""
-    for band in sorted(bands, key=lambda b: b.taille):
-        if population >= band.population_min and (band.population_max is None or population <= band.population_max):
-            return band
-    return None
+# Taille and scale (the population -> taille rule itself is cpts_portal.tailles.band_for_population).
 
 
 def taille_for_population(scale: Scale, population: int) -> int:

@@ -6,24 +6,26 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, Subquery
 
 from accounts.choices import OrganisationKind, Role
 from accounts.models import Organisation
 from accounts.selectors import is_administrator, membership_list_for_user
+from cpts_portal.tailles import band_for_population
+from diagnostics.selectors import territory_entry_list, territory_for_cpts
+from diagnostics.selectors import territory_population as entries_population
+from governance.selectors import member_count_at
 from missions.models import ActionPlan
 from missions.selectors import PlanPage
 
 from . import calculations as calc
 from .choices import BudgetPartKind, BudgetSide
-from .models import Budget, BudgetLine, BudgetPart, FundingScale, ScaleMission
+from .models import Budget, BudgetLine, BudgetPart, FundingScale, ScaleMission, ScaleSize
 
 
 def planned_signature_date(organisation: Organisation) -> dt.date | None:
     """The signature date the CPTS's action plan plans for its ACI contract (missions owns it), if any."""
-    return (
-        ActionPlan.objects.filter(cpts=organisation).values_list("planned_signature_date", flat=True).first() or None
-    )
+    return ActionPlan.objects.filter(cpts=organisation).values_list("planned_signature_date", flat=True).first() or None
 
 
 def scale_queryset() -> QuerySet[FundingScale]:
@@ -87,19 +89,28 @@ def scale_in_force(on: dt.date) -> FundingScale | None:
     return FundingScale.objects.filter(effective_from__lte=on).order_by("-effective_from").first()
 
 
+def size_bands_in_force(on: dt.date) -> list[ScaleSize]:
+    """The population bands of the scale in force on ``on``, taille 1 first (empty while no scale applies), with
+    their scale: the one read of the tailles' bounds, for the calculator's callers, the letter's accompaniment and
+    (handed over in ``apps.FundingConfig.ready``) the territory pages of diagnostics. One query."""
+    latest = FundingScale.objects.filter(effective_from__lte=on).order_by("-effective_from").values("pk")[:1]
+    return list(ScaleSize.objects.filter(scale=Subquery(latest)).select_related("scale").order_by("taille"))
+
+
+def size_band_for_population(population: int, on: dt.date) -> ScaleSize | None:
+    """The band of the scale in force on ``on`` that covers ``population`` (its taille, amounts and scale), or None
+    while no scale applies or none of its bands covers it."""
+    return band_for_population(size_bands_in_force(on), population)
+
+
 def territory_population(organisation: Organisation) -> int | None:
     """Inhabitants of a CPTS's territory (diagnostics computes it); None when it has no commune yet."""
-    from diagnostics.selectors import territory_entry_list, territory_for_cpts
-    from diagnostics.selectors import territory_population as population
-
     entries = territory_entry_list(territory_for_cpts(organisation))
-    return population(None, entries) if entries else None
+    return entries_population(None, entries) if entries else None
 
 
 def cpts_member_count(organisation: Organisation, *, on: dt.date, scale: calc.Scale | None) -> int:
     """Members of the CPTS on a date, counted as the scale's taille 4++ rule counts them (governance's register)."""
-    from governance.selectors import member_count_at
-
     count_structures = scale is None or scale.increase.counts == calc.COUNT_MEMBERS
     return member_count_at(organisation, on, count_structures=count_structures)
 

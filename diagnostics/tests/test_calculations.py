@@ -1,4 +1,4 @@
-"""Pure calculations: size bounds, population, aggregation by sum and weighted mean, overlaps."""
+"""Pure calculations: tailles from the scale's bands, population, aggregation by sum and weighted mean, overlaps."""
 
 from decimal import Decimal
 
@@ -8,8 +8,14 @@ from cpts_portal.formatting import format_number
 from diagnostics import calculations as calc
 from diagnostics.imports import parse_french_number
 from diagnostics.normalise import normalise_name
+from funding.calculations import ZERO, SizeBand
+from funding.tests.scales import AVENANT_2, shipped_scales
 
 NNBSP = "\u202f"
+
+
+# The tailles' bounds are data: the shipped scale's bands (read from the fixture, no database).
+BANDS = next(s for s in shipped_scales() if s.code == AVENANT_2).sizes
 
 
 @pytest.mark.parametrize(
@@ -26,12 +32,37 @@ NNBSP = "\u202f"
     ],
 )
 def test_size_bounds(population, size):
-    assert calc.size_from_population(population) == size
+    assert calc.size_from_population(population, BANDS) == size
 
 
-def test_size_bounds_can_come_from_a_scale():
-    bounds = calc.SizeBounds(lower_2=30_000, lower_3=70_000, upper_3=150_000)
-    assert [calc.size_from_population(p, bounds) for p in (29_999, 30_000, 150_000, 150_001)] == [1, 2, 3, 4]
+def test_size_bounds_come_from_the_bands_given():
+    bands = [
+        SizeBand(1, 0, 29_999, ZERO),
+        SizeBand(2, 30_000, 69_999, ZERO),
+        SizeBand(3, 70_000, 150_000, ZERO),
+        SizeBand(4, 150_001, None, ZERO),
+    ]
+    assert [calc.size_from_population(p, bands) for p in (29_999, 30_000, 150_000, 150_001)] == [1, 2, 3, 4]
+    assert (
+        calc.size_bounds_note(bands) == f"70{NNBSP}000 et 150{NNBSP}000 habitants exactement relèvent de la taille 3."
+    )
+
+
+def test_no_bands_no_taille_and_no_threshold_in_code():
+    assert calc.size_from_population(100_000, []) is None
+    assert calc.size_explanation(100_000, []) == "" and calc.size_bands([]) == [] and calc.size_bounds_note([]) == ""
+
+
+def test_the_shipped_bands_in_words():
+    assert calc.size_bands(BANDS) == [
+        (1, f"moins de 40{NNBSP}000 habitants"),
+        (2, f"de 40{NNBSP}000 à 79{NNBSP}999 habitants"),
+        (3, f"de 80{NNBSP}000 à 175{NNBSP}000 habitants inclus"),
+        (4, f"plus de 175{NNBSP}000 habitants"),
+    ]
+    assert (
+        calc.size_bounds_note(BANDS) == f"80{NNBSP}000 et 175{NNBSP}000 habitants exactement relèvent de la taille 3."
+    )
 
 
 @pytest.mark.parametrize(
@@ -45,7 +76,7 @@ def test_size_bounds_can_come_from_a_scale():
     ],
 )
 def test_size_explanation_states_the_bound(population, expected):
-    assert calc.size_explanation(population).replace("\xa0", NNBSP) == expected
+    assert calc.size_explanation(population, BANDS) == expected
 
 
 def test_population_counts_declared_parts_and_reports_unknown_ones():

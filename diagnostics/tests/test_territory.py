@@ -70,7 +70,7 @@ def test_paris_is_divided_by_arrondissements_not_en_partie(cpts, paris):
         services.territory_commune_add(territory=other, commune=arr11)
 
 
-def test_a_commune_in_part_counts_its_declared_population(cpts):
+def test_a_commune_in_part_counts_its_declared_population(cpts, scales):
     toulouse = CommuneFactory(name="Toulouse", population=479_553)
     territory = services.territory_get_or_create(cpts=cpts)
     entry = services.territory_commune_add(territory=territory, commune=toulouse)
@@ -88,7 +88,7 @@ def test_a_commune_in_part_counts_its_declared_population(cpts):
     ("population", "size"),
     [(39_999, 1), (40_000, 2), (79_999, 2), (80_000, 3), (175_000, 3), (175_001, 4)],
 )
-def test_territory_size_at_the_bounds(cpts, population, size):
+def test_territory_size_at_the_bounds(cpts, population, size, scales):
     territory = TerritoryFactory(cpts=cpts)
     TerritoryCommuneFactory(territory=territory, commune=CommuneFactory(population=population - 1))
     TerritoryCommuneFactory(territory=territory, commune=CommuneFactory(population=1))
@@ -98,6 +98,14 @@ def test_territory_size_at_the_bounds(cpts, population, size):
     assert summary.size == size
     if population in (40_000, 80_000, 175_000):
         assert "exactement" in summary.size_explanation
+
+
+def test_without_a_scale_in_force_the_taille_is_unknown_not_guessed(cpts):
+    territory = TerritoryFactory(cpts=cpts)
+    TerritoryCommuneFactory(territory=territory, commune=CommuneFactory(population=50_000))
+    summary = territory_summary(territory)
+    assert territory_size(territory) is None and summary.size is None
+    assert summary.size_bands == [] and summary.size_explanation == "" and summary.size_note == ""
 
 
 def test_whole_commune_conflict_blocks_submission_until_explained(cpts, owner):
@@ -163,7 +171,7 @@ def test_an_empty_territory_cannot_be_submitted(cpts):
     assert not territory_can_be_submitted(None)
 
 
-def test_a_territory_across_two_departements(cpts):
+def test_a_territory_across_two_departements(cpts, scales):
     occitanie = cpts.region
     haute_garonne = DepartementFactory(code="31", name="Haute-Garonne", region=occitanie)
     aude = DepartementFactory(code="11", name="Aude", region=occitanie)

@@ -61,13 +61,13 @@ def url(name, cpts, **kwargs):
 # --- Territory page ---------------------------------------------------------------------------------------------
 
 
-def test_the_owner_sees_the_builder_with_population_and_size_bounds(client, owner, cpts, territory):
+def test_the_owner_sees_the_builder_with_population_and_size_bounds(client, owner, cpts, territory, scales):
     client.force_login(owner)
     page = text(client.get(url("territory_edit", cpts)))
     assert "Ajouter des communes" in page
     assert "6\u202f000 habitants" in page
     assert "Taille 1" in page and "moins de 40\u202f000 habitants" in page
-    assert "80 000 et 175 000 habitants exactement relèvent de la taille 3." in page
+    assert "80\u202f000 et 175\u202f000 habitants exactement relèvent de la taille 3." in page
     assert "Retirer" in page and "Inclure en partie" in page
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from cpts_portal import dates, formatting
+from cpts_portal import dates, formatting, tailles
 from funding import calculations as calc
 from funding.tests.scales import ACI_2019, AVENANT_2, shipped_scale, shipped_scales
 
@@ -543,8 +543,8 @@ def _imported_modules(path) -> set[str]:
 def test_the_calculator_imports_neither_django_nor_a_clock():
     standard = {"__future__", "calendar", "datetime", "collections", "collections.abc", "dataclasses", "decimal"}
     standard |= {"typing"}
-    # The portal's shared pure rules (month arithmetic, thousands grouping), themselves free of Django.
-    shared = {"cpts_portal.dates": dates, "cpts_portal.formatting": formatting}
+    # The portal's shared pure rules (month arithmetic, thousands grouping, population -> taille), free of Django.
+    shared = {"cpts_portal.dates": dates, "cpts_portal.formatting": formatting, "cpts_portal.tailles": tailles}
     assert _imported_modules(calc.__file__) <= standard | set(shared)
     for module in shared.values():
         assert _imported_modules(module.__file__) <= standard

@@ -88,9 +88,10 @@ def _diagnostic_section(cpts) -> Section:
     if not has_narrative:
         missing.append(_("besoins identifiés et état de santé"))
     population = territory_population(None, entries) if entries else 0
+    size = territory_size(population) if entries else None
     summary = (
-        _("%(n)d communes, %(pop)s habitants, taille %(size)d")
-        % {"n": len(entries), "pop": format_number(population), "size": territory_size(population)}
+        _("%(n)d communes, %(pop)s habitants, taille %(size)s")
+        % {"n": len(entries), "pop": format_number(population), "size": size or _("inconnue (aucun barème en vigueur)")}
         if entries
         else _("Aucune commune")
     )
