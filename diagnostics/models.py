@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts.choices import Stage
 from accounts.models import Departement, Organisation, Region
 from cpts_portal.history import HistoricalRecords
 
@@ -112,6 +113,47 @@ class Territory(models.Model):
 
     def __str__(self):
         return f"Territoire de {self.cpts}"
+
+
+class CptsStage(models.Model):
+    """Where a CPTS stands in its life, as the dossiers' engine (``projects``, a layer above) last recorded it.
+
+    Lower apps read these facts instead of importing ``projects`` (conventions, "Layers"): whether a letter was
+    deposited at least once (reviewers see nothing before), whether the intention letter is validated (the health
+    project and the action plan open), whether the territory counts against other CPTS' and why it is frozen, and
+    how the latest dossier reads in the overlap list. Written only through ``parts.cpts_stage_record``.
+    """
+
+    cpts = models.OneToOneField(
+        Organisation,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="stage_record",
+        verbose_name=_("CPTS"),
+        limit_choices_to={"kind": "cpts"},
+    )
+    stage = models.CharField(_("étape"), max_length=20, choices=Stage.choices, default=Stage.LETTER)
+    status = models.CharField(_("statut du dernier dossier"), max_length=30, blank=True)
+    label = models.CharField(
+        _("où en est le dernier dossier"),
+        max_length=120,
+        blank=True,
+        help_text=_("Par ex. « lettre d'intention validée »."),
+    )
+    letter_submitted_once = models.BooleanField(_("lettre d'intention déposée au moins une fois"), default=False)
+    letter_validated = models.BooleanField(_("lettre d'intention validée"), default=False)
+    claims_territory = models.BooleanField(_("le territoire compte face à ceux des autres CPTS"), default=False)
+    territory_lock_reason = models.CharField(
+        _("pourquoi le territoire est figé"), max_length=300, blank=True, help_text=_("Vide : il se modifie.")
+    )
+    updated_at = models.DateTimeField(_("mis à jour le"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("étape de la CPTS")
+        verbose_name_plural = _("étapes des CPTS")
+
+    def __str__(self):
+        return f"{self.cpts} – {self.label or self.get_stage_display()}"
 
 
 class TerritoryCommune(models.Model):
@@ -296,9 +338,7 @@ class IndicatorValue(models.Model):
                 fields=["indicator", "commune", "territory", "year", "source"],
                 nulls_distinct=False,
                 name="indicator_value_unique_per_series",
-                violation_error_message=_(
-                    "Une commune n'a qu'une valeur par indicateur, territoire, année et source."
-                ),
+                violation_error_message=_("Une commune n'a qu'une valeur par indicateur, territoire, année et source."),
             ),
         ]
         indexes = [models.Index(fields=["indicator", "is_latest"], name="indicator_value_latest")]

@@ -1,21 +1,17 @@
 """Who may see and change a CPTS's territory, its diagnostic and its indicator data.
 
 The object of every check is the CPTS organisation (``kind="cpts"``): a territory may not exist yet when
-the coordinator opens the builder. Access for reviewers follows the region that instructs the dossier
-(chosen with the territory), not the communes: a territory may cross borders.
+the coordinator opens the builder. Which reviewing bodies see a CPTS is ``parts.sees_cpts`` (the one rule, shared
+with the governance pages and the lists).
 """
 
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from accounts.choices import ARS_KINDS, HEALTH_INSURANCE_KINDS, REVIEW_KINDS, OrganisationKind, Role
-from accounts.models import Organisation
+from accounts.choices import OrganisationKind, Role
 from accounts.permissions import ALLOWED, Decision
-from accounts.selectors import is_administrator, membership_list_for_user
+from accounts.selectors import is_administrator
 
-# Organisations that review dossiers of their region: Guichet, URPS, COPIL, ARS and its delegations,
-# health-insurance funds.
-REVIEWING_KINDS = REVIEW_KINDS | ARS_KINDS | HEALTH_INSURANCE_KINDS
+from .parts import cpts_roles, cpts_stage, sees_cpts
 
 
 def _is_authenticated(user) -> Decision | None:
@@ -24,46 +20,20 @@ def _is_authenticated(user) -> Decision | None:
     return None
 
 
-def _cpts_roles(user, cpts) -> set[str]:
-    return {m.role for m in membership_list_for_user(user) if m.organisation_id == cpts.pk}
-
-
-def reviewed_region_ids(user) -> set[int]:
-    """The regions whose dossiers the person reviews (through a reviewing organisation of that region)."""
-    return {m.organisation.region_id for m in membership_list_for_user(user) if m.organisation.kind in REVIEWING_KINDS}
-
-
-def reviewer_territory_q(region_ids: set[int]) -> Q:
-    """The CPTS (``Organisation`` rows) whose territory the reviewers of ``region_ids`` read: instructed by one of
-    these regions (the territory's choice, else the CPTS's own region) and whose letter was deposited at least
-    once (drafts stay private). The one rule of ``can_view_territory`` and of the territory list
-    (``selectors.territory_cpts_list_for_user``)."""
-    # Layer debt (issue 13, point 8): whether a letter was deposited is projects', above diagnostics; listed in
-    # the import-linter contract's ignore_imports until the engine keeps the CPTS's stage on a lower model.
-    from projects.selectors import cpts_submitted_once_q
-
-    instructed = Q(territory__instructing_region_id__in=region_ids) | Q(
-        territory__isnull=True, region_id__in=region_ids
-    )
-    return instructed & cpts_submitted_once_q()
-
-
 def can_view_territory(user, cpts) -> Decision:
-    """The CPTS's coordinators and members, the reviewers of the instructing region, administrators."""
+    """The CPTS's coordinators and members, administrators, and the reviewing bodies that see the CPTS once its
+    letter was deposited (``parts.sees_cpts``: its home or instructing region; departmental bodies in their area)."""
     if refused := _is_authenticated(user):
         return refused
     if cpts.kind != OrganisationKind.CPTS:
         return Decision(False, _("Cette organisation n'est pas une CPTS."))
-    if _cpts_roles(user, cpts) or is_administrator(user):
-        return ALLOWED
-    regions = reviewed_region_ids(user)
-    if regions and Organisation.objects.filter(reviewer_territory_q(regions), pk=cpts.pk).exists():
+    if cpts_roles(user, cpts) or is_administrator(user) or sees_cpts(user, cpts, deposited_only=True):
         return ALLOWED
     return Decision(
         False,
         _(
-            "Ce territoire est réservé à la CPTS et, une fois le dossier déposé, aux relecteurs de la région "
-            "qui l'instruit."
+            "Ce territoire est réservé à la CPTS et, une fois le dossier déposé, aux organisations de sa région "
+            "qui l'examinent (pour les délégations départementales et les CPAM : de son département)."
         ),
     )
 
@@ -74,7 +44,7 @@ def can_edit_diagnostic(user, cpts) -> Decision:
         return refused
     if cpts.kind != OrganisationKind.CPTS:
         return Decision(False, _("Cette organisation n'est pas une CPTS."))
-    if Role.COORDINATOR in _cpts_roles(user, cpts):
+    if Role.COORDINATOR in cpts_roles(user, cpts):
         return ALLOWED
     return Decision(False, _("Seuls les coordinateurs de la CPTS modifient son territoire et son diagnostic."))
 
@@ -84,10 +54,8 @@ def can_edit_territory(user, cpts) -> Decision:
     decision = can_edit_diagnostic(user, cpts)
     if not decision:
         return decision
-    # Layer debt (issue 13, point 8): see reviewer_territory_q.
-    from projects.selectors import cpts_territory_lock
-
-    if reason := cpts_territory_lock(cpts):
+    # The engine (projects) records why the territory is frozen: the letter is with its reviewers or validated.
+    if reason := cpts_stage(cpts).territory_lock_reason:
         return Decision(False, reason)
     return ALLOWED
 

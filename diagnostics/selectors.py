@@ -23,7 +23,7 @@ from cpts_portal.tailles import PopulationBand
 from . import calculations as calc
 from .models import Commune, Epci, Territory, TerritoryCommune
 from .normalise import normalise_name
-from .permissions import reviewed_region_ids, reviewer_territory_q
+from .parts import cpts_engaged_ids, cpts_stage_labels, seen_cpts_q
 
 DEFAULT_OTHER_STATUS = "projet"
 
@@ -137,22 +137,14 @@ class Overlap:
 
 
 def _other_status_labels(cpts_ids: set[int]) -> dict[int, str]:
-    """The dossier status of each other CPTS (the letters app's label), "projet" when it has none."""
-    # Layer debt (issue 13, point 8): the letter's state is projects', above diagnostics; listed in the
-    # import-linter contract's ignore_imports until the engine keeps the CPTS's stage on a lower model.
-    from projects.selectors import cpts_dossier_status_labels
-
-    labels = dict(cpts_dossier_status_labels(cpts_ids)) if cpts_ids else {}
+    """The dossier status of each other CPTS (as the engine recorded it, ``CptsStage``), "projet" when it has none."""
+    labels = cpts_stage_labels(cpts_ids) if cpts_ids else {}
     return {pk: labels.get(pk) or DEFAULT_OTHER_STATUS for pk in cpts_ids}
 
 
 def _engaged_cpts_ids(cpts_ids: set[int]) -> set[int]:
     """The CPTS whose territory counts against others: a validated dossier or one in review (lifecycle.md)."""
-    # Layer debt (issue 13, point 8): the letter's state is projects', above diagnostics; listed in the
-    # import-linter contract's ignore_imports until the engine keeps the CPTS's stage on a lower model.
-    from projects.selectors import cpts_engaged_ids
-
-    return set(cpts_engaged_ids(cpts_ids))
+    return cpts_engaged_ids(cpts_ids)
 
 
 def territory_conflicts(territory: Territory | None, entries: list[TerritoryCommune] | None = None) -> list[Overlap]:
@@ -354,8 +346,8 @@ def commune_search(query: str, *, limit: int = 12) -> SearchResults:
 
 
 def territory_cpts_list_for_user(user) -> QuerySet[Organisation]:
-    """CPTS whose territory a person may see (``can_view_territory``): their own, those instructed by a region they
-    review once their letter was deposited, or all for administrators."""
+    """CPTS whose territory a person may see (``can_view_territory``): their own, those their reviewing bodies see
+    once a letter was deposited (``parts.seen_cpts_q``), or all for administrators."""
     qs = Organisation.objects.filter(kind=OrganisationKind.CPTS, is_active=True).select_related(
         "region", "territory__instructing_region"
     )
@@ -363,6 +355,7 @@ def territory_cpts_list_for_user(user) -> QuerySet[Organisation]:
         return qs.order_by("name")
     own = {m.organisation_id for m in membership_list_for_user(user) if m.organisation.kind == OrganisationKind.CPTS}
     condition = Q(pk__in=own)
-    if regions := reviewed_region_ids(user):
-        condition |= reviewer_territory_q(regions)  # the rule of ``can_view_territory``: drafts stay private
+    # The rule of ``can_view_territory`` (``parts.sees_cpts``): drafts stay private, departmental bodies see their
+    # area.
+    condition |= seen_cpts_q(user, deposited_only=True)
     return qs.filter(condition).order_by("name")

@@ -1,13 +1,16 @@
-"""Who may simulate ACI funding and who may read or edit a CPTS's budget."""
+"""Who may simulate ACI funding and who may read or edit a CPTS's budget.
+
+The budget is the CPTS's own working document: its people (``diagnostics.parts.cpts_roles``) and administrators;
+no reviewing body reads it before it is part of a submitted dossier."""
 
 from django.utils.translation import gettext as _
 
-from accounts.choices import OrganisationKind
+from accounts.choices import OrganisationKind, Role
 from accounts.permissions import ALLOWED, Decision, can_view_organisation
 from accounts.selectors import is_administrator
+from diagnostics.parts import cpts_roles
 
 from .choices import BudgetStatus
-from .selectors import is_cpts_coordinator, is_cpts_member
 
 
 def _authenticated(user) -> Decision | None:
@@ -34,7 +37,7 @@ def can_view_budget(user, organisation) -> Decision:
         return refused
     if organisation.kind != OrganisationKind.CPTS:
         return Decision(False, _("Seule une CPTS a un budget."))
-    if is_cpts_member(user, organisation) or is_administrator(user):
+    if cpts_roles(user, organisation) or is_administrator(user):
         return ALLOWED
     return Decision(False, _("Le budget est réservé aux membres de la CPTS."))
 
@@ -45,7 +48,7 @@ def can_edit_budget(user, organisation, budget=None) -> Decision:
         return refused
     if organisation.kind != OrganisationKind.CPTS:
         return Decision(False, _("Seule une CPTS a un budget."))
-    if not is_cpts_coordinator(user, organisation):
+    if Role.COORDINATOR not in cpts_roles(user, organisation):
         return Decision(False, _("Seuls les coordinateurs de la CPTS modifient son budget."))
     if budget is not None and budget.status == BudgetStatus.COMPLETE:
         return Decision(False, _("Le budget est marqué complet : rouvrez-le pour le modifier."))

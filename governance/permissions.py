@@ -2,19 +2,19 @@
 
 - The CPTS's coordinators manage everything and alone see members' personal contact data (e-mail, phone).
 - Its members (role "member") see names, counts, bodies and documents.
-- Reviewing and instructing bodies of the CPTS's region (Guichet, URPS, COPIL, ARS and its delegations,
-  health-insurance funds) and platform administrators see counts, names and documents, never contact data.
+- Reviewing and instructing bodies that see the CPTS (``diagnostics.parts.sees_cpts``: Guichet, URPS, COPIL, ARS,
+  health-insurance funds of its home or instructing region; an ARS delegation, a CPAM or an ELSM only for a CPTS of
+  its département unless the region's settings say region-wide) and platform administrators see counts, names and
+  documents, never contact data.
 - Anybody else sees nothing.
 """
 
-from django.core.exceptions import ObjectDoesNotExist
 from django.utils.translation import gettext as _
 
-from accounts.choices import ARS_KINDS, HEALTH_INSURANCE_KINDS, REVIEW_KINDS, OrganisationKind, Role
+from accounts.choices import OrganisationKind, Role
 from accounts.permissions import ALLOWED, Decision
-from accounts.selectors import is_administrator, membership_list_for_user
-
-REGIONAL_KINDS = REVIEW_KINDS | ARS_KINDS | HEALTH_INSURANCE_KINDS
+from accounts.selectors import is_administrator
+from diagnostics.parts import cpts_roles, sees_cpts
 
 
 def _refused_anonymous(user) -> Decision | None:
@@ -24,32 +24,17 @@ def _refused_anonymous(user) -> Decision | None:
 
 
 def _roles_in(user, cpts) -> set[str]:
-    return {m.role for m in membership_list_for_user(user) if m.organisation_id == cpts.pk}
+    return cpts_roles(user, cpts)
 
 
 def is_coordinator(user, cpts) -> bool:
     return Role.COORDINATOR in _roles_in(user, cpts)
 
 
-def _regions_of(cpts) -> set[int]:
-    """The CPTS's region, and the region instructing its territory when that differs."""
-    regions = {cpts.region_id}
-    try:
-        regions.add(cpts.territory.instructing_region_id)
-    except ObjectDoesNotExist:
-        pass
-    return regions
-
-
 def is_regional_reviewer(user, cpts) -> bool:
-    """Member of a reviewing, instructing or health-insurance body of the CPTS's region."""
-    regions = None
-    for m in membership_list_for_user(user):
-        if m.organisation.kind in REGIONAL_KINDS:
-            regions = regions if regions is not None else _regions_of(cpts)
-            if m.organisation.region_id in regions:
-                return True
-    return False
+    """A reviewing body that sees the CPTS (``diagnostics.parts.sees_cpts``: its home or instructing region,
+    a departmental body within its area); governance does not wait for the letter's deposit."""
+    return sees_cpts(user, cpts, deposited_only=False)
 
 
 def _not_cpts(cpts) -> Decision | None:

@@ -19,6 +19,7 @@ from accounts.choices import OrganisationKind
 from accounts.models import Organisation
 from accounts.selectors import is_administrator, membership_list_for_user
 from diagnostics.models import TerritoryCommune
+from diagnostics.parts import seen_cpts_q
 
 from .calculations import (
     CategoryCount,
@@ -48,16 +49,13 @@ def cpts_queryset() -> QuerySet[Organisation]:
 
 
 def cpts_list_visible_to(user) -> QuerySet[Organisation]:
-    """The CPTS whose organisation a person may see (same rules as ``permissions.can_view_governance``)."""
-    from .permissions import REGIONAL_KINDS
-
+    """The CPTS whose organisation a person may see (same rule as ``permissions.can_view_governance``: their own,
+    and those their reviewing bodies see, ``diagnostics.parts.seen_cpts_q``)."""
     qs = cpts_queryset().filter(is_active=True).order_by("name")
     if is_administrator(user):
         return qs
-    memberships = membership_list_for_user(user)
-    own = {m.organisation_id for m in memberships}
-    regions = {m.organisation.region_id for m in memberships if m.organisation.kind in REGIONAL_KINDS}
-    return qs.filter(Q(pk__in=own) | Q(region__in=regions) | Q(territory__instructing_region__in=regions)).distinct()
+    own = {m.organisation_id for m in membership_list_for_user(user)}
+    return qs.filter(Q(pk__in=own) | seen_cpts_q(user, deposited_only=False)).distinct()
 
 
 # Members

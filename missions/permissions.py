@@ -14,7 +14,9 @@ from django.utils.translation import gettext as _
 
 from accounts.choices import OrganisationKind, Role
 from accounts.permissions import ALLOWED, Decision
-from accounts.selectors import is_administrator, membership_list_for_user
+from accounts.selectors import is_administrator
+from diagnostics.parts import cpts_roles as _cpts_roles
+from diagnostics.parts import cpts_stage
 from governance.models import Member
 
 from .choices import PlanStatus, SheetStatus
@@ -29,7 +31,7 @@ def _refused_anonymous(user) -> Decision | None:
 
 
 def cpts_roles(user, cpts) -> set[str]:
-    return {m.role for m in membership_list_for_user(user) if m.organisation_id == cpts.pk}
+    return _cpts_roles(user, cpts)
 
 
 def is_coordinator(user, cpts) -> bool:
@@ -48,16 +50,13 @@ def linked_member_ids(user, cpts) -> frozenset[int]:
     return cache[cpts.pk]
 
 
-# --- Hook on the intention letter (projects) ---------------------------------------------------------------------
+# --- The intention letter's outcome (kept by projects' engine on ``diagnostics.CptsStage``) ------------------------
 
 
 def letter_validated_for(cpts) -> bool:
-    """Has this CPTS an intention letter validated by the ARS (or the COPIL)? ``projects`` owns the letter."""
-    # Layer debt (issue 13, point 8): the letter's state is projects', above missions; listed in the
-    # import-linter contract's ignore_imports until the engine keeps the CPTS's stage on a lower model.
-    from projects.selectors import letter_is_validated
-
-    return letter_is_validated(cpts)
+    """Has this CPTS an intention letter validated by the ARS (or the COPIL)? ``projects`` owns the letter and
+    records the fact on the CPTS's stage, a layer below missions."""
+    return cpts_stage(cpts).letter_validated
 
 
 # --- Plan ---------------------------------------------------------------------------------------------------------

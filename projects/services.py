@@ -333,6 +333,8 @@ def letter_create(*, cpts, by) -> IntentionLetter:
                 letter.save()
         except IntegrityError as exc:
             raise ValidationError(_("Cette CPTS a déjà une lettre d'intention en cours.")) from exc
+        if (record_stage := definition_for(letter).record_stage) is not None:
+            record_stage(letter)  # the CPTS's latest dossier is now this draft
     return letter
 
 

@@ -95,6 +95,7 @@ def engage(cpts, status: str = "submitted"):
 
     from accounts.tests.factories import UserFactory
     from projects.models import DossierVersion, IntentionLetter
+    from projects.workflows.letter import letter_stage_record
 
     letter = IntentionLetter.objects.create(cpts=cpts, status=status)
     DossierVersion.objects.create(
@@ -106,4 +107,6 @@ def engage(cpts, status: str = "submitted"):
         submitted_by=UserFactory(),
         submitted_at=timezone.now(),
     )
+    IntentionLetter.objects.filter(pk=letter.pk).update(current_version_number=1)
+    letter_stage_record(cpts)  # what the engine records on a transition (``diagnostics.CptsStage``)
     return letter

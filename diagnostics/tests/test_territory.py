@@ -215,8 +215,9 @@ def test_search_finds_epci_with_their_commune_count():
     assert results.epcis == [(epci, 2)]
 
 
-def test_only_territories_with_a_dossier_in_review_or_validated_count(cpts, monkeypatch):
-    from projects import selectors as project_selectors
+def test_only_territories_with_a_dossier_in_review_or_validated_count(cpts):
+    from accounts.choices import Stage
+    from diagnostics.parts import cpts_stage_record
 
     balma = CommuneFactory(name="Balma")
     mine = TerritoryFactory(cpts=cpts)
@@ -225,9 +226,16 @@ def test_only_territories_with_a_dossier_in_review_or_validated_count(cpts, monk
     draft = TerritoryFactory(cpts=OrganisationFactory(name="CPTS en brouillon"))
     TerritoryCommuneFactory(territory=reviewed, commune=balma)
     TerritoryCommuneFactory(territory=draft, commune=balma)
-    monkeypatch.setattr(project_selectors, "cpts_engaged_ids", lambda ids: {reviewed.cpts_id} & set(ids), raising=False)
-    monkeypatch.setattr(
-        project_selectors, "cpts_dossier_status_labels", lambda ids: {reviewed.cpts_id: "lettre en examen"}
-    )
+    # Where each CPTS stands, as the engine (projects) records it: one in review, one still a draft.
+    for other, status, claims in [(reviewed, "under_review", True), (draft, "draft", False)]:
+        cpts_stage_record(
+            other.cpts,
+            stage=Stage.LETTER,
+            status=status,
+            label="lettre en examen" if claims else "lettre d'intention brouillon",
+            submitted_once=claims,
+            letter_validated=False,
+            claims_territory=claims,
+        )
     [overlap] = territory_conflicts(mine)
     assert (overlap.other_cpts_name, overlap.other_status) == ("CPTS en examen", "lettre en examen")

@@ -12,6 +12,7 @@ from accounts.choices import OrganisationKind, Role
 from accounts.tests.factories import DepartementFactory, MembershipFactory, OrganisationFactory, RegionFactory
 from diagnostics.choices import Aggregation
 from diagnostics.models import Diagnostic, IndicatorDataset, IndicatorValue, TerritoryCommune
+from projects.workflows.letter import letter_stage_record
 
 from .factories import (
     CommuneFactory,
@@ -95,10 +96,22 @@ def test_anonymous_people_are_sent_to_the_login_page(client, cpts):
     assert response.status_code == 302 and "/connexion/" in response["Location"]
 
 
-def test_reviewer_access_follows_the_instructing_region(client, colleague, cpts, territory):
-    territory.instructing_region = RegionFactory(code="75", name="Nouvelle-Aquitaine")
+def test_reviewers_of_the_home_or_of_the_instructing_region_read_the_territory(
+    client, colleague, cpts, territory, reviewable
+):
+    """One rule with the governance pages (``diagnostics.parts.sees_cpts``, issue 13 point 2): the territory now
+    instructed by Nouvelle-Aquitaine is read by its ARS and still by the URPS of the CPTS's home region (it used to
+    be refused); the ARS of a third region is refused."""
+    aquitaine = RegionFactory(code="75", name="Nouvelle-Aquitaine")
+    territory.instructing_region = aquitaine
     territory.save()
     client.force_login(colleague)
+    assert client.get(url("territory_edit", cpts)).status_code == 200
+    ars = OrganisationFactory(name="ARS Nouvelle-Aquitaine", kind=OrganisationKind.ARS, region=aquitaine)
+    client.force_login(MembershipFactory(organisation=ars, role=Role.AGENT).user)
+    assert client.get(url("territory_edit", cpts)).status_code == 200
+    third = OrganisationFactory(name="ARS Bretagne", kind=OrganisationKind.ARS, region=RegionFactory(code="53"))
+    client.force_login(MembershipFactory(organisation=third, role=Role.AGENT).user)
     assert client.get(url("territory_edit", cpts)).status_code == 403
 
 
@@ -470,6 +483,7 @@ def test_the_territory_is_frozen_while_the_letter_is_with_its_reviewers(client, 
     assert territory.entries.filter(pk=entry.pk).exists()
     # Complements requested: the coordinator may change it again.
     type(letter).objects.filter(pk=letter.pk).update(status="complements_requested")
+    letter_stage_record(cpts)  # what the engine records with the transition
     assert client.post(url("territory_commune_remove", cpts, entry_pk=entry.pk)).status_code == 302
     assert not territory.entries.filter(pk=entry.pk).exists()
 

@@ -37,15 +37,27 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from accounts.choices import LETTER_READER_KINDS, OpinionsVisibility, OrganisationKind, Role
-from accounts.selectors import is_administrator, membership_list_for_user, regional_settings_for
-from cpts_portal.related import related_or_none
-from diagnostics.models import TerritoryCommune
+from accounts.choices import OpinionsVisibility, OrganisationKind, Role, Stage
+from accounts.selectors import regional_settings_for
+from diagnostics.parts import (
+    acting_organisation,
+    cpts_departement_ids,
+    cpts_instructing_region_id,
+    cpts_stage_record,
+    dossier_parts,
+    stage_circuit,
+)
 
 from ..calculations import letter_missing_items
 from ..choices import LetterStatus
 from ..models import IntentionLetter, Opinion
-from ..selectors.letters import letter_snapshot, territory_unexplained_conflicts
+from ..selectors.letters import (
+    letter_awaiting_dossiers,
+    letter_more_awaiting,
+    letter_snapshot,
+    opinion_counter,
+    territory_unexplained_conflicts,
+)
 from .engine import (
     COORDINATOR_ONLY,
     CPTS_ACTORS,
@@ -64,6 +76,7 @@ STATE_RULES: dict[str, StateRule] = {
         edit=CPTS_ACTORS,
         opinion=NOBODY,
         labels={"cpts": "Brouillon en cours de rédaction", "reviewer": "Brouillon", "ars": "Brouillon"},
+        todo="Terminer et déposer la lettre d'intention",
     ),
     LetterStatus.SUBMITTED: StateRule(
         view=EVERYONE,
@@ -91,6 +104,7 @@ STATE_RULES: dict[str, StateRule] = {
             "ars": "En attente des compléments",
         },
         claims_territory=True,
+        todo="Apporter les compléments demandés",
     ),
     LetterStatus.TRANSMITTED: StateRule(
         view=EVERYONE,
@@ -132,6 +146,7 @@ TRANSITION_RULES: dict[str, TransitionRule] = {
     "open_review": TransitionRule(
         label="Prendre en charge et demander les avis",
         actors={LetterStatus.SUBMITTED: frozenset({Actor.DESK})},
+        todo={Actor.DESK: "Prendre en charge et demander les avis"},
     ),
     "request_complements": TransitionRule(
         label="Demander des compléments",
@@ -144,6 +159,7 @@ TRANSITION_RULES: dict[str, TransitionRule] = {
     "transmit": TransitionRule(
         label="Transmettre à l'ARS",
         actors={LetterStatus.UNDER_REVIEW: frozenset({Actor.DESK})},
+        todo={Actor.DESK: "Consolider les avis et transmettre à l'ARS"},
     ),
     "prepare_decision": TransitionRule(
         label="Préparer la décision",
@@ -152,6 +168,7 @@ TRANSITION_RULES: dict[str, TransitionRule] = {
             LetterStatus.UNDER_REVIEW: frozenset({Actor.ARS}),
         },
         done_label="Décision préparée pour signature",
+        todo={Actor.ARS: "Instruire et préparer la décision"},
     ),
     "validate": TransitionRule(
         label="Valider la lettre d'intention",
@@ -161,6 +178,8 @@ TRANSITION_RULES: dict[str, TransitionRule] = {
         },
         style="success",
         done_label="Décision signée : lettre validée",
+        # Where the desk's review leads straight to the decision (the COPIL), the committee decides.
+        todo={Actor.DESK: "Décider en comité", Actor.ARS_DECIDER: "Signer la décision"},
     ),
     "refuse": TransitionRule(
         label="Refuser la lettre d'intention",
@@ -195,10 +214,7 @@ def letter_region_id(letter: IntentionLetter) -> int:
     """The region that instructs the letter: frozen at submission; before, the territory's, else the CPTS's."""
     if letter.instructing_region_id:
         return letter.instructing_region_id
-    territory = related_or_none(letter.cpts, "territory")
-    if territory is not None and territory.instructing_region_id:
-        return territory.instructing_region_id
-    return letter.cpts.region_id
+    return cpts_instructing_region_id(letter.cpts)
 
 
 def letter_settings(letter: IntentionLetter):
@@ -211,89 +227,72 @@ def letter_settings(letter: IntentionLetter):
 
 
 def letter_reviewer_ids(settings) -> set[int]:
-    return {o.pk for o in settings.letter_reviewers.all()} if settings else set()
+    """The organisations asked for their opinion on a letter under these settings."""
+    return stage_circuit(settings, Stage.LETTER)[1]
 
 
 def letter_actor_roles(user, letter: IntentionLetter) -> frozenset:
-    """The parts a person plays on this letter (a COPIL member is both desk and reviewer)."""
-    if not getattr(user, "is_authenticated", False):
-        return NOBODY
-    roles = set()
-    if is_administrator(user):
-        roles.add(Actor.ADMINISTRATOR)
-    settings = None
-    region_id = None
-    for m in membership_list_for_user(user):
-        org = m.organisation
-        if org.pk == letter.cpts_id:
-            if m.role == Role.COORDINATOR:
-                roles.add(Actor.COORDINATOR)
-            elif m.role == Role.MEMBER:
-                roles.add(Actor.MEMBER)
-            continue
-        if m.role == Role.REVIEWER and org.kind in (
-            OrganisationKind.GUICHET,
-            OrganisationKind.URPS,
-            OrganisationKind.COPIL,
-        ):
-            settings = settings or letter_settings(letter)
-            if settings and settings.letter_desk_id == org.pk:
-                roles.add(Actor.DESK)
-            if org.pk in letter_reviewer_ids(settings):
-                roles.add(Actor.REVIEWER)
-        elif org.kind in (OrganisationKind.ARS, OrganisationKind.ARS_DD):
-            region_id = region_id or letter_region_id(letter)
-            if org.region_id != region_id:
-                continue
-            if org.kind == OrganisationKind.ARS and m.role in (Role.AGENT, Role.DECIDER):
-                roles.add(Actor.ARS)
-                if m.role == Role.DECIDER:
-                    roles.add(Actor.ARS_DECIDER)
-            elif org.kind == OrganisationKind.ARS_DD:
-                roles.add(Actor.ARS_DD)
-        elif org.kind in LETTER_READER_KINDS and _health_insurance_covers(org, letter):
-            roles.add(Actor.HEALTH_INSURANCE)
-    return frozenset(roles)
+    """The parts a person plays on this letter (``diagnostics.parts.dossier_parts``, the one answer), under the
+    region and the settings the letter is judged by; a COPIL member is both desk and reviewer."""
+    return dossier_parts(
+        user,
+        letter.cpts,
+        region_id=lambda: letter_region_id(letter),
+        settings=lambda: letter_settings(letter),
+        stage=Stage.LETTER,
+    )
 
 
-def letter_departement_ids(letter: IntentionLetter) -> set[int]:
-    """The départements the CPTS's territory touches (cached on the instance)."""
-    if not hasattr(letter, "_departement_ids_cache"):
-        letter._departement_ids_cache = set(
-            TerritoryCommune.objects.filter(territory__cpts_id=letter.cpts_id, commune__departement__isnull=False)
-            .values_list("commune__departement_id", flat=True)
-            .distinct()
-        )
-    return letter._departement_ids_cache
-
-
-def _health_insurance_covers(org, letter: IntentionLetter) -> bool:
-    """A CGSS covers its whole region; a CPAM its département, which the CPTS's territory must touch."""
-    if org.region_id != letter_region_id(letter):
-        return False
-    if org.kind == OrganisationKind.CGSS:
-        return True
-    return org.departement_id is not None and org.departement_id in letter_departement_ids(letter)
+def letter_departement_ids(letter: IntentionLetter) -> frozenset[int]:
+    """The départements the CPTS's territory touches (cached on the CPTS instance)."""
+    return cpts_departement_ids(letter.cpts)
 
 
 def actor_organisation(user, letter: IntentionLetter, actors: frozenset):
-    """The organisation in whose name a person acts with one of ``actors`` (desk, ARS, CPTS, reviewer)."""
-    settings = letter_settings(letter)
-    reviewer_ids = letter_reviewer_ids(settings)
-    region_id = letter_region_id(letter)
-    for m in membership_list_for_user(user):
-        org = m.organisation
-        if Actor.DESK in actors and settings and org.pk == settings.letter_desk_id and m.role == Role.REVIEWER:
-            return org
-        if actors & {Actor.ARS, Actor.ARS_DECIDER} and org.kind == OrganisationKind.ARS and org.region_id == region_id:
-            return org
-        if Actor.ARS_DD in actors and org.kind == OrganisationKind.ARS_DD and org.region_id == region_id:
-            return org
-        if actors & CPTS_ACTORS and org.pk == letter.cpts_id:
-            return org
-        if Actor.REVIEWER in actors and org.pk in reviewer_ids and m.role == Role.REVIEWER:
-            return org
-    return None
+    """The organisation in whose name a person acts with one of ``actors`` on this letter."""
+    return acting_organisation(
+        user,
+        letter.cpts,
+        actors,
+        region_id=lambda: letter_region_id(letter),
+        settings=lambda: letter_settings(letter),
+        stage=Stage.LETTER,
+    )
+
+
+def letter_stage_record(cpts) -> None:
+    """Record where the CPTS stands (``diagnostics.CptsStage``), read from its letters by the apps below projects:
+    its latest letter's status as the territory builder shows it, whether that letter's territory counts against
+    other CPTS' and why it is frozen (``STATE_RULES``), whether a letter was ever deposited or validated. Called
+    by the engine after every transition and when a letter is opened, inside the same transaction."""
+    rows = list(
+        IntentionLetter.objects.filter(cpts_id=cpts.pk)
+        .order_by("-created_at", "-pk")
+        .values_list("status", "current_version_number")
+    )
+    if not rows:
+        return
+    status = rows[0][0]
+    rule = STATE_RULES[status]
+    status_text = LetterStatus(status).label.lower()
+    cpts_stage_record(
+        cpts,
+        stage=Stage.LETTER,
+        status=status,
+        label=_("lettre d'intention %(status)s") % {"status": status_text},
+        submitted_once=any(number > 0 for _status, number in rows),
+        letter_validated=any(row_status == LetterStatus.VALIDATED for row_status, _number in rows),
+        claims_territory=rule.claims_territory,
+        territory_lock_reason=(
+            _(
+                "Le territoire est figé : la lettre d'intention est « %(status)s ». Il se modifie lorsque des "
+                "compléments sont demandés, ou par un nouveau dossier."
+            )
+            % {"status": status_text}
+            if rule.territory_locked
+            else ""
+        ),
+    )
 
 
 def status_label(letter: IntentionLetter, actors: frozenset) -> str:
@@ -441,10 +440,14 @@ LETTER = Definition(
     roles=letter_actor_roles,
     guards=GUARDS,
     lock_related=("cpts__region", "regional_settings__letter_desk", "instructing_region"),
-    caches=("_settings_cache", "_departement_ids_cache"),
+    caches=("_settings_cache",),
     decorate_action=_decorate_action,
     people_q=_people_q,
     organisation_of=actor_organisation,
     detail_url="projects:letter_detail",
+    awaiting_dossiers=letter_awaiting_dossiers,
+    counter=opinion_counter,
+    more_awaiting=letter_more_awaiting,
     status_label=status_label,
+    record_stage=lambda letter: letter_stage_record(letter.cpts),
 )

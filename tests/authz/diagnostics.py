@@ -7,9 +7,10 @@ coordinator is here the coordinator of *another* CPTS, and must be refused.
 
 from .matrix import CPTS_TEAM, Rule, only, signed_in
 
-# Whoever may read a territory and its diagnostic: the CPTS, the reviewing, instructing and health-insurance bodies
-# of the instructing region, administrators.
-TERRITORY_READERS = (*CPTS_TEAM, "desk", "urps", "ars", "health_insurance", "admin")
+# Whoever may read a territory and its diagnostic (its letter is deposited): the CPTS, the reviewing, instructing and
+# health-insurance bodies of its home or instructing region — the departmental ones (the CPAM, the ARS's delegation)
+# only in the CPTS's département ("dd_elsewhere" and "cpam_elsewhere" are refused) —, administrators.
+TERRITORY_READERS = (*CPTS_TEAM, "desk", "urps", "ars", "health_insurance", "dd", "admin")
 
 
 def owning(w):

@@ -1,12 +1,13 @@
 """governance: members, partners, bodies, referents, documents, inclusion actions, invitations.
 
-Reading: the CPTS (coordinators and members), the reviewing, instructing and health-insurance bodies of its region,
-administrators. Writing and members' contact data: the CPTS's coordinators only.
+Reading: the CPTS (coordinators and members), the reviewing, instructing and health-insurance bodies of its home or
+instructing region — departmental ones (CPAM, ARS delegation) only for a CPTS of their département —, administrators.
+Writing and members' contact data: the CPTS's coordinators only.
 """
 
 from .matrix import CPTS_TEAM, Rule, everyone, merge, only, signed_in
 
-GOVERNANCE_READERS = (*CPTS_TEAM, "desk", "urps", "ars", "health_insurance", "admin")
+GOVERNANCE_READERS = (*CPTS_TEAM, "desk", "urps", "ars", "health_insurance", "dd", "admin")
 
 
 def cpts(w):
@@ -37,7 +38,10 @@ RULES = {
             foreign_ars="302",
         ),
         POST=signed_in("405"),
-        note="une seule CPTS visible : redirection vers elle ; sinon la liste des CPTS visibles",
+        note=(
+            "une seule CPTS visible : redirection vers elle ; sinon la liste des CPTS visibles (vide pour la CPAM et "
+            "la délégation d'un autre département)"
+        ),
     ),
     "governance:invitation_accept": Rule(
         kwargs=lambda w: {"token": w.invitation_token},

@@ -1,15 +1,16 @@
 """projects: the intention letter, walked while it is under review at the Guichet (one URPS has answered).
 
-STATE_RULES says who views a letter under review: the CPTS, the desk, the reviewing URPS, the ARS of the region
-and administrators; the Assurance Maladie is not part of the letter's circuit.
+STATE_RULES says who views a letter under review: the CPTS, the desk, the reviewing URPS, the ARS of the region, the
+ARS's delegation of the CPTS's département (not another département's: issue 13, point 3) and administrators; the
+Assurance Maladie is not part of the letter's circuit before the decision.
 """
 
 from .matrix import CPTS_TEAM, Rule, only, signed_in
 
-LETTER_VIEWERS = (*CPTS_TEAM, "desk", "urps", "ars", "admin")
+LETTER_VIEWERS = (*CPTS_TEAM, "desk", "urps", "ars", "dd", "admin")
 # Messages: the CPTS and its interlocutors; internal notes: the reviewing organisations only.
-MESSAGE_WRITERS = (*CPTS_TEAM, "desk", "urps", "ars")
-NOTE_WRITERS = ("desk", "urps", "ars")
+MESSAGE_WRITERS = (*CPTS_TEAM, "desk", "urps", "ars", "dd")
+NOTE_WRITERS = ("desk", "urps", "ars", "dd")
 
 
 def letter(w):

@@ -1,7 +1,9 @@
 """The authorization matrix over the whole URLconf (see ``matrix.py``), and the proof that it can fail."""
 
 import pytest
+from django.db import transaction
 from django.test import override_settings
+from django.urls import reverse
 
 from .matrix import (
     APPS,
@@ -81,6 +83,49 @@ def test_the_admin_site_is_for_administrators_only(world):
     print(f"\nadmin : {walked} motifs parcourus × {len(PERSONAS)} personas × GET/POST")
     assert walked > 50
     assert not bad, "\n".join(bad)
+
+
+# --- The departmental bodies' area is a regional setting (issue 13, point 3) -------------------------------------
+
+# With ``departmental_bodies_region_wide`` on, each body of another département stands where its twin of the
+# CPTS's département stands.
+TWINS = {"dd_elsewhere": "dd", "cpam_elsewhere": "health_insurance"}
+AREA_APPS = ("diagnostics", "governance", "projects")
+
+
+def test_with_the_region_wide_setting_the_departmental_bodies_act_for_every_cpts_of_the_region(world):
+    """The matrix declares the delegation and the CPAM of Ariège refused on the pages of a CPTS of Haute-Garonne;
+    once the region's settings say region-wide, they get exactly what those of Haute-Garonne get, page by page."""
+    from accounts.models import RegionalSettings
+
+    bad, walked = [], 0
+    with transaction.atomic():
+        RegionalSettings.objects.filter(pk=world.objects["settings"].pk).update(departmental_bodies_region_wide=True)
+        sessions = Sessions(world)
+        for name, rule in declared_rules().items():
+            if name.split(":", 1)[0] not in AREA_APPS:
+                continue
+            url = reverse(name, kwargs=rule.kwargs(world))
+            for method in ("GET", "POST"):
+                expected = getattr(rule, method)
+                data = rule.data(world) if method == "POST" else {}
+                for persona, twin in TWINS.items():
+                    response, text = request_as(world, persona, method, url, data, sessions)
+                    walked += 1
+                    got, leaks = classify(response), leaks_in(world, persona, text)
+                    if got != expected[twin] or [what for what in leaks if what not in rule.discloses]:
+                        bad.append(f"{name} {method} {persona}: {got}, attendu {expected[twin]} ({twin}) {leaks or ''}")
+        transaction.set_rollback(True)
+    print(f"\nparamètre régional « toute la région » : {walked} requêtes")
+    assert walked > 100
+    assert not bad, "\n".join(bad)
+    # Off again (rolled back): the same personas are refused on the CPTS's letter.
+    assert (
+        request_as(world, "dd_elsewhere", "GET", reverse("projects:letter_detail", kwargs={"pk": world.letter.pk}), {})[
+            0
+        ].status_code
+        == 403
+    )
 
 
 # --- The matrix can fail --------------------------------------------------------------------------------------

@@ -3,7 +3,10 @@
 Two regions. In Occitanie (R1): the owning CPTS (territory, a letter under review with opinions, messages and an
 internal note, its rendered PDF, governance members with contact data, bodies, partners, a PDF document, a budget,
 an action plan with a fiche and an indicator), a sister CPTS with a draft letter, the Guichet (desk), an URPS, the
-ARS, a CPAM. In La Réunion (R2): a Guichet and an ARS of their own.
+ARS, and in the CPTS's département (Haute-Garonne: both territories lie there) a CPAM and the ARS's delegation; in
+another département of R1 (Ariège) a CPAM and the ARS's delegation, which act for their own area only (issue 13,
+point 3; ``test_matrix`` walks them again with the region-wide setting on). In La Réunion (R2): a Guichet and an
+ARS of their own.
 
 Each persona is a real account; ``SECRETS`` lists texts that only some personas may ever read, whatever the page.
 """
@@ -26,7 +29,10 @@ PERSONAS = (
     "foreign_reviewer",  # reviewer of the Guichet of another region
     "ars",  # agent of the ARS of the region
     "foreign_ars",  # agent of the ARS of another region
-    "health_insurance",  # agent of the CPAM of the region (Assurance Maladie)
+    "health_insurance",  # agent of the CPAM of the CPTS's département (Assurance Maladie)
+    "dd",  # agent of the ARS's delegation of the CPTS's département
+    "dd_elsewhere",  # agent of the ARS's delegation of another département of the region
+    "cpam_elsewhere",  # agent of the CPAM of another département of the region
     "admin",  # platform administrator (staff)
     "anonymous",
 )
@@ -88,7 +94,7 @@ def tiny_pdf(text: str = "Statuts") -> bytes:
 def build_world() -> World:
     from accounts.choices import OrganisationKind, Role
     from accounts.tests.factories import DepartementFactory, MembershipFactory, OrganisationFactory, RegionFactory
-    from diagnostics.models import TerritoryCommune
+    from diagnostics.models import Commune, TerritoryCommune
     from diagnostics.services import diagnostic_update
     from funding.services import budget_save_parameters
     from governance.models import Body, InclusionAction, Partner, Referent
@@ -100,7 +106,7 @@ def build_world() -> World:
     from projects.services import document_render_now, message_post, note_add, opinion_give
     from projects.tests.factories import complete_letter, occitanie_circuit, territory_for, user_in
     from projects.tests.walk import answers_for
-    from projects.workflows import letter_open_review, letter_submit
+    from projects.workflows.letter_services import letter_open_review, letter_submit
 
     for fixture in ("opinion_grids", "funding_scales", "professions", "missions", "action_examples", "indicators"):
         call_command("loaddata", fixture, verbosity=0)
@@ -135,6 +141,17 @@ def build_world() -> World:
         name="CPAM de la Haute-Garonne", kind=OrganisationKind.CPAM, region=w.region, departement=departement
     )
     cpam_user = MembershipFactory(organisation=cpam, role=Role.AGENT).user
+    # The circuit's delegation is that of Haute-Garonne (the CPTS's département); Ariège has its own, and a CPAM.
+    assert circuit.ars_dd_agent.memberships.get().organisation.departement == departement
+    elsewhere = DepartementFactory(code="09", name="Ariège", region=w.region)
+    dd_elsewhere = OrganisationFactory(
+        name="ARS DD de l'Ariège", kind=OrganisationKind.ARS_DD, region=w.region, departement=elsewhere
+    )
+    dd_elsewhere_user = MembershipFactory(organisation=dd_elsewhere, role=Role.AGENT).user
+    cpam_elsewhere = OrganisationFactory(
+        name="CPAM de l'Ariège", kind=OrganisationKind.CPAM, region=w.region, departement=elsewhere
+    )
+    cpam_elsewhere_user = MembershipFactory(organisation=cpam_elsewhere, role=Role.AGENT).user
     operator = OrganisationFactory(name="Opérateur", kind=OrganisationKind.OPERATOR, region=w.region)
     admin_user = MembershipFactory(organisation=operator, role=Role.ADMINISTRATOR).user
     admin_user.is_staff = admin_user.is_superuser = True
@@ -162,12 +179,18 @@ def build_world() -> World:
         "ars": circuit.ars_agent,
         "foreign_ars": foreign.ars_agent,
         "health_insurance": cpam_user,
+        "dd": circuit.ars_dd_agent,
+        "dd_elsewhere": dd_elsewhere_user,
+        "cpam_elsewhere": cpam_elsewhere_user,
         "admin": admin_user,
     }
     w.organisation_ids = {"cpam": cpam.pk, "urps": urps.pk, "desk": circuit.desk.pk, "ars": circuit.ars.pk}
+    w.objects["settings"] = circuit.settings
 
     # Territory and diagnostic of the owning CPTS.
     territory = territory_for(w.cpts)
+    # Both territories lie in Haute-Garonne: its CPAM and its delegation act for them, Ariège's do not.
+    Commune.objects.filter(territory_entries__territory__cpts__in=[w.cpts, w.sister]).update(departement=departement)
     w.territory_entry = TerritoryCommune.objects.filter(territory=territory).first()
     diagnostic_update(territory=territory, user=coordinator, needs_text="Manque de médecins traitants.")
 
