@@ -18,18 +18,9 @@ from .choices import Channel, DeliveryStatus, EventType
 from .models import Event, Notification
 from .workflows.engine import Actor, definition_for
 
+# The events every dossier shares; each definition adds its own (``Definition.recipients`` / ``.messages``), which
+# win over these: who is told what is the dossier's definition's.
 RECIPIENTS: dict[str, frozenset] = {
-    EventType.LETTER_SUBMITTED: frozenset({Actor.DESK, Actor.COORDINATOR}),
-    # Each message is written for one audience and reaches only it: "Votre avis est demandé" goes to the reviewers,
-    # the CPTS is told its letter is taken in by an event of its own (issue 12, point 5).
-    EventType.LETTER_REVIEW_OPENED: frozenset({Actor.REVIEWER}),
-    EventType.LETTER_TAKEN_IN: frozenset({Actor.COORDINATOR, Actor.MEMBER}),
-    EventType.LETTER_OPINION_GIVEN: frozenset({Actor.DESK}),
-    EventType.LETTER_COMPLEMENTS_REQUESTED: frozenset({Actor.COORDINATOR, Actor.MEMBER, Actor.DESK}),
-    EventType.LETTER_TRANSMITTED: frozenset({Actor.ARS, Actor.COORDINATOR}),
-    EventType.LETTER_VALIDATED: frozenset({Actor.COORDINATOR, Actor.MEMBER, Actor.DESK}),
-    EventType.LETTER_REFUSED: frozenset({Actor.COORDINATOR, Actor.MEMBER, Actor.DESK}),
-    EventType.LETTER_WITHDRAWN: frozenset({Actor.DESK, Actor.ARS}),
     EventType.MESSAGE_POSTED: frozenset({Actor.COORDINATOR, Actor.DESK}),
     # The reviewers of the late organisation only (payload "organisation_ids"), and the desk that waits.
     EventType.OPINION_LATE: frozenset({Actor.REVIEWER, Actor.DESK}),
@@ -39,22 +30,20 @@ RECIPIENTS: dict[str, frozenset] = {
 
 # What the notification says, in French; %(…)s are filled from the dossier and the event's payload.
 EVENT_MESSAGES: dict[str, str] = {
-    EventType.LETTER_SUBMITTED: "La lettre d'intention de %(cpts)s a été déposée (version %(version)s).",
-    EventType.LETTER_REVIEW_OPENED: "Votre avis est demandé sur la lettre d'intention de %(cpts)s.",
-    EventType.LETTER_TAKEN_IN: "%(organisation)s a pris en charge la lettre d'intention de %(cpts)s "
-    "(version %(version)s) : son examen commence.",
-    EventType.LETTER_OPINION_GIVEN: "%(organisation)s a rendu son avis (%(overall)s) sur la lettre de %(cpts)s.",
-    EventType.LETTER_COMPLEMENTS_REQUESTED: "%(organisation)s demande des compléments sur la lettre d'intention "
-    "de %(cpts)s (motif : %(reason)s).",
-    EventType.LETTER_TRANSMITTED: "La lettre d'intention de %(cpts)s a été transmise à l'ARS avec les avis.",
-    EventType.LETTER_VALIDATED: "La lettre d'intention de %(cpts)s est validée.",
-    EventType.LETTER_REFUSED: "La lettre d'intention de %(cpts)s est refusée.",
-    EventType.LETTER_WITHDRAWN: "La CPTS %(cpts)s a abandonné sa lettre d'intention.",
     EventType.MESSAGE_POSTED: "Nouveau message sur le dossier de %(cpts)s : « %(excerpt)s »",
-    EventType.OPINION_LATE: "L'avis de %(organisation)s sur la lettre d'intention de %(cpts)s est en retard.",
+    EventType.OPINION_LATE: "L'avis de %(organisation)s sur le dossier de %(cpts)s est en retard.",
     EventType.DEADLINE_APPROACHING: "Échéance proche pour %(cpts)s : %(deadline)s.",
     EventType.DEADLINE_PASSED: "Échéance dépassée pour %(cpts)s : %(deadline)s.",
 }
+
+
+def recipients_of(dossier, type: str) -> frozenset:  # noqa: A002
+    """The parts told of an event of this type on this dossier."""
+    return definition_for(dossier).recipients.get(type) or RECIPIENTS[type]
+
+
+def message_template(dossier, type: str) -> str:  # noqa: A002
+    return definition_for(dossier).messages.get(type) or EVENT_MESSAGES.get(type, "%(cpts)s")
 
 
 class _Defaults(dict):
@@ -63,7 +52,7 @@ class _Defaults(dict):
 
 
 def event_message(event: Event, dossier) -> str:
-    template = EVENT_MESSAGES.get(event.type, "%(cpts)s")
+    template = message_template(dossier, event.type)
     return template % _Defaults({**event.payload, "cpts": dossier.cpts.name})
 
 
@@ -93,7 +82,9 @@ def event_record(*, dossier, type: str, actor=None, payload: dict | None = None)
 
     now = timezone.now()
     event = Event.objects.create(dossier=dossier, type=type, actor=actor, payload=payload or {}, created_at=now)
-    recipients = [u for u in people_for(dossier, RECIPIENTS[type], payload) if actor is None or u.pk != actor.pk]
+    recipients = [
+        u for u in people_for(dossier, recipients_of(dossier, type), payload) if actor is None or u.pk != actor.pk
+    ]
     rows = []
     for user in recipients:
         rows.append(

@@ -88,6 +88,28 @@ def version_create(*, dossier, data: dict, by, schema_version: int = LETTER_SCHE
     )
 
 
+def opinion_round_open(*, version: DossierVersion, organisations, due_at: dt.datetime) -> list[ExpectedOpinion]:
+    """One expected opinion per organisation on this version of its dossier; a new round (after complements)
+    reopens the same rows (one per dossier and organisation)."""
+    now = timezone.now()
+    rows = []
+    for organisation in organisations:
+        row, _created = ExpectedOpinion.objects.update_or_create(
+            content_type=version.content_type,
+            object_id=version.object_id,
+            organisation=organisation,
+            defaults={
+                "version": version,
+                "requested_at": now,
+                "due_at": due_at,
+                "received_at": None,
+                "reminded_at": None,
+            },
+        )
+        rows.append(row)
+    return rows
+
+
 def deadline_create(
     *, dossier, kind: str, due_at: dt.datetime, label: str = "", alert_days: int | None = None
 ) -> Deadline:

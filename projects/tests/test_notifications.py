@@ -12,6 +12,7 @@ from accounts.choices import Role
 from projects.choices import Channel, EventType
 from projects.models import Notification
 from projects.notifications import EVENT_MESSAGES, RECIPIENTS, event_message
+from projects.workflows.engine import definitions
 from projects.workflows.letter_services import letter_open_review, letter_submit
 
 from .factories import user_in
@@ -85,6 +86,9 @@ def test_the_whole_review_notifies_nobody_twice_on_one_channel(letter, owner, ci
 
 def test_messages_addressed_to_you_go_to_a_single_audience():
     """A message that speaks to its reader ("Votre avis…") is written for one part only."""
-    for event_type, message in EVENT_MESSAGES.items():
-        if "Votre" in message or "votre" in message:
-            assert len(RECIPIENTS[event_type]) == 1, event_type
+    for definition in definitions():
+        messages = {**EVENT_MESSAGES, **definition.messages}
+        recipients = {**RECIPIENTS, **definition.recipients}
+        for event_type, message in messages.items():
+            if "Votre" in message or "votre" in message:
+                assert len(recipients[event_type]) == 1, event_type

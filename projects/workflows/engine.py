@@ -128,6 +128,10 @@ class Definition:
     # (user, dossier, roles, today) -> [(audience, AwaitingItem)]: what opens after a step that is not a
     # transition (a fiche signalétique, the next stage's dossier and its deadline).
     more_awaiting: Callable[..., list] | None = None
+    # Event type -> the parts told of it, and what the notification says (``notifications`` adds the events
+    # every dossier shares: messages, late opinions, deadlines).
+    recipients: dict = field(default_factory=dict)
+    messages: dict = field(default_factory=dict)
     # The URL name of the dossier's page (notifications link to it).
     detail_url: str = ""
     # (dossier) -> None: record where the CPTS stands (``diagnostics.CptsStage``) after each transition, for the
@@ -148,6 +152,10 @@ _DEFINITIONS: dict[type[models.Model], Definition] = {}
 def register(definition: Definition) -> Definition:
     _DEFINITIONS[definition.model] = definition
     return definition
+
+
+def unregister(definition: Definition) -> None:
+    _DEFINITIONS.pop(definition.model, None)
 
 
 def definition_for(dossier_or_model) -> Definition:

@@ -49,7 +49,7 @@ from diagnostics.parts import (
 )
 
 from ..calculations import letter_missing_items
-from ..choices import LetterStatus
+from ..choices import EventType, LetterStatus
 from ..models import IntentionLetter, Opinion
 from ..selectors.letters import (
     letter_awaiting_dossiers,
@@ -300,8 +300,9 @@ def status_label(letter: IntentionLetter, actors: frozenset) -> str:
     if letter.status == LetterStatus.UNDER_REVIEW and label == STATE_RULES[letter.status].labels["ars"]:
         # The ARS reads who examines the letter: its region's desk (a Guichet, a COPIL...), from the settings.
         settings = letter_settings(letter)
-        if settings is not None and settings.letter_desk_id:
-            return _("En examen : %(desk)s") % {"desk": settings.letter_desk.name}
+        circuit = settings.circuit(Stage.LETTER) if settings is not None else None
+        if circuit is not None and circuit.desk is not None:
+            return _("En examen : %(desk)s") % {"desk": circuit.desk.name}
     return label
 
 
@@ -375,7 +376,7 @@ def _guard_transmit(letter: IntentionLetter) -> list[str]:
     not block: within the delay the service asks for a motive (``letter_transmit``)."""
     settings = letter_settings(letter)
     reasons = []
-    desk_id = settings.letter_desk_id if settings else None
+    desk_id = stage_circuit(settings, Stage.LETTER)[0]
     if (
         desk_id is None
         or not Opinion.objects.filter(
@@ -417,8 +418,9 @@ def _people_q(letter: IntentionLetter, actors: frozenset, payload: dict) -> Q:
         q |= Q(organisation_id=letter.cpts_id, role=Role.COORDINATOR)
     if Actor.MEMBER in actors:
         q |= Q(organisation_id=letter.cpts_id, role=Role.MEMBER)
-    if Actor.DESK in actors and settings and settings.letter_desk_id:
-        q |= Q(organisation_id=settings.letter_desk_id, role=Role.REVIEWER)
+    desk_id = stage_circuit(settings, Stage.LETTER)[0]
+    if Actor.DESK in actors and desk_id:
+        q |= Q(organisation_id=desk_id, role=Role.REVIEWER)
     if Actor.REVIEWER in actors:
         org_ids = payload.get("organisation_ids") or letter_reviewer_ids(settings)
         q |= Q(organisation_id__in=list(org_ids), role=Role.REVIEWER)
@@ -431,6 +433,38 @@ def _people_q(letter: IntentionLetter, actors: frozenset, payload: dict) -> Q:
     return q
 
 
+# --- Who is told what (notifications) ---------------------------------------------------------------------------
+
+LETTER_RECIPIENTS: dict[str, frozenset] = {
+    EventType.LETTER_SUBMITTED: frozenset({Actor.DESK, Actor.COORDINATOR}),
+    # Each message is written for one audience and reaches only it: "Votre avis est demandé" goes to the reviewers,
+    # the CPTS is told its letter is taken in by an event of its own (issue 12, point 5).
+    EventType.LETTER_REVIEW_OPENED: frozenset({Actor.REVIEWER}),
+    EventType.LETTER_TAKEN_IN: frozenset({Actor.COORDINATOR, Actor.MEMBER}),
+    EventType.LETTER_OPINION_GIVEN: frozenset({Actor.DESK}),
+    EventType.LETTER_COMPLEMENTS_REQUESTED: frozenset({Actor.COORDINATOR, Actor.MEMBER, Actor.DESK}),
+    EventType.LETTER_TRANSMITTED: frozenset({Actor.ARS, Actor.COORDINATOR}),
+    EventType.LETTER_VALIDATED: frozenset({Actor.COORDINATOR, Actor.MEMBER, Actor.DESK}),
+    EventType.LETTER_REFUSED: frozenset({Actor.COORDINATOR, Actor.MEMBER, Actor.DESK}),
+    EventType.LETTER_WITHDRAWN: frozenset({Actor.DESK, Actor.ARS}),
+}
+
+LETTER_MESSAGES: dict[str, str] = {
+    EventType.LETTER_SUBMITTED: "La lettre d'intention de %(cpts)s a été déposée (version %(version)s).",
+    EventType.LETTER_REVIEW_OPENED: "Votre avis est demandé sur la lettre d'intention de %(cpts)s.",
+    EventType.LETTER_TAKEN_IN: "%(organisation)s a pris en charge la lettre d'intention de %(cpts)s "
+    "(version %(version)s) : son examen commence.",
+    EventType.LETTER_OPINION_GIVEN: "%(organisation)s a rendu son avis (%(overall)s) sur la lettre de %(cpts)s.",
+    EventType.LETTER_COMPLEMENTS_REQUESTED: "%(organisation)s demande des compléments sur la lettre d'intention "
+    "de %(cpts)s (motif : %(reason)s).",
+    EventType.LETTER_TRANSMITTED: "La lettre d'intention de %(cpts)s a été transmise à l'ARS avec les avis.",
+    EventType.LETTER_VALIDATED: "La lettre d'intention de %(cpts)s est validée.",
+    EventType.LETTER_REFUSED: "La lettre d'intention de %(cpts)s est refusée.",
+    EventType.LETTER_WITHDRAWN: "La CPTS %(cpts)s a abandonné sa lettre d'intention.",
+    EventType.OPINION_LATE: "L'avis de %(organisation)s sur la lettre d'intention de %(cpts)s est en retard.",
+}
+
+
 LETTER = Definition(
     model=IntentionLetter,
     noun="la lettre",
@@ -439,11 +473,13 @@ LETTER = Definition(
     transition_rules=TRANSITION_RULES,
     roles=letter_actor_roles,
     guards=GUARDS,
-    lock_related=("cpts__region", "regional_settings__letter_desk", "instructing_region"),
+    lock_related=("cpts__region", "regional_settings", "instructing_region"),
     caches=("_settings_cache",),
     decorate_action=_decorate_action,
     people_q=_people_q,
     organisation_of=actor_organisation,
+    recipients=LETTER_RECIPIENTS,
+    messages=LETTER_MESSAGES,
     detail_url="projects:letter_detail",
     awaiting_dossiers=letter_awaiting_dossiers,
     counter=opinion_counter,

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.choices import Stage
 from accounts.models import RegionalSettings
 from cpts_portal.related import related_or_none
 from diagnostics.selectors import territory_size
@@ -26,7 +27,7 @@ from ..models import (
 )
 from ..notifications import event_record
 from ..selectors.letters import accompaniment_terms, letter_snapshot
-from ..services import deadline_create, document_request, version_create
+from ..services import deadline_create, document_request, opinion_round_open, version_create
 from .engine import Actor, current_version, deadline_at, fire, submitted_version, transition
 from .letter import TRANSITION_RULES, actor_organisation, letter_region_id, letter_settings, missing_opinions
 
@@ -74,23 +75,11 @@ def letter_open_review(*, letter: IntentionLetter, by, comment: str = "") -> lis
         version = submitted_version(letter)
         fire(letter, "open_review", by=by, comment=comment, version=version)
         now = timezone.now()
-        settings = frozen_settings(letter)
-        due = now + dt.timedelta(days=settings.opinion_delay_days)
-        expected = []
-        for organisation in settings.letter_reviewers.all():
-            row, _created = ExpectedOpinion.objects.update_or_create(
-                content_type=version.content_type,
-                object_id=letter.pk,
-                organisation=organisation,
-                defaults={
-                    "version": version,
-                    "requested_at": now,
-                    "due_at": due,
-                    "received_at": None,
-                    "reminded_at": None,
-                },
-            )
-            expected.append(row)
+        # A region without a letter circuit asks nobody (as a circuit without reviewers): the desk decides alone.
+        circuit = frozen_settings(letter).circuit(Stage.LETTER)
+        reviewers = list(circuit.reviewers.all()) if circuit else []
+        due = now + dt.timedelta(days=circuit.opinion_delay_days if circuit else 0)
+        expected = opinion_round_open(version=version, organisations=reviewers, due_at=due)
         # Two audiences, two events: the reviewers are asked for their opinion, the CPTS learns its letter is taken in.
         event_record(dossier=letter, type=EventType.LETTER_REVIEW_OPENED, actor=by, payload={"version": version.number})
         event_record(
@@ -99,7 +88,7 @@ def letter_open_review(*, letter: IntentionLetter, by, comment: str = "") -> lis
             actor=by,
             payload={
                 "version": version.number,
-                "organisation": settings.letter_desk.name if settings.letter_desk else "",
+                "organisation": circuit.desk.name if circuit and circuit.desk else "",
             },
         )
     return expected
