@@ -255,6 +255,7 @@ def test_wrong_methods_are_refused(client, owner, sheet, cpts, name, method):
 def test_the_plan_opens_once_the_letter_is_validated_and_by_the_coordinator(client, owner, cpts, catalogue, pilot):
     from projects.models import IntentionLetter
     from projects.tests.factories import complete_letter
+    from projects.workflows.letter import letter_stage_record
 
     client.force_login(owner)
     page = text(client.get(url("plan_detail", cpts)))
@@ -263,6 +264,7 @@ def test_the_plan_opens_once_the_letter_is_validated_and_by_the_coordinator(clie
 
     letter = complete_letter(cpts)
     IntentionLetter.objects.filter(pk=letter.pk).update(status="validated")  # the circuit is projects' concern
+    letter_stage_record(cpts)  # what the engine records on the CPTS's stage, read by missions
     client.force_login(pilot[0])
     assert client.post(url("plan_start", cpts)).status_code == 403  # a member does not open it
     client.force_login(owner)

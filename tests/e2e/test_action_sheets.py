@@ -28,12 +28,14 @@ def world(transactional_db):
     from accounts.tests.factories import MembershipFactory, OrganisationFactory, RegionFactory
     from projects.models import IntentionLetter
     from projects.tests.factories import complete_letter
+    from projects.workflows.letter import letter_stage_record
 
     call_command("loaddata", "missions", "action_examples", "professions", verbosity=0)
     cpts = OrganisationFactory(name="CPTS du Lauragais", region=RegionFactory())
     coordinator = MembershipFactory(organisation=cpts, role=Role.COORDINATOR, user__first_name="Camille").user
     letter = complete_letter(cpts)
     IntentionLetter.objects.filter(pk=letter.pk).update(status="validated")  # the letter circuit is tested elsewhere
+    letter_stage_record(cpts)  # what the engine records on the CPTS's stage, read by missions
     _diagnostic_figure(cpts)
     return {"cpts": cpts, "coordinator": coordinator}
 
