@@ -109,10 +109,21 @@ def territory_population(organisation: Organisation) -> int | None:
     return entries_population(None, entries) if entries else None
 
 
-def cpts_member_count(organisation: Organisation, *, on: dt.date, scale: calc.Scale | None) -> int:
-    """Members of the CPTS on a date, counted as the scale's taille 4++ rule counts them (governance's register)."""
-    count_structures = scale is None or scale.increase.counts == calc.COUNT_MEMBERS
-    return member_count_at(organisation, on, count_structures=count_structures)
+def cpts_member_count(organisation: Organisation, *, on: dt.date, scale: calc.Scale | None = None) -> int:
+    """Members of the CPTS on a date as the taille 4++ rule of the scale counts them: every member, or only the
+    health professionals when the scale says so (funding.md: the seeds disagree, so it is data on the scale).
+
+    The one "member count as the scale counts it", for the budget and the health project alike: the register and
+    its count are governance's (``member_count_at``, the lowest app that owns the members); which members the
+    scale counts is this app's data, which governance may not read, so the two meet here. ``scale``: the
+    calculator's scale when the caller holds it, else the scale in force on ``on`` is read (one query); without
+    any scale every member counts (the scale's default)."""
+    if scale is not None:
+        counts = scale.increase.counts
+    else:
+        in_force = scale_in_force(on)
+        counts = in_force.increase_counts if in_force is not None else calc.COUNT_MEMBERS
+    return member_count_at(organisation, on, count_structures=counts == calc.COUNT_MEMBERS)
 
 
 def _membership_roles(user, organisation: Organisation) -> set[str]:

@@ -13,8 +13,8 @@ from cpts_portal.formatting import format_number
 from diagnostics.models import Diagnostic
 from diagnostics.selectors import territory_entry_list, territory_for_cpts, territory_population, territory_size
 from funding.choices import BudgetStatus
-from funding.selectors import budget_data, budget_for_organisation
-from governance.selectors import member_count_at, member_counts_by_category
+from funding.selectors import budget_data, budget_for_organisation, cpts_member_count
+from governance.selectors import member_counts_by_category
 from missions.selectors import action_plan_page, plan_for_cpts, serialise_action_plan
 
 from ..models import HealthProject
@@ -117,7 +117,8 @@ def _actions_section(cpts) -> Section:
 
 
 def _organisation_section(project: HealthProject, cpts, on: dt.date) -> Section:
-    members = member_count_at(cpts, on)
+    # As the scale counts them (its taille 4++ rule), like the budget: one count, funding.selectors.cpts_member_count.
+    members = cpts_member_count(cpts, on=on)
     missing = [] if members else [_("membres de la CPTS")]
     if not project.ways_of_working:
         missing.append(str(HealthProject._meta.get_field("ways_of_working").verbose_name))
@@ -199,7 +200,7 @@ def health_project_snapshot(project: HealthProject, *, on: dt.date | None = None
         "actions": serialise_action_plan(plan) if plan else None,
         "organisation": {
             "members_on": on.isoformat(),
-            "member_count": member_count_at(cpts, on),
+            "member_count": cpts_member_count(cpts, on=on),
             "by_category": [
                 {
                     "code": row.code,

@@ -81,7 +81,7 @@ def test_a_draft_saves_partial_content_and_refuses_an_invalid_siret_next_to_the_
 
 
 def test_the_snapshot_freezes_every_section_as_json(owner, cpts, validated):
-    call_command("loaddata", "professions", verbosity=0)
+    call_command("loaddata", "professions", "funding_scales", verbosity=0)  # the taille is the scale's data
     project = health_project_start(cpts=cpts, user=owner)
     snapshot = health_project_snapshot(project)
     assert json.loads(json.dumps(snapshot)) == snapshot
