@@ -21,6 +21,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from accounts.views import CptsPermissionMixin as BaseCptsPermissionMixin
+from cpts_portal.formatting import format_number
 from cpts_portal.tabular import table_response
 
 from . import permissions as perms
@@ -132,6 +133,12 @@ class CommuneSearchView(LoginRequiredMixin, View):
                         "postal_codes": c.postal_codes,
                         "departement": c.departement.code if c.departement else "",
                         "population": c.population,
+                        # Written here with the portal's one thousands grouping, so the script formats nothing.
+                        "population_label": (
+                            _("%(n)s hab.") % {"n": format_number(c.population)}
+                            if c.population is not None
+                            else _("population inconnue")
+                        ),
                     }
                     for c in results.communes
                 ],

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from cpts_portal.dates import add_months
-from cpts_portal.formatting import format_number
+from cpts_portal.formatting import format_euros as euros
 from cpts_portal.tailles import band_for_population
 
 CENT = Decimal("0.01")
@@ -340,17 +340,6 @@ class FundingPlan:
 
 def money(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def euros(value: Decimal) -> str:
-    """French amount: ``1 450 000 €``, ``12 345,67 €`` (narrow no-break spaces between thousands)."""
-    value = money(value)
-    whole, _, cents = f"{value:f}".partition(".")
-    sign = "-" if whole.startswith("-") else ""
-    text = sign + format_number(Decimal(whole.lstrip("-")))
-    if cents and cents != "00":
-        text += "," + cents
-    return text + "\u00a0€"
 
 
 def percent(rate: Decimal) -> str:

@@ -247,6 +247,7 @@ def test_the_search_endpoint_answers_json_to_logged_in_people(client, outsider):
     data = client.get(endpoint, {"q": "st orens"}).json()
     assert [c["insee"] for c in data["communes"]] == ["31506"]
     assert data["communes"][0]["population"] == 11_000
+    assert data["communes"][0]["population_label"] == "11\u202f000 hab."  # the portal's grouping, not the script's
     assert client.post(endpoint, {"q": "orens"}).status_code == 405
 
 

@@ -1,9 +1,11 @@
-"""Template filters for amounts: ``{{ amount|euros }}`` gives ``1 450 000 €``."""
+"""Template filters for amounts: ``{{ amount|euros }}`` gives ``1 450 000 €`` (cpts_portal.formatting, the one
+thousands grouping)."""
 
 from decimal import Decimal
 
 from django import template
 
+from cpts_portal.formatting import format_euros
 from funding import calculations as calc
 
 register = template.Library()
@@ -13,7 +15,7 @@ register = template.Library()
 def euros(value):
     if value is None or value == "":
         return "—"
-    return calc.euros(Decimal(value))
+    return format_euros(Decimal(value))
 
 
 @register.filter

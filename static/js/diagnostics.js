@@ -17,10 +17,6 @@
   var timer = null;
   var lastQuery = "";
 
-  function formatNumber(n) {
-    return n === null || n === undefined ? "population inconnue" : n.toLocaleString("fr-FR") + " hab.";
-  }
-
   function close() {
     list.hidden = true;
     list.innerHTML = "";
@@ -46,7 +42,7 @@
       entries.push({
         kind: "commune", id: c.id, name: c.name,
         text: c.name + " – " + c.insee + (c.postal_codes.length ? ", " + c.postal_codes.join(", ") : "") +
-              (c.departement ? " (" + c.departement + ")" : "") + " – " + formatNumber(c.population)
+              (c.departement ? " (" + c.departement + ")" : "") + " – " + c.population_label
       });
     });
     data.epcis.forEach(function (e) {
