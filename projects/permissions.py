@@ -8,12 +8,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed
 
-from accounts.choices import LetterCircuit, OpinionsVisibility, Role
+from accounts.choices import LetterCircuit, OpinionsVisibility, Role, Stage
 from accounts.permissions import ALLOWED, Decision
 from accounts.selectors import is_administrator, membership_list_for_user
 
 from .choices import LetterStatus
-from .workflows.engine import CPTS_ACTORS, REVIEWING_ACTORS, Actor, authorize
+from .workflows.engine import CPTS_ACTORS, REVIEWING_ACTORS, Actor, authorize, rows_of
 from .workflows.letter import STATE_RULES, cpts_sees_opinions, letter_actor_roles, letter_reviewer_ids, letter_settings
 
 
@@ -157,13 +157,15 @@ def opinion_organisation_for(user, letter):
     if settings is None:
         return None, False
     reviewer_ids = letter_reviewer_ids(settings)
+    circuit = settings.circuit(Stage.LETTER)
+    desk_id = circuit.desk_id if circuit else None
     desk = None
     for m in membership_list_for_user(user):
         if m.role != Role.REVIEWER:
             continue
         if m.organisation_id in reviewer_ids:
             return m.organisation, False
-        if m.organisation_id == settings.letter_desk_id:
+        if desk_id is not None and m.organisation_id == desk_id:
             desk = m.organisation
     if desk is not None and letter.circuit_has_transmission:
         return desk, True
@@ -184,8 +186,7 @@ def can_give_opinion(user, letter) -> Decision:
     if organisation is None:
         return Decision(False, _("Votre organisation n'est pas consultée sur cette lettre."))
     if Opinion.objects.filter(
-        version__content_type__model="intentionletter",
-        version__object_id=letter.pk,
+        rows_of(letter, via="version__"),
         version__number=letter.current_version_number,
         organisation=organisation,
     ).exists():

@@ -28,6 +28,7 @@ from .choices import (
     LetterStatus,
     RenderStatus,
 )
+from .documents import render_document_pdf
 from .models import (
     CarryingStructure,
     Deadline,
@@ -43,16 +44,19 @@ from .models import (
     PrivateNote,
     RenderedDocument,
 )
+from .notifications import event_record
 from .permissions import (
     can_create_letter,
     can_edit_letter,
     can_fill_identity_sheet,
     can_give_opinion,
     can_post_message,
+    can_start_health_project,
     can_write_note,
     opinion_organisation_for,
 )
-from .workflows.engine import EVERYONE, REVIEWING_ACTORS, definition_for, submitted_version
+from .selectors import letter_grid
+from .workflows.engine import EVERYONE, REVIEWING_ACTORS, definition_for, lock, submitted_version
 
 logger = logging.getLogger(__name__)
 
@@ -165,7 +169,6 @@ def document_render_again(*, document_id: int) -> RenderedDocument:
 
 def document_render_now(*, document_id: int) -> RenderedDocument:
     """Render and store a PDF with its SHA-256 (called by the task). A stored file is never re-rendered."""
-    from .documents import render_document_pdf
 
     with transaction.atomic():
         document = RenderedDocument.objects.select_for_update().select_related("version").get(pk=document_id)
@@ -268,7 +271,6 @@ def deadline_process_due(*, now: dt.datetime | None = None, batch: int = 200) ->
 
 def _deadlines_notify(pending: dict, order: str, mark: str, event_type: str, *, now, batch: int) -> int:
     """Record one event per open deadline matching ``pending`` (locked, skipping locked rows) and mark it."""
-    from .notifications import event_record
 
     due = list(
         Deadline.objects.select_for_update(skip_locked=True)
@@ -289,7 +291,6 @@ def _deadlines_notify(pending: dict, order: str, mark: str, event_type: str, *, 
 
 def expected_opinion_remind_late(*, now: dt.datetime | None = None, batch: int = 200) -> int:
     """Remind the organisations whose opinion is past the regional delay (once per round)."""
-    from .notifications import event_record
 
     now = now or timezone.now()
     with transaction.atomic():
@@ -383,15 +384,9 @@ def opinion_give(*, letter: IntentionLetter, by, overall: str, comment: str, ans
 
     ``answers`` maps each criterion to ``(assessment, comment)``. For the desk of a circuit that transmits,
     this is the consolidated opinion."""
-    from .notifications import event_record
-    from .selectors import letter_grid
 
     with transaction.atomic():
-        letter = (
-            IntentionLetter.objects.select_for_update(of=("self",))
-            .select_related("regional_settings")
-            .get(pk=letter.pk)
-        )
+        letter = lock(letter)
         _require(can_give_opinion(by, letter))
         organisation, consolidated = opinion_organisation_for(by, letter)
         version = submitted_version(letter)
@@ -429,7 +424,6 @@ def opinion_give(*, letter: IntentionLetter, by, overall: str, comment: str, ans
 
 
 def message_post(*, letter: IntentionLetter, by, body: str) -> DossierMessage:
-    from .notifications import event_record
 
     _require(can_post_message(by, letter))
     if not body.strip():
@@ -477,7 +471,6 @@ def identity_sheet_save(*, letter: IntentionLetter, by, form) -> IdentitySheet:
 @transaction.atomic
 def health_project_start(*, cpts, user) -> HealthProject:
     """Open the health project of a CPTS whose letter is validated, prefilled from that letter; idempotent."""
-    from .permissions import can_start_health_project
 
     existing = HealthProject.objects.select_for_update().filter(cpts=cpts).first()
     if existing is not None:

@@ -14,6 +14,7 @@ from ..models import DossierVersion, RenderedDocument
 from ..permissions import can_read_opinions, can_view_document, can_view_letter
 from ..selectors import letter_diff
 from ..services import document_render_again
+from ..workflows.engine import rows_of
 from .base import LetterMixin
 
 
@@ -22,9 +23,7 @@ class VersionMixin(LetterMixin):
 
     def get_version(self, number) -> DossierVersion:
         return get_object_or_404(
-            DossierVersion.objects.select_related("submitted_by"),
-            content_type__model="intentionletter",
-            object_id=self.letter.pk,
+            DossierVersion.objects.select_related("submitted_by").filter(rows_of(self.letter)),
             number=number,
         )
 
@@ -67,10 +66,8 @@ class DocumentDownloadView(LetterMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         document = get_object_or_404(
-            RenderedDocument.objects.select_related("version"),
+            RenderedDocument.objects.select_related("version").filter(rows_of(self.letter, via="version__")),
             pk=kwargs["document_pk"],
-            version__content_type__model="intentionletter",
-            version__object_id=self.letter.pk,
         )
         decision = can_view_document(request.user, document)
         if not decision:

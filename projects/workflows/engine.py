@@ -345,11 +345,21 @@ def transition(dossier, name: str, *, by, system: bool = False) -> Iterator:
 # --- Versions ---------------------------------------------------------------------------------------------------
 
 
-def _versions_of(dossier):
+def rows_of(dossier, via: str = "") -> models.Q:
+    """The rows attached to this dossier (versions, opinions through ``via="version__"``…), by a join on the
+    content type rather than the cached lookup, so a cold cache costs no query; names no model."""
     opts = type(dossier)._meta
-    return DossierVersion.objects.filter(
-        content_type__app_label=opts.app_label, content_type__model=opts.model_name, object_id=dossier.pk
+    return models.Q(
+        **{
+            f"{via}content_type__app_label": opts.app_label,
+            f"{via}content_type__model": opts.model_name,
+            f"{via}object_id": dossier.pk,
+        }
     )
+
+
+def _versions_of(dossier):
+    return DossierVersion.objects.filter(rows_of(dossier))
 
 
 def current_version(dossier) -> DossierVersion | None:

@@ -68,6 +68,7 @@ from .engine import (
     Definition,
     StateRule,
     TransitionRule,
+    rows_of,
 )
 
 STATE_RULES: dict[str, StateRule] = {
@@ -380,9 +381,7 @@ def _guard_transmit(letter: IntentionLetter) -> list[str]:
     if (
         desk_id is None
         or not Opinion.objects.filter(
-            version__content_type__app_label=IntentionLetter._meta.app_label,
-            version__content_type__model=IntentionLetter._meta.model_name,
-            version__object_id=letter.pk,
+            rows_of(letter, via="version__"),
             version__number=letter.current_version_number,
             organisation_id=desk_id,
         ).exists()
