@@ -1,7 +1,8 @@
 """Small server-side SVG charts, accessible and CSP-safe, shared by every app.
 
 - ``stacked_bar_chart``: vertical bars made of stacked segments (e.g. funding per contract year by kind);
-- ``horizontal_bar_chart``: one labelled bar per item (e.g. an indicator per commune).
+- ``horizontal_bar_chart``: one labelled bar per item (e.g. an indicator of the territory against its département,
+  région and France, each level with its own pattern).
 
 The SVG is returned as a safe string to put straight in a template. Accessibility: ``role="img"`` with a
 ``<title>`` and a ``<desc>`` referenced by ``aria-labelledby``; every series also has a fill *pattern* and a legend,
@@ -69,10 +70,11 @@ def _pattern_defs(prefix: str, count: int) -> str:
 
 
 def _open(prefix: str, width: int, height: int, title: str, desc: str, css_class: str) -> str:
+    # Browsers take system-ui; WeasyPrint (the PDF dossiers carry the diagnostic's charts) the fonts it has.
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="{escape(css_class)}" viewBox="0 0 {width} {height}" '
         f'width="100%" role="img" aria-labelledby="{prefix}-title {prefix}-desc" '
-        f'font-family="system-ui, sans-serif" font-size="12">'
+        f'font-family="system-ui, DejaVu Sans, Liberation Sans, Arial, sans-serif" font-size="12">'
         f'<title id="{prefix}-title">{escape(title)}</title><desc id="{prefix}-desc">{escape(desc)}</desc>'
     )
 
@@ -159,35 +161,70 @@ def stacked_bar_chart(
     return mark_safe("".join(out))  # noqa: S308 -- every text above went through escape()
 
 
+@dataclass(frozen=True)
+class Bar:
+    """One bar of ``horizontal_bar_chart``. ``value`` None: "pas de données" is written instead of a bar.
+    ``pattern``: the fill (colour and pattern) index, so items of different kinds differ without colour;
+    ``emphasis``: the value in bold (the territory among its comparison levels)."""
+
+    label: str
+    value: Decimal | int | float | None
+    pattern: int = 0
+    emphasis: bool = False
+
+
 def horizontal_bar_chart(
     *,
-    items: Sequence[tuple[str, Decimal | int | float]],
+    items: Sequence[Bar | tuple[str, Decimal | int | float | None]],
     title: str,
     desc: str,
     value_format: Callable[[object], str] = _default_format,
     unit: str = "",
+    axis_label: str = "",
     width: int = 640,
     bar_height: int = 22,
     label_width: int = 200,
     css_class: str = "chart chart-horizontal",
 ) -> SafeString:
-    """One horizontal bar per (label, value), the value written at the end of each bar."""
+    """One horizontal bar per item, the value written at the end of each bar; an item without a value says "pas de
+    données". ``unit`` follows each value; ``axis_label`` (e.g. the indicator's unit) is written under the bars."""
+    bars = [item if isinstance(item, Bar) else Bar(*item) for item in items]
     prefix = f"chart{next(_ids)}"
     gap, top = 8, 8
-    height = top * 2 + len(items) * (bar_height + gap)
+    rows_h = len(bars) * (bar_height + gap)
+    height = top * 2 + rows_h + (18 if axis_label else 0)
     plot_w = width - label_width - 90
-    vmax = _nice_max(max((_number(v) for _label, v in items), default=0))
-    out = [_open(prefix, width, height, title, desc, css_class), _pattern_defs(prefix, 1)]
-    for index, (label, value) in enumerate(items):
+    vmax = _nice_max(max((_number(b.value) for b in bars), default=0))
+    patterns = max((b.pattern for b in bars), default=0) + 1
+    out = [_open(prefix, width, height, title, desc, css_class), _pattern_defs(prefix, patterns)]
+    for index, bar in enumerate(bars):
         y = top + index * (bar_height + gap)
-        w = plot_w * max(_number(value), 0) / vmax
-        text = f"{value_format(value)}{unit}"
+        baseline = f"{y + bar_height * 0.7:.1f}"
         out.append(
-            f'<g class="chart-bar"><text x="{label_width - 8}" y="{y + bar_height * 0.7:.1f}" text-anchor="end" '
-            f'fill="#111">{escape(label)}</text>'
-            f'<rect x="{label_width}" y="{y}" width="{w:.1f}" height="{bar_height}" fill="url(#{prefix}-p0)">'
-            f"<title>{escape(label)} : {escape(text)}</title></rect>"
-            f'<text x="{label_width + w + 6:.1f}" y="{y + bar_height * 0.7:.1f}" fill="#111">{escape(text)}</text></g>'
+            f'<g class="chart-bar"><text x="{label_width - 8}" y="{baseline}" text-anchor="end" '
+            f'fill="#111">{escape(bar.label)}</text>'
+        )
+        if bar.value is None:
+            out.append(
+                f'<text x="{label_width + 4}" y="{baseline}" fill="#555" font-style="italic">pas de données</text></g>'
+            )
+            continue
+        w = plot_w * max(_number(bar.value), 0) / vmax
+        text = f"{value_format(bar.value)}{unit}"
+        weight = ' font-weight="bold"' if bar.emphasis else ""
+        out.append(
+            f'<rect x="{label_width}" y="{y}" width="{max(w, 1.5):.1f}" height="{bar_height}" '
+            f'fill="url(#{prefix}-p{bar.pattern})" stroke="#333" stroke-width="0.5">'
+            f"<title>{escape(bar.label)} : {escape(text)}</title></rect>"
+            f'<text x="{label_width + w + 6:.1f}" y="{baseline}" fill="#111"{weight}>{escape(text)}</text></g>'
+        )
+    out.append(
+        f'<line x1="{label_width}" y1="{top - 4}" x2="{label_width}" y2="{top + rows_h - gap + 4}" '
+        'stroke="#333" stroke-width="1"/>'
+    )
+    if axis_label:
+        out.append(
+            f'<text x="{label_width}" y="{top + rows_h + 12}" fill="#333" font-size="11">{escape(axis_label)}</text>'
         )
     out.append("</svg>")
     return mark_safe("".join(out))  # noqa: S308 -- every text above went through escape()

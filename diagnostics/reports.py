@@ -11,6 +11,7 @@ A fixed number of queries, whatever the number of communes and indicators.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -18,10 +19,10 @@ from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, Sum
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from cpts_portal.charts import Bar, horizontal_bar_chart
 from cpts_portal.formatting import format_number
 
 from . import calculations as calc
-from .charts import Bar, comparison_chart
 from .choices import Aggregation, DatasetScope
 from .imports import value_rank
 from .maps import MapCommune, territory_map
@@ -167,6 +168,35 @@ def _level_sums(condition: Q, group: str | None, within: dict) -> dict:
     return {(row["indicator_id"], row[group] if group else None): row for row in rows}
 
 
+# Each comparison level keeps its own fill in every chart (the pattern, not the colour alone, tells them apart).
+LEVEL_PATTERNS = {"territory": 0, "departement": 1, "region": 2, "france": 3}
+CHART_DECIMALS = 1
+
+
+def comparison_chart(levels: Sequence[LevelValue], *, title: str, unit: str) -> SafeString:
+    """One indicator, the territory against its département(s), région(s) and France, drawn by the portal's one
+    chart engine (cpts_portal.charts): a bar per level, its value written beside it, "pas de données" where a
+    level has none; the description lists every figure for screen readers (the page also shows the table)."""
+    desc = "; ".join(
+        f"{level.label} : {format_number(level.compared, CHART_DECIMALS)} {unit}"
+        if level.compared is not None
+        else f"{level.label} : {_('pas de données')}"
+        for level in levels
+    )
+    return horizontal_bar_chart(
+        items=[
+            Bar(level.label, level.compared, LEVEL_PATTERNS.get(level.kind, 0), emphasis=level.kind == "territory")
+            for level in levels
+        ],
+        title=title,
+        desc=desc,
+        value_format=lambda value: format_number(value, CHART_DECIMALS),
+        axis_label=unit,
+        label_width=190,
+        css_class="diagnostic-chart",  # the class the diagnostic page and its tests know
+    )
+
+
 def diagnostic_report(summary: TerritorySummary) -> list[IndicatorReport]:
     """Every active indicator over the territory, with its département(s), région(s) and France."""
     territory = summary.territory
@@ -259,11 +289,7 @@ def diagnostic_report(summary: TerritorySummary) -> list[IndicatorReport]:
             commune_values={c: p.value for c, p in picks.items()},
         )
         if any(level.compared is not None for level in levels):
-            report.chart = comparison_chart(
-                [Bar(level.label, level.compared, level.kind) for level in levels],
-                title=indicator.label,
-                unit=report.compared_unit,
-            )
+            report.chart = comparison_chart(levels, title=indicator.label, unit=report.compared_unit)
         reports.append(report)
     return reports
 

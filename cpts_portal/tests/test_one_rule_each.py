@@ -46,6 +46,15 @@ def test_no_module_writes_the_rule_again(home):
     assert copies == [], f"the rule of {home} written again"
 
 
+def test_one_chart_engine():
+    """The SVG charts of every app (funding's years, diagnostics' comparison levels) are drawn by cpts_portal.charts;
+    the territory map (diagnostics.maps) is a map, not a chart."""
+    engines = sorted(p.relative_to(ROOT).as_posix() for app in APPS for p in (ROOT / app).rglob("charts.py"))
+    assert engines == ["cpts_portal/charts.py"]
+    drawing_bars = [relative for relative, source in _sources() if "<rect" in source and "_bar" in source]
+    assert drawing_bars == ["cpts_portal/charts.py"]
+
+
 def test_the_rules_themselves():
     assert add_months(dt.date(2024, 1, 31), 1) == dt.date(2024, 2, 29)
     assert add_months(dt.date(2024, 3, 31), -1) == dt.date(2024, 2, 29)

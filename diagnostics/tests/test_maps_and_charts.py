@@ -6,30 +6,31 @@ from decimal import Decimal
 import pytest
 
 from accounts.tests.factories import OrganisationFactory
-from diagnostics.charts import Bar, comparison_chart
+from diagnostics import calculations as calc
 from diagnostics.maps import MapCommune, territory_map
-from diagnostics.reports import territory_map_svg
+from diagnostics.reports import LevelValue, comparison_chart, territory_map_svg
 from diagnostics.selectors import territory_summary
 
 from .factories import CommuneFactory, TerritoryCommuneFactory, TerritoryFactory, engage, square_wkb
 
 
 def test_chart_names_every_level_writes_every_value_and_uses_patterns():
-    svg = comparison_chart(
-        [
-            Bar("Territoire", Decimal("25"), "territory"),
-            Bar("Haute-Garonne (31)", Decimal("24.04"), "departement"),
-            Bar("Occitanie", None, "region"),
-            Bar("France", Decimal("22"), "france"),
-        ],
-        title="Médecins <généralistes>",
-        unit="médecins pour 10 000 habitants",
-    )
-    assert svg.startswith("<svg") and 'role="img"' in svg and "<title" in svg
+    levels = [
+        LevelValue("territory", "Territoire", calc.Aggregate(Decimal("25"), 6000, 2)),
+        LevelValue("departement", "Haute-Garonne (31)", calc.Aggregate(Decimal("24.04"), 9000, 3)),
+        LevelValue("region", "Occitanie", calc.Aggregate(None, 0, 0)),
+        LevelValue("france", "France", calc.Aggregate(Decimal("22"), 90000, 30)),
+    ]
+    svg = comparison_chart(levels, title="Médecins <généralistes>", unit="médecins pour 10 000 habitants")
+    assert svg.startswith("<svg") and 'role="img"' in svg and "<title" in svg and "<desc" in svg
     assert "Médecins &lt;généralistes&gt;" in svg
     for label in ("Territoire", "Haute-Garonne (31)", "Occitanie", "France", "24", "22", "pas de données"):
         assert label in svg
-    assert "url(#" in svg and 'fill="#ffffff"' in svg  # hatched and outlined levels, not colour alone
+    assert "Occitanie : pas de données" in svg and "France : 22 médecins pour 10 000 habitants" in svg  # the desc
+    # Each level its own pattern (not colour alone), drawn by the portal's one chart engine.
+    fills = re.findall(r'<rect x="190" y="\d+" width="[\d.]+" height="22" fill="url\(#(chart\d+-p\d)\)"', svg)
+    assert len(fills) == 3 and len(set(fills)) == 3
+    assert 'class="diagnostic-chart"' in svg
     assert " style=" not in svg and "<script" not in svg
 
 
