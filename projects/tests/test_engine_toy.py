@@ -5,6 +5,7 @@ deadline, and tells each person what awaits them, from this definition alone."""
 import datetime as dt
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, models
 from django.test.utils import isolate_apps
@@ -69,7 +70,10 @@ def toy_model():
 
         with connection.schema_editor() as editor:
             editor.create_model(ToyDossier)
+        # Its content type row is rolled back with each test: the cache must not keep its id.
+        ContentType.objects.clear_cache()
         yield ToyDossier
+        ContentType.objects.clear_cache()
 
 
 @pytest.fixture
@@ -234,3 +238,16 @@ def test_a_toy_dossier_runs_through_the_engine_without_any_change_to_it(world):
     assert Notification.objects.filter(event__type="toy_decided", recipient=coordinator).count() == 2
     assert _todo(reviewer, "reviewer") == [] and available_actions(reviewer, toy) == []
     assert world["definition"].label_of(toy, frozenset({Actor.COORDINATOR})) == "Décidé"
+
+
+def test_an_automatic_transition_of_the_toy_dossier_is_logged_without_a_person(world):
+    """What a task fires (tacit validation, all opinions in) checks no person's part, and is logged all the same."""
+    toy = world["model"].objects.create(cpts_id=world["cpts"].pk)
+    version = _submit(toy, world["coordinator"], world["panel"])
+    ExpectedOpinion.objects.filter(content_type__model="toydossier").update(received_at=timezone.now())
+    with transition(toy, "decide", by=None, system=True) as locked:
+        fire(locked, "decide", by=None, system=True, version=version, comment="Délai écoulé")
+
+    toy.refresh_from_db()
+    log = StatusTransition.objects.filter(content_type__model="toydossier", object_id=toy.pk).last()
+    assert (toy.status, log.transition, log.by, log.comment) == (ToyStatus.DECIDED, "decide", None, "Délai écoulé")
