@@ -313,14 +313,23 @@ class Budget(models.Model):
         if self.organisation_id and self.organisation.kind != OrganisationKind.CPTS:
             raise ValidationError({"organisation": _("Seule une CPTS a un budget.")})
 
-    # Transitions (guards and side effects live in funding.services).
+    # Transitions (guards and side effects live in funding.services). Each is logged by projects (its receiver of
+    # django-fsm's ``post_transition`` writes one ``StatusTransition`` row in the caller's transaction), with ``by``
+    # and ``comment`` read from the keyword arguments given here.
     @transition(field=status, source=BudgetStatus.DRAFT, target=BudgetStatus.COMPLETE)
-    def mark_complete(self):
+    def mark_complete(self, *, by=None, comment: str = ""):
         pass
 
     @transition(field=status, source=BudgetStatus.COMPLETE, target=BudgetStatus.DRAFT)
-    def reopen(self):
+    def reopen(self, *, by=None, comment: str = ""):
         pass
+
+
+# How the validation log names each transition of the budget.
+BUDGET_TRANSITION_LABELS = {
+    "mark_complete": _("Budget marqué complet"),
+    "reopen": _("Budget rouvert pour modification"),
+}
 
 
 class BudgetPart(models.Model):

@@ -302,7 +302,7 @@ def budget_mark_complete(*, budget: Budget, by) -> Budget:
                 for p in summary.unbalanced
             ]
         )
-    budget.mark_complete()
+    budget.mark_complete(by=by)
     budget.save()
     return budget
 
@@ -310,6 +310,6 @@ def budget_mark_complete(*, budget: Budget, by) -> Budget:
 @transaction.atomic
 def budget_reopen(*, budget: Budget, by) -> Budget:
     budget = Budget.objects.select_for_update().get(pk=budget.pk)
-    budget.reopen()
+    budget.reopen(by=by)
     budget.save()
     return budget
