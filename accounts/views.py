@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, TemplateView
 from django_ratelimit.decorators import ratelimit
 
-from cpts_portal.views import ObjectPermissionMixin, PermissionCheck, ViewMixinBase
+from cpts_portal.views import ObjectPermissionMixin, PermissionCheck, PermissionDispatchMixin
 
 from .choices import OrganisationKind
 from .forms import LoginForm
@@ -35,29 +35,24 @@ def signed_in_user(request: HttpRequest) -> User:
     return user
 
 
-class CptsPermissionMixin(LoginRequiredMixin, ViewMixinBase):
-    """Every page about one CPTS: load ``self.cpts`` from the URL's ``cpts_pk`` and check ``permission(user, cpts)``.
+class CptsPermissionMixin(PermissionDispatchMixin):
+    """Every page about one CPTS: ``self.cpts`` from the URL's ``cpts_pk``, checked with ``permission(user, cpts)``
+    (cpts_portal.views.PermissionDispatchMixin: the login, method, 404 and 403 steps, shared with the dossiers).
 
-    A wrong method is refused before anything is read; an unknown CPTS is a 404, a refusal a 403 with the
-    Decision's French reason. Subclasses load what else they need in ``cpts_loaded``.
+    An unknown CPTS is a 404; subclasses load what else they need in ``cpts_loaded``.
     """
 
     permission: ClassVar[PermissionCheck]
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        if request.method.lower() not in self.http_method_names or not hasattr(self, request.method.lower()):
-            return self.http_method_not_allowed(request, *args, **kwargs)
+    def load_permission_object(self) -> Organisation:
         try:
-            self.cpts = self.cpts_queryset().get(pk=kwargs["cpts_pk"], kind=OrganisationKind.CPTS)
+            self.cpts = self.cpts_queryset().get(pk=self.kwargs["cpts_pk"], kind=OrganisationKind.CPTS)
         except Organisation.DoesNotExist as exc:
             raise Http404(_("Cette CPTS n'existe pas.")) from exc
-        decision = type(self).permission(request.user, self.cpts)
-        if not decision:
-            raise PermissionDenied(decision.reason)
+        return self.cpts
+
+    def permission_granted(self) -> None:
         self.cpts_loaded()
-        return super().dispatch(request, *args, **kwargs)
 
     def cpts_queryset(self):
         return Organisation.objects.select_related("region")

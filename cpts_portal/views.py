@@ -1,4 +1,5 @@
-"""Shared view pieces: the object-permission mixin every detail view uses, and error pages."""
+"""Shared view pieces: the object-permission mixins (a detail view's object, or the object a page's URL names),
+and error pages."""
 
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
@@ -54,6 +55,39 @@ class ObjectPermissionMixin(LoginRequiredMixin, _ObjectViewBase):
         if not decision:
             raise PermissionDenied(decision.reason)
         return obj
+
+
+class PermissionDispatchMixin(LoginRequiredMixin, ViewMixinBase):
+    """The one dispatch of every page about one object named by the URL (a CPTS, a dossier).
+
+    In this order: an anonymous person goes to the login page; a wrong method is refused before anything is read;
+    ``load_permission_object`` loads the object (a 404 when it does not exist); ``permission(user, obj)`` (a
+    ``can_<action>`` of a ``permissions`` module) refuses with a 403 carrying the Decision's French reason; then
+    ``permission_granted`` loads what else the page needs, and the page runs. ``permission`` None: the page
+    checks for itself.
+    """
+
+    permission: ClassVar[PermissionCheck | None] = None
+
+    def load_permission_object(self) -> Any:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def permission_granted(self) -> None:
+        """Load what the page needs besides the object (called once the permission is granted)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if request.method.lower() not in self.http_method_names or not hasattr(self, request.method.lower()):
+            return self.http_method_not_allowed(request, *args, **kwargs)
+        obj = self.load_permission_object()
+        permission = type(self).permission
+        if permission is not None:
+            decision = permission(request.user, obj)
+            if not decision:
+                raise PermissionDenied(decision.reason)
+        self.permission_granted()
+        return super().dispatch(request, *args, **kwargs)
 
 
 def permission_denied(request, exception=None):

@@ -1,16 +1,13 @@
 """The two generic bases of the dossier views: a page on one letter, and a POST-only action on one letter."""
 
-from typing import ClassVar
-
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
 from django.views import View
 from django_fsm import TransitionNotAllowed
 
-from cpts_portal.views import PermissionCheck, ViewMixinBase
+from cpts_portal.views import PermissionDispatchMixin
 
 from ..models import IntentionLetter
 
@@ -21,11 +18,10 @@ def error_messages(exc: Exception) -> list[str]:
     return [str(exc)]
 
 
-class LetterMixin(LoginRequiredMixin, ViewMixinBase):
-    """Load ``self.letter`` from the URL's ``pk`` and check ``permission(user, letter)``; a refusal is a 403 with
-    the Decision's French reason."""
+class LetterMixin(PermissionDispatchMixin):
+    """``self.letter`` from the URL's ``pk``, checked with ``permission(user, letter)`` when set
+    (cpts_portal.views.PermissionDispatchMixin: the login, method, 404 and 403 steps, shared with the CPTS pages)."""
 
-    permission: ClassVar[PermissionCheck | None] = None
     letter_queryset = IntentionLetter.objects.select_related(
         "cpts__region", "regional_settings__letter_desk", "instructing_region", "carrying_structure"
     ).prefetch_related("regional_settings__letter_reviewers")
@@ -36,18 +32,9 @@ class LetterMixin(LoginRequiredMixin, ViewMixinBase):
         except IntentionLetter.DoesNotExist as exc:
             raise Http404 from exc
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        if request.method.lower() not in self.http_method_names or not hasattr(self, request.method.lower()):
-            return self.http_method_not_allowed(request, *args, **kwargs)
+    def load_permission_object(self) -> IntentionLetter:
         self.letter = self.get_letter()
-        permission = type(self).permission
-        if permission is not None:
-            decision = permission(request.user, self.letter)
-            if not decision:
-                raise PermissionDenied(decision.reason)
-        return super().dispatch(request, *args, **kwargs)
+        return self.letter
 
 
 class LetterActionView(LetterMixin, View):
