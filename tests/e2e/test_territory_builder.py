@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 
 from accounts.choices import Role
 from accounts.tests.factories import DepartementFactory, MembershipFactory, OrganisationFactory, RegionFactory
@@ -22,6 +23,7 @@ def lauragais(transactional_db):
     from diagnostics.imports import indicator_dataset_import
     from diagnostics.tests.factories import CommuneFactory, IndicatorDefinitionFactory
 
+    call_command("loaddata", "funding_scales", verbosity=0)  # the tailles' bounds are the scale's data
     region = RegionFactory()
     haute_garonne = DepartementFactory(code="31", name="Haute-Garonne", region=region)
     communes = [
