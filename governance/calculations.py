@@ -11,9 +11,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-PROFESSIONAL = "professional"
-STRUCTURE = "structure"
-
 
 @dataclass(frozen=True)
 class MemberSpan:
@@ -53,11 +50,6 @@ class ThresholdResult:
 
 def is_present(span: MemberSpan, on: dt.date) -> bool:
     return span.joined_on <= on and (span.left_on is None or span.left_on > on)
-
-
-def count_members_at(spans: Iterable[MemberSpan], on: dt.date, *, count_structures: bool = True) -> int:
-    """Members present on ``on``; structures count unless ``count_structures`` is False."""
-    return sum(1 for s in spans if is_present(s, on) and (count_structures or s.nature == PROFESSIONAL))
 
 
 def threshold_met(count: int, *, threshold: int = 100, at_least: bool = True) -> bool:
