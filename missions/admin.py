@@ -3,7 +3,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import ActionExample, ActionPlan, ActionSheet, IndicatorTemplate, Mission, SheetStatusChange, SubMission
+from .models import ActionExample, ActionPlan, ActionSheet, IndicatorTemplate, Mission, SubMission
 
 
 class SubMissionInline(admin.TabularInline):
@@ -39,11 +39,3 @@ class ActionSheetAdmin(SimpleHistoryAdmin):
     list_display = ["title", "plan", "mission", "status", "version", "is_archived"]
     list_filter = ["mission", "status", "is_archived"]
     readonly_fields = ["status", "version"]
-
-
-@admin.register(SheetStatusChange)
-class SheetStatusChangeAdmin(admin.ModelAdmin):
-    list_display = ["plan", "sheet", "transition", "source", "target", "by", "at"]
-
-    def has_change_permission(self, request, obj=None):
-        return False

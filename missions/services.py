@@ -1,5 +1,7 @@
 """Writes on the action plan. Each runs in one transaction, locks the rows two people may change at once, records
-who did it in the audit trail (simple-history) and logs every validation state change (``SheetStatusChange``).
+who did it in the audit trail (simple-history). Every validation state change is a transition method called with
+``by=`` and ``comment=``: projects logs it in the dossiers' one log (a ``StatusTransition`` row written by its
+receiver of django-fsm's ``post_transition``, inside this transaction), with the source and target the FSM saw.
 
 Rules kept here:
 - an edit of a fiche (its text, people, lists or indicators) bumps its ``version``; a save that started from an
@@ -34,7 +36,6 @@ from .models import (
     PlanningStep,
     ProblemFigure,
     SheetIndicator,
-    SheetStatusChange,
     SubAction,
 )
 
@@ -77,19 +78,6 @@ def _audit(instance, by, reason: str = ""):
     return instance
 
 
-def _log(*, plan: ActionPlan, sheet: ActionSheet | None, transition: str, source: str, target: str, by, comment=""):
-    SheetStatusChange.objects.create(
-        plan=plan,
-        sheet=sheet,
-        transition=transition,
-        source=source,
-        target=target,
-        by=by,
-        at=timezone.now(),
-        comment=comment,
-    )
-
-
 def _lock_plan(plan_id: int) -> ActionPlan:
     return ActionPlan.objects.select_for_update().select_related("cpts").get(pk=plan_id)
 
@@ -97,19 +85,10 @@ def _lock_plan(plan_id: int) -> ActionPlan:
 def _reopen_plan(plan_id: int, *, by, reason: str) -> None:
     plan = _lock_plan(plan_id)
     if plan.status == PlanStatus.VALIDATED:
-        plan.reopen()
+        plan.reopen(by=by, comment=reason)
         plan.validated_at = None
         plan.validated_by = None
         _audit(plan, by, reason).save()
-        _log(
-            plan=plan,
-            sheet=None,
-            transition="reopen",
-            source=PlanStatus.VALIDATED,
-            target=PlanStatus.DRAFT,
-            by=by,
-            comment=reason,
-        )
 
 
 def _after_edit(sheet: ActionSheet, *, by, reason: str) -> None:
@@ -117,17 +96,7 @@ def _after_edit(sheet: ActionSheet, *, by, reason: str) -> None:
     sheet.version += 1
     sheet.updated_by = by
     if sheet.status != SheetStatus.DRAFT:
-        source = sheet.status
-        sheet.reopen()
-        _log(
-            plan=sheet.plan,
-            sheet=sheet,
-            transition="reopen",
-            source=source,
-            target=SheetStatus.DRAFT,
-            by=by,
-            comment=_("Fiche modifiée après validation : retour en brouillon."),
-        )
+        sheet.reopen(by=by, comment=_("Fiche modifiée après validation : retour en brouillon."))
     _audit(sheet, by, reason).save()
     _reopen_plan(sheet.plan_id, by=by, reason=_("Fiche « %(title)s » modifiée.") % {"title": sheet.title})
 
@@ -195,11 +164,10 @@ def action_plan_validate(*, plan: ActionPlan, by, checklist: calc.Checklist, all
         problems.append(_("Chaque fiche doit d'abord être validée par son pilote puis par la coordination."))
     if problems:
         raise ValidationError(problems)
-    locked.validate()
+    locked.validate(by=by)
     locked.validated_at = timezone.now()
     locked.validated_by = by
     _audit(locked, by, "Validation interne du plan").save()
-    _log(plan=locked, sheet=None, transition="validate", source=PlanStatus.DRAFT, target=PlanStatus.VALIDATED, by=by)
     return locked
 
 
@@ -442,17 +410,8 @@ def action_sheet_validate_by_pilot(*, sheet: ActionSheet, by, comment: str = "")
     locked = _lock_sheet(sheet.pk)
     if not locked.title or locked.pilot_id is None:
         raise ValidationError(_("Désignez d'abord le pilote de la fiche."))
-    locked.validate_by_pilot()
+    locked.validate_by_pilot(by=by, comment=comment)
     _audit(locked, by, "Validation par le pilote").save()
-    _log(
-        plan=locked.plan,
-        sheet=locked,
-        transition="validate_by_pilot",
-        source=SheetStatus.DRAFT,
-        target=SheetStatus.PILOT_VALIDATED,
-        by=by,
-        comment=comment,
-    )
     return locked
 
 
@@ -466,21 +425,12 @@ def action_sheet_validate_for_pilot(*, sheet: ActionSheet, by, comment: str = ""
         raise ValidationError(_("Désignez d'abord le pilote de la fiche."))
     if pilot.user_id is not None:
         raise ValidationError(_("%(pilot)s a un compte sur le portail : la validation lui revient.") % {"pilot": pilot})
-    locked.validate_by_pilot()
-    _audit(locked, by, "Validation au nom du pilote").save()
     note = _("Validée par %(by)s au nom du pilote %(pilot)s, sans compte.") % {
         "by": by.get_full_name() or by.email,
         "pilot": pilot,
     }
-    _log(
-        plan=locked.plan,
-        sheet=locked,
-        transition="validate_for_pilot",
-        source=SheetStatus.DRAFT,
-        target=SheetStatus.PILOT_VALIDATED,
-        by=by,
-        comment=f"{note} {comment}".strip(),
-    )
+    locked.validate_for_pilot(by=by, comment=f"{note} {comment}".strip())
+    _audit(locked, by, "Validation au nom du pilote").save()
     return locked
 
 
@@ -506,15 +456,6 @@ def action_sheet_validate(*, sheet: ActionSheet, by, comment: str = "") -> Actio
         problems.append(_("Le budget estimé de la fiche n'est pas renseigné."))
     if problems:
         raise ValidationError(problems)
-    locked.validate_by_coordinator()
+    locked.validate_by_coordinator(by=by, comment=comment)
     _audit(locked, by, "Validation par la coordination").save()
-    _log(
-        plan=locked.plan,
-        sheet=locked,
-        transition="validate_by_coordinator",
-        source=SheetStatus.PILOT_VALIDATED,
-        target=SheetStatus.VALIDATED,
-        by=by,
-        comment=comment,
-    )
     return locked

@@ -20,7 +20,7 @@ from cpts_portal.views import PermissionCheck
 from governance.permissions import can_view_member_contacts
 
 from . import permissions as perms
-from . import selectors, services
+from . import selectors, services, status_log
 from .forms import ActionSheetForm, PlanSettingsForm, SheetCreateForm, SheetIndicatorForm, sheet_formsets
 from .models import ActionExample, ActionPlan, SheetIndicator
 
@@ -284,7 +284,7 @@ class SheetDetailView(SheetMixin):
                 can_validate_for_pilot=perms.can_validate_sheet_for_pilot(user, sheet),
                 pilot_invitation=selectors.pilot_invitation(sheet) if is_coordinator else None,
                 history=selectors.sheet_history(sheet),
-                status_changes=list(sheet.status_changes.select_related("by").order_by("-at", "-pk")[:20]),
+                status_changes=status_log.status_changes(sheet, limit=20),
             ),
         )
 
@@ -429,9 +429,7 @@ class SheetValidateForPilotView(SheetActionView):
     success = _("Fiche validée au nom de son pilote.")
 
     def perform(self, request, sheet):
-        services.action_sheet_validate_for_pilot(
-            sheet=sheet, by=request.user, comment=request.POST.get("comment", "")
-        )
+        services.action_sheet_validate_for_pilot(sheet=sheet, by=request.user, comment=request.POST.get("comment", ""))
 
 
 class SheetInvitePilotView(SheetActionView):

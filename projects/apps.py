@@ -9,4 +9,7 @@ class ProjectsConfig(AppConfig):
 
     def ready(self):
         # The lifecycle definitions register with the engine (the mapping from dossier model to definition).
-        from .workflows import definitions  # noqa: F401
+        from .workflows import definitions, logged  # noqa: F401
+
+        # The status changes of fiches, plans and budgets (apps below projects) go to the dossiers' one log.
+        logged.connect()

@@ -1,15 +1,16 @@
 from .catalogue import ActionExample, IndicatorTemplate, Mission, SubMission
 from .plans import (
+    TRANSITION_LABELS,
     ActionPlan,
     ActionSheet,
     PlanningStep,
     ProblemFigure,
     SheetIndicator,
-    SheetStatusChange,
     SubAction,
 )
 
 __all__ = [
+    "TRANSITION_LABELS",
     "ActionExample",
     "ActionPlan",
     "ActionSheet",
@@ -18,7 +19,6 @@ __all__ = [
     "PlanningStep",
     "ProblemFigure",
     "SheetIndicator",
-    "SheetStatusChange",
     "SubAction",
     "SubMission",
 ]

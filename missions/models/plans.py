@@ -81,13 +81,15 @@ class ActionPlan(FSMModelMixin, models.Model):
         return self.planned_signature_date.year if self.planned_signature_date else None
 
     # Transitions ------------------------------------------------------------------------------------------------
+    # Each is logged by projects (its receiver of django-fsm's ``post_transition`` writes one ``StatusTransition``
+    # row in the caller's transaction), with ``by`` and ``comment`` read from the keyword arguments given here.
 
     @transition(field=status, source=PlanStatus.DRAFT, target=PlanStatus.VALIDATED)
-    def validate(self):
+    def validate(self, *, by=None, comment: str = ""):
         """The coordinator validates indicators, budget and the whole plan (guards in services)."""
 
     @transition(field=status, source=PlanStatus.VALIDATED, target=PlanStatus.DRAFT)
-    def reopen(self):
+    def reopen(self, *, by=None, comment: str = ""):
         """A fiche changed after the plan was validated: the plan goes back to draft."""
 
 
@@ -236,18 +238,23 @@ class ActionSheet(FSMModelMixin, models.Model):
         if errors:
             raise ValidationError(errors)
 
-    # Transitions ------------------------------------------------------------------------------------------------
+    # Transitions (logged by projects, ``by`` and ``comment`` from the keyword arguments: see ``ActionPlan``) -------
 
     @transition(field=status, source=SheetStatus.DRAFT, target=SheetStatus.PILOT_VALIDATED)
-    def validate_by_pilot(self):
+    def validate_by_pilot(self, *, by=None, comment: str = ""):
         """The pilot validates the fiche for the working group."""
 
+    @transition(field=status, source=SheetStatus.DRAFT, target=SheetStatus.PILOT_VALIDATED)
+    def validate_for_pilot(self, *, by=None, comment: str = ""):
+        """A coordinator validates in place of a pilot who has no portal account: its own name, so that the log
+        says so."""
+
     @transition(field=status, source=SheetStatus.PILOT_VALIDATED, target=SheetStatus.VALIDATED)
-    def validate_by_coordinator(self):
+    def validate_by_coordinator(self, *, by=None, comment: str = ""):
         """The coordinator validates its indicators and budget."""
 
     @transition(field=status, source=[SheetStatus.PILOT_VALIDATED, SheetStatus.VALIDATED], target=SheetStatus.DRAFT)
-    def reopen(self):
+    def reopen(self, *, by=None, comment: str = ""):
         """A validated fiche was edited: back to draft."""
 
 
@@ -413,63 +420,7 @@ class SheetIndicator(models.Model):
             raise ValidationError(errors)
 
 
-class SheetStatusChange(models.Model):
-    """One move of a fiche or of the plan between validation states: who, when, from, to, why. Never edited."""
-
-    plan = models.ForeignKey(
-        ActionPlan, on_delete=models.CASCADE, related_name="status_changes", verbose_name=_("plan")
-    )
-    sheet = models.ForeignKey(
-        ActionSheet,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="status_changes",
-        verbose_name=_("fiche"),
-        help_text=_("Vide : changement d'état du plan entier."),
-    )
-    transition = models.CharField(_("transition"), max_length=40)
-    source = models.CharField(_("état de départ"), max_length=20)
-    target = models.CharField(_("état d'arrivée"), max_length=20)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("par"),
-    )
-    at = models.DateTimeField(_("le"))
-    comment = models.TextField(_("commentaire"), blank=True)
-
-    class Meta:
-        verbose_name = _("changement d'état")
-        verbose_name_plural = _("changements d'état")
-        ordering = ["at", "pk"]
-
-    def __str__(self):
-        return f"{self.label} ({self.source_label} → {self.target_label})"
-
-    @property
-    def label(self) -> str:
-        return str(TRANSITION_LABELS.get(self.transition, self.transition))
-
-    @staticmethod
-    def _state_label(value: str) -> str:
-        for choices in (SheetStatus, PlanStatus):
-            if value in choices.values:
-                return str(choices(value).label)
-        return value
-
-    @property
-    def source_label(self) -> str:
-        return self._state_label(self.source)
-
-    @property
-    def target_label(self) -> str:
-        return self._state_label(self.target)
-
-
+# How the validation log names each transition of a fiche or of the plan (the rows are projects' StatusTransition).
 TRANSITION_LABELS = {
     "validate_by_pilot": _("Validation par le pilote"),
     "validate_for_pilot": _("Validation par la coordination au nom du pilote, sans compte"),

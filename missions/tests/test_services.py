@@ -12,7 +12,9 @@ from django.core.management import call_command
 from missions import selectors, services
 from missions.choices import PlanStatus, SheetStatus
 from missions.forms import ActionSheetForm, SheetIndicatorForm, sheet_formsets
-from missions.models import ActionExample, ActionSheet, IndicatorTemplate, Mission, SheetStatusChange, SubMission
+from missions.models import ActionExample, ActionPlan, ActionSheet, IndicatorTemplate, Mission, SubMission
+from projects.models import StatusTransition
+from projects.workflows.engine import rows_of
 
 from .factories import (
     ActionSheetFactory,
@@ -178,12 +180,18 @@ def test_editing_a_validated_sheet_returns_it_and_the_plan_to_draft_and_logs_it(
     sheet.refresh_from_db()
     sheet.plan.refresh_from_db()
     assert sheet.status == SheetStatus.DRAFT and sheet.plan.status == PlanStatus.DRAFT
-    log = list(
-        SheetStatusChange.objects.filter(plan=sheet.plan).order_by("pk").values_list("transition", "sheet_id", "target")
-    )
-    assert log[-2:] == [("reopen", sheet.pk, SheetStatus.DRAFT), ("reopen", None, PlanStatus.DRAFT)]
-    assert ("validate", None, PlanStatus.VALIDATED) in log
-    assert sum(1 for t in log if t[0] == "validate_by_pilot") == 5
+    # The dossiers' one log (projects' StatusTransition rows): a fiche's rows on the fiche, the plan's on the plan.
+    log = [
+        (row.transition, row.content_type.model_class(), row.object_id, row.source, row.target, row.by)
+        for row in StatusTransition.objects.select_related("content_type").order_by("pk")
+    ]
+    assert log[-2:] == [
+        ("reopen", ActionSheet, sheet.pk, SheetStatus.VALIDATED, SheetStatus.DRAFT, owner),
+        ("reopen", ActionPlan, sheet.plan.pk, PlanStatus.VALIDATED, PlanStatus.DRAFT, owner),
+    ]
+    assert ("validate", ActionPlan, sheet.plan.pk, PlanStatus.DRAFT, PlanStatus.VALIDATED, owner) in log
+    assert sum(1 for t in log if t[0] == "validate_by_pilot" and t[5] == pilot[0]) == 5
+    assert StatusTransition.objects.filter(rows_of(sheet)).count() == 3  # by the pilot, the coordinator, reopened
 
 
 def test_an_indicator_change_also_returns_a_validated_sheet_to_draft(sheet, owner, pilot):

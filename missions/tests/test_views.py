@@ -15,6 +15,8 @@ from accounts.choices import Role
 from accounts.tests.factories import MembershipFactory
 from missions.choices import SheetStatus
 from missions.models import ActionExample, ActionPlan, ActionSheet
+from projects.models import StatusTransition
+from projects.workflows.engine import rows_of
 
 from .factories import ActionSheetFactory, IndicatorFactory, core_plan, mission, sheet_post_data
 
@@ -144,8 +146,13 @@ def test_the_coordinator_invites_a_pilot_without_account_or_validates_in_their_n
     response = client.post(url("sheet_validate_for_pilot", cpts, sheet.pk), follow=True)
     sheet.refresh_from_db()
     assert sheet.status == SheetStatus.PILOT_VALIDATED
-    change = sheet.status_changes.get()
-    assert (change.transition, change.by) == ("validate_for_pilot", owner)
+    change = StatusTransition.objects.get(rows_of(sheet))  # the dossiers' one log (projects)
+    assert (change.transition, change.source, change.target, change.by) == (
+        "validate_for_pilot",
+        SheetStatus.DRAFT,
+        SheetStatus.PILOT_VALIDATED,
+        owner,
+    )
     note = f"Validée par {owner.get_full_name()} au nom du pilote Claire Fabre, sans compte."
     assert change.comment == note
     page = words(response)

@@ -11,6 +11,7 @@ from accounts.views import CptsPermissionMixin
 from ..forms import HealthProjectForm
 from ..permissions import can_edit_health_project, can_start_health_project, can_view_health_project
 from ..selectors import health_project_for_cpts, health_project_page
+from ..selectors.validations import validation_history
 from ..services import health_project_start, health_project_update
 
 
@@ -24,6 +25,8 @@ class HealthProjectDetailView(CptsPermissionMixin, View):
             "cpts": self.cpts,
             "project": project,
             "page": health_project_page(project) if project else None,
+            # The plan's, fiches' and budget's status changes, from the dossiers' one log (one query).
+            "validations": validation_history(self.cpts) if project else [],
             "edit": can_edit_health_project(request.user, self.cpts),  # a Decision: its reason where links lack
             "start": can_start_health_project(request.user, self.cpts),
         }
