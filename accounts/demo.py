@@ -16,8 +16,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
 from django.db import transaction
 
-from .choices import LetterCircuit, LetterFunding, OrganisationKind, Role, UrpsProfession
-from .choices import Stage as CircuitStage
+from .choices import LetterCircuit, LetterFunding, OrganisationKind, Role, Stage, UrpsProfession
 from .models import Departement, Organisation, Region, RegionalSettings, StageCircuit, User
 from .services import membership_grant
 
@@ -47,7 +46,7 @@ class DemoLogin:
     role: str
 
 
-class Stage(StrEnum):
+class DemoStage(StrEnum):
     """How far the letter of a demo CPTS has gone (the stages that exist today)."""
 
     DRAFT = "draft"  # a letter half written, never submitted
@@ -62,7 +61,7 @@ class DemoCpts:
     name: str
     region: str
     departement: str
-    stage: Stage
+    stage: DemoStage
     communes: tuple[str, ...]  # INSEE codes of the territory (real communes, disjoint between CPTS)
     coordinator: str  # e-mail of its coordinator (a demo login)
     members: int  # how many professionals and structures adhere (governance.demo)
@@ -76,7 +75,7 @@ DEMO_CPTS = [
         CPTS_NAME,
         OCCITANIE,
         "31",
-        Stage.VALIDATED,
+        DemoStage.VALIDATED,
         # Real communes of the Lauragais (Haute-Garonne), those of the demo indicators file.
         tuple(
             "31582 31004 31048 31381 31210 31589 31374 31396 31037 31450 31057 31106 31113 31151 31161 31162".split()
@@ -88,7 +87,7 @@ DEMO_CPTS = [
         "CPTS du Frontonnais",
         OCCITANIE,
         "31",
-        Stage.DRAFT,
+        DemoStage.DRAFT,
         ("31079", "31118", "31136", "31202", "31211", "31515", "31516", "31563", "31581", "31587"),
         "coordination-frontonnais@demo.portail-cpts.fr",
         8,
@@ -97,7 +96,7 @@ DEMO_CPTS = [
         "CPTS des Coteaux du Girou",
         OCCITANIE,
         "31",
-        Stage.REVIEW,
+        DemoStage.REVIEW,
         tuple(
             "31049 31074 31212 31215 31216 31228 31273 31285 31358 "
             "31383 31388 31407 31459 31489 31501 31511 31573 31579".split()
@@ -109,7 +108,7 @@ DEMO_CPTS = [
         "CPTS du Bassin auterivain",
         OCCITANIE,
         "31",
-        Stage.COMPLEMENTS,
+        DemoStage.COMPLEMENTS,
         tuple(
             "31024 31027 31033 31052 31128 31145 31173 31206 31231 "
             "31233 31256 31263 31264 31319 31330 31345 31442 31572 31574".split()
@@ -121,7 +120,7 @@ DEMO_CPTS = [
         "CPTS du Muretain",
         OCCITANIE,
         "31",
-        Stage.PREPARED,
+        DemoStage.PREPARED,
         tuple(
             "31087 31165 31166 31181 31187 31203 31248 31253 31269 31287 31395 31420 31421 "
             "31433 31458 31460 31464 31466 31475 31486 31499 31518 31533 31547 31580".split()
@@ -134,7 +133,7 @@ DEMO_CPTS = [
         "CPTS Sud Réunion",
         REUNION,
         "974",
-        Stage.VALIDATED,
+        DemoStage.VALIDATED,
         ("97422", "97403", "97412", "97417"),  # Le Tampon, Entre-Deux, Saint-Joseph, Saint-Philippe
         "coordination-sud@demo.portail-cpts.fr",
         32,
@@ -143,7 +142,7 @@ DEMO_CPTS = [
         "CPTS Nord Réunion",
         REUNION,
         "974",
-        Stage.PREPARED,
+        DemoStage.PREPARED,
         ("97411", "97418", "97420"),  # Saint-Denis, Sainte-Marie, Sainte-Suzanne
         "coordination-nord@demo.portail-cpts.fr",
         20,
@@ -152,7 +151,7 @@ DEMO_CPTS = [
         "CPTS de l'Est réunionnais",
         REUNION,
         "974",
-        Stage.DRAFT,
+        DemoStage.DRAFT,
         ("97402", "97406", "97409", "97410", "97419", "97421"),
         "coordination-est@demo.portail-cpts.fr",
         6,
@@ -161,7 +160,7 @@ DEMO_CPTS = [
         "CPTS de l'Ouest réunionnais",
         REUNION,
         "974",
-        Stage.REVIEW,
+        DemoStage.REVIEW,
         ("97407", "97408", "97413", "97415", "97423"),
         "coordination-ouest@demo.portail-cpts.fr",
         12,
@@ -170,7 +169,7 @@ DEMO_CPTS = [
         "CPTS Sud-Ouest Réunion",
         REUNION,
         "974",
-        Stage.COMPLEMENTS,
+        DemoStage.COMPLEMENTS,
         ("97401", "97404", "97405", "97414", "97416", "97424"),
         "coordination-sud-ouest@demo.portail-cpts.fr",
         10,
@@ -291,17 +290,43 @@ def _regional_settings(orgs: dict[str, Organisation]) -> None:
             "fir_engineering_amount": Decimal("50000"),
             "fir_instalments": 2,
             "fir_period_months": 6,
+            # The DD Haute-Garonne and the CPAM de la Haute-Garonne act for the CPTS of their département only.
+            "departmental_bodies_region_wide": False,
             "notes": "Guide du Guichet CPTS Occitanie : avis des 10 URPS, FIR de 50 000 € en 2 versements sur 6 mois.",
         },
     )
     occitanie.letter_reviewers.set([o for o in orgs.values() if o.kind == OrganisationKind.URPS])
     _circuit(
         occitanie,
-        CircuitStage.LETTER,
+        Stage.LETTER,
         desk=orgs["Guichet CPTS Occitanie"],
         reviewers=[o for o in orgs.values() if o.kind == OrganisationKind.URPS],
         opinion_delay_days=21,
         grid_code="lettre-guichet-urps",
+    )
+    # Seed 000: the ARS receives the health project and gathers, within its 2-month non-opposition delay, the
+    # opinions of its departmental delegation, the CPAM, the MSA, the Inter-URPS (here the Guichet, the joint desk
+    # of the 10 URPS) and the ELSM; the contract is signed with the CPAM.
+    _circuit(
+        occitanie,
+        Stage.HEALTH_PROJECT,
+        desk=orgs["ARS Occitanie"],
+        reviewers=[
+            orgs["ARS Occitanie – DD Haute-Garonne"],
+            orgs["CPAM de la Haute-Garonne"],
+            orgs["MSA Midi-Pyrénées Sud"],
+            orgs["Guichet CPTS Occitanie"],
+            orgs["ELSM de la Haute-Garonne"],
+        ],
+        opinion_delay_days=30,
+        decision_delay_months=2,
+    )
+    _circuit(
+        occitanie,
+        Stage.CONTRACT,
+        desk=orgs["ARS Occitanie"],
+        reviewers=[orgs["CPAM de la Haute-Garonne"]],
+        opinion_delay_days=21,
     )
     reunion, _ = RegionalSettings.objects.get_or_create(
         region=Region.objects.get(code=REUNION),
@@ -323,11 +348,28 @@ def _regional_settings(orgs: dict[str, Organisation]) -> None:
     reunion.letter_reviewers.set([orgs["COPIL exercice coordonné La Réunion"]])
     _circuit(
         reunion,
-        CircuitStage.LETTER,
+        Stage.LETTER,
         desk=orgs["COPIL exercice coordonné La Réunion"],
         reviewers=[orgs["COPIL exercice coordonné La Réunion"]],
         opinion_delay_days=15,
         grid_code="lettre-copil",
+    )
+    # Seed 004: the health project goes to the ARS and to the Assurance Maladie (the CGSS here), non-opposition
+    # within 2 months; the contract is signed with the CGSS.
+    _circuit(
+        reunion,
+        Stage.HEALTH_PROJECT,
+        desk=orgs["ARS La Réunion"],
+        reviewers=[orgs["CGSS La Réunion"]],
+        opinion_delay_days=30,
+        decision_delay_months=2,
+    )
+    _circuit(
+        reunion,
+        Stage.CONTRACT,
+        desk=orgs["ARS La Réunion"],
+        reviewers=[orgs["CGSS La Réunion"]],
+        opinion_delay_days=21,
     )
 
 
@@ -377,7 +419,7 @@ def seed_demo() -> list[DemoLogin]:
         seed_governance_demo(
             cpts,
             size=spec.members,
-            full=spec.stage == Stage.VALIDATED,
+            full=spec.stage == DemoStage.VALIDATED,
             communes=spec.communes,
             offset=index,
             member_login=User.objects.get(email=member_login.email) if member_login else None,
@@ -388,10 +430,10 @@ def seed_demo() -> list[DemoLogin]:
             cpts,
             communes=spec.communes,
             with_dataset=spec.name == CPTS_NAME,
-            with_narrative=spec.stage == Stage.VALIDATED,
+            with_narrative=spec.stage == DemoStage.VALIDATED,
             user=coordinator,
         )
         seed_dossier_demo(
-            cpts, coordinator=coordinator, stage=spec.stage if has_territory else Stage.DRAFT, index=index
+            cpts, coordinator=coordinator, stage=spec.stage if has_territory else DemoStage.DRAFT, index=index
         )
     return logins

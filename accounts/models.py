@@ -212,8 +212,8 @@ class RegionalSettings(models.Model):
     def circuit(self, stage: str) -> "StageCircuit | None":
         """This region's circuit for one stage (None when the region has not set one).
 
-        Read once per instance: the circuits prefetched with ``CIRCUIT_PREFETCH`` (or at least
-        ``prefetch_related("circuits__reviewers")``) are used as they are; otherwise one query loads every
+        Read once per instance: the circuits prefetched with ``circuits_prefetch()`` (or at least
+        ``prefetch_related("circuits__reviewers")``) are used as they are; otherwise two queries load every
         circuit of these settings with its desk and reviewers, so asking for several stages costs no more.
         """
         by_stage = self.__dict__.get("_circuits_by_stage")
@@ -282,9 +282,13 @@ class StageCircuit(models.Model):
         return f"{self.settings} – {self.get_stage_display()}"
 
 
-# Where settings are loaded for a page or a transition: prefetch_related(*CIRCUIT_PREFETCH), or with a prefix
-# ("regional_settings__circuits__desk"...), so that ``RegionalSettings.circuit`` costs no query.
-CIRCUIT_PREFETCH = ("circuits__desk", "circuits__reviewers")
+def circuits_prefetch(prefix: str = "") -> models.Prefetch:
+    """Where settings are loaded for a page or a transition: ``prefetch_related(circuits_prefetch())``, or
+    ``circuits_prefetch("regional_settings__")`` from a dossier, so that ``RegionalSettings.circuit`` costs no
+    query. Two queries (the circuits with their desk, their reviewers), whatever the number of settings."""
+    return models.Prefetch(
+        f"{prefix}circuits", queryset=StageCircuit.objects.select_related("desk").prefetch_related("reviewers")
+    )
 
 
 class User(AbstractUser):

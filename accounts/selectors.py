@@ -5,7 +5,7 @@ import datetime as dt
 from django.db.models import QuerySet
 
 from .choices import ARS_KINDS, HEALTH_INSURANCE_KINDS, REVIEW_KINDS, OrganisationKind, Role
-from .models import Membership, Organisation, RegionalSettings
+from .models import Membership, Organisation, RegionalSettings, circuits_prefetch
 
 
 def membership_list_for_user(user) -> list[Membership]:
@@ -88,8 +88,7 @@ def regional_settings_for(*, region, on: dt.date) -> RegionalSettings | None:
     """The settings of a region in force on a date (the latest that started on or before it)."""
     return (
         RegionalSettings.objects.filter(region=region, valid_from__lte=on)
-        .select_related("letter_desk")
-        .prefetch_related("letter_reviewers")
+        .prefetch_related(circuits_prefetch())
         .order_by("-valid_from")
         .first()
     )

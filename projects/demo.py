@@ -13,9 +13,9 @@ from django.forms.models import model_to_dict
 from django.utils import timezone
 from stdnum import luhn
 
-from accounts.choices import LetterCircuit, OrganisationKind, Role
-from accounts.demo import Stage
-from accounts.models import Membership, Organisation
+from accounts.choices import LetterCircuit, OrganisationKind, Role, Stage
+from accounts.demo import DemoStage
+from accounts.models import Membership, Organisation, StageCircuit
 from funding.models import Budget, BudgetLine
 from funding.services import budget_part_save_lines, budget_save_parameters
 from governance.models import Member
@@ -153,9 +153,14 @@ def _opinion(letter: IntentionLetter, organisation: Organisation, overall: str, 
     opinion_give(letter=letter, by=reviewer, overall=overall, comment=comment, answers=answers)
 
 
+def _letter_circuit(letter: IntentionLetter) -> StageCircuit:
+    circuit = letter_settings(letter).circuit(Stage.LETTER)
+    assert circuit is not None, "every demo region has its letter circuit (accounts.demo)"
+    return circuit
+
+
 def _reviewers(letter: IntentionLetter) -> list[Organisation]:
-    settings = letter_settings(letter)
-    return list(settings.letter_reviewers.order_by("pk")) if settings else []
+    return sorted(_letter_circuit(letter).reviewers.all(), key=lambda o: o.pk)
 
 
 OPINION_COMMENTS: dict[str, str] = {
@@ -188,22 +193,22 @@ COMPLEMENT_COMMENTS = {
 }
 
 
-def _walk_guichet(letter: IntentionLetter, coordinator, stage: Stage) -> None:
+def _walk_guichet(letter: IntentionLetter, coordinator, stage: DemoStage) -> None:
     """Occitanie: the Guichet takes the letter, the 10 URPS give their opinion, the Guichet consolidates and
     transmits, the ARS decides."""
-    desk = letter_settings(letter).letter_desk
+    desk = _letter_circuit(letter).desk
     desk_user = _user(desk, Role.REVIEWER)
     urps = _reviewers(letter)
     letter_submit(letter=letter, by=coordinator)
     letter_open_review(letter=letter, by=desk_user)
-    if stage == Stage.REVIEW:
+    if stage == DemoStage.REVIEW:
         _opinions(letter, urps, [F, F, R, F])
         message_post(
             letter=letter, by=coordinator, body="Nous pouvons présenter le projet aux URPS lors d'une visioconférence."
         )
         note_add(letter=letter, by=desk_user, body="Relancer l'URPS Pharmaciens la semaine prochaine.")
         return
-    if stage == Stage.COMPLEMENTS:
+    if stage == DemoStage.COMPLEMENTS:
         _opinions(letter, urps, [R, F, F])
         letter_request_complements(
             letter=letter,
@@ -213,7 +218,7 @@ def _walk_guichet(letter: IntentionLetter, coordinator, stage: Stage) -> None:
             field_comments=COMPLEMENT_COMMENTS,
         )
         return
-    if stage == Stage.PREPARED:
+    if stage == DemoStage.PREPARED:
         # Seven URPS answered; the Guichet does not wait for the last three and says why (issue 12, point 11);
         # an ARS agent prepares the decision, which waits for a decider's signature.
         _opinions(letter, urps, [F, F, F, R, F, F, F])
@@ -242,19 +247,19 @@ def _walk_guichet(letter: IntentionLetter, coordinator, stage: Stage) -> None:
     _decide(letter)
 
 
-def _walk_copil(letter: IntentionLetter, coordinator, stage: Stage) -> None:
+def _walk_copil(letter: IntentionLetter, coordinator, stage: DemoStage) -> None:
     """La Réunion: the COPIL examines the letter and the ARS (sitting in the COPIL) decides."""
-    copil = letter_settings(letter).letter_desk
+    copil = _letter_circuit(letter).desk
     copil_user = _user(copil, Role.REVIEWER)
     letter_submit(letter=letter, by=coordinator)
     letter_open_review(letter=letter, by=copil_user)
-    if stage == Stage.REVIEW:
+    if stage == DemoStage.REVIEW:
         _opinion(letter, copil, R, "Projet crédible ; préciser la place des thématiques prioritaires de l'ARS.")
         message_post(
             letter=letter, by=copil_user, body="Le COPIL vous propose une première rencontre le mois prochain."
         )
         return
-    if stage == Stage.PREPARED:
+    if stage == DemoStage.PREPARED:
         _opinion(letter, copil, F, "Le COPIL valide la crédibilité et la pertinence du projet.")
         _prepare(letter)
         return
@@ -265,7 +270,7 @@ def _walk_copil(letter: IntentionLetter, coordinator, stage: Stage) -> None:
         message="Le COPIL demande de préciser les besoins et les professionnels mobilisés.",
         field_comments={k: v for k, v in COMPLEMENT_COMMENTS.items() if k != "subsidy.amount"},
     )
-    if stage == Stage.COMPLEMENTS:
+    if stage == DemoStage.COMPLEMENTS:
         return
     _answer_complements(letter, coordinator)
     letter_open_review(letter=letter, by=copil_user)
@@ -529,14 +534,14 @@ def seed_dossier_demo(cpts: Organisation, *, coordinator, stage: str, index: int
     """Bring the CPTS's letter to ``stage`` (once) and, when validated, its health project in progress."""
     letter = IntentionLetter.objects.filter(cpts=cpts).order_by("pk").first()
     if letter is None:
-        letter = _write_letter(cpts, coordinator, complete=stage != Stage.DRAFT, index=index)
-    if stage != Stage.DRAFT and letter.status == LetterStatus.DRAFT and letter.current_version_number == 0:
+        letter = _write_letter(cpts, coordinator, complete=stage != DemoStage.DRAFT, index=index)
+    if stage != DemoStage.DRAFT and letter.status == LetterStatus.DRAFT and letter.current_version_number == 0:
         if not CarryingStructure.objects.filter(cpts=cpts, siret__gt="").exists():
             letter.delete()  # the half-written draft of a run without communes: write it whole
             letter = _write_letter(cpts, coordinator, complete=True, index=index)
         settings = letter_settings(letter)
         walk = _walk_guichet if settings and settings.letter_circuit == LetterCircuit.GUICHET_URPS else _walk_copil
-        walk(letter, coordinator, Stage(stage))
+        walk(letter, coordinator, DemoStage(stage))
         letter.refresh_from_db()
     if letter.status == LetterStatus.VALIDATED:
         _health_project(cpts, coordinator)
@@ -546,4 +551,4 @@ def seed_dossier_demo(cpts: Organisation, *, coordinator, stage: str, index: int
 # Kept for callers of the first demo (a single draft letter).
 def seed_letters_demo(cpts) -> IntentionLetter | None:
     coordinator = _user(cpts, Role.COORDINATOR)
-    return seed_dossier_demo(cpts, coordinator=coordinator, stage=Stage.DRAFT) if coordinator else None
+    return seed_dossier_demo(cpts, coordinator=coordinator, stage=DemoStage.DRAFT) if coordinator else None

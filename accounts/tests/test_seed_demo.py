@@ -3,9 +3,10 @@ from django.apps import apps
 from django.core.management import call_command
 from django.test import override_settings
 
-from accounts.choices import LetterCircuit, OrganisationKind, Role
-from accounts.demo import DEMO_CPTS, LOGINS, Stage
+from accounts.choices import LetterCircuit, OrganisationKind, Role, Stage
+from accounts.demo import DEMO_CPTS, LOGINS, DemoStage
 from accounts.models import Departement, Membership, Organisation, Region, RegionalSettings, User
+from projects.workflows.engine import rows_of
 
 pytestmark = pytest.mark.django_db
 
@@ -66,39 +67,39 @@ def test_each_region_has_a_cpts_at_every_stage_walked_by_the_real_services(demo_
 
     call_command("seed_demo")
     expected_status = {
-        Stage.DRAFT: LetterStatus.DRAFT,
-        Stage.REVIEW: LetterStatus.UNDER_REVIEW,
-        Stage.COMPLEMENTS: LetterStatus.COMPLEMENTS_REQUESTED,
-        Stage.VALIDATED: LetterStatus.VALIDATED,
+        DemoStage.DRAFT: LetterStatus.DRAFT,
+        DemoStage.REVIEW: LetterStatus.UNDER_REVIEW,
+        DemoStage.COMPLEMENTS: LetterStatus.COMPLEMENTS_REQUESTED,
+        DemoStage.VALIDATED: LetterStatus.VALIDATED,
     }
     # A decision prepared by an ARS agent waits for a decider: transmitted by the Guichet, or under the COPIL's review.
     prepared_status = {"76": LetterStatus.TRANSMITTED, "04": LetterStatus.UNDER_REVIEW}
     for region in ("76", "04"):
         specs = [s for s in DEMO_CPTS if s.region == region]
-        assert {s.stage for s in specs} == set(Stage)
+        assert {s.stage for s in specs} == set(DemoStage)
         for spec in specs:
             letter = IntentionLetter.objects.get(cpts__name=spec.name)
-            expected = prepared_status[region] if spec.stage == Stage.PREPARED else expected_status[spec.stage]
+            expected = prepared_status[region] if spec.stage == DemoStage.PREPARED else expected_status[spec.stage]
             assert letter.status == expected, spec.name
             assert letter.cpts.territory.entries.count() == len(spec.communes)
             assert Membership.objects.get(user__email=spec.coordinator, role=Role.COORDINATOR).organisation_id == (
                 letter.cpts_id
             )
-            versions = DossierVersion.objects.filter(content_type__model="intentionletter", object_id=letter.pk)
-            log = StatusTransition.objects.filter(content_type__model="intentionletter", object_id=letter.pk)
-            if spec.stage == Stage.DRAFT:
+            versions = DossierVersion.objects.filter(rows_of(letter))
+            log = StatusTransition.objects.filter(rows_of(letter))
+            if spec.stage == DemoStage.DRAFT:
                 assert not versions.exists() and not log.exists()
                 continue
             assert letter.current_version_number == versions.count() >= 1
             assert log.filter(transition="submit").exists() and log.filter(transition="open_review").exists()
-            assert ExpectedOpinion.objects.filter(object_id=letter.pk, content_type__model="intentionletter").exists()
-            if spec.stage == Stage.REVIEW:
+            assert ExpectedOpinion.objects.filter(rows_of(letter)).exists()
+            if spec.stage == DemoStage.REVIEW:
                 assert Opinion.objects.filter(version__object_id=letter.pk).exists()
-            if spec.stage in (Stage.PREPARED, Stage.VALIDATED):
+            if spec.stage in (DemoStage.PREPARED, DemoStage.VALIDATED):
                 prepared = PreparedDecision.objects.get(letter=letter)
                 assert prepared.prepared_by.memberships.filter(role=Role.AGENT).exists()
                 assert log.filter(transition="prepare_decision").exists()
-            if spec.stage == Stage.VALIDATED:
+            if spec.stage == DemoStage.VALIDATED:
                 assert versions.count() == 2  # complements asked once, then answered
                 decision = LetterDecision.objects.get(letter=letter)
                 assert decision.accompaniment_deadline and letter.deadlines.exists()
@@ -130,12 +131,30 @@ def test_demo_world_has_the_regional_circuits():
     call_command("seed_demo")
     occitanie = RegionalSettings.objects.get(region__code="76")
     assert occitanie.letter_circuit == LetterCircuit.GUICHET_URPS
-    assert occitanie.letter_desk.kind == OrganisationKind.GUICHET
-    assert occitanie.letter_reviewers.filter(kind=OrganisationKind.URPS).count() == 10
+    letter = occitanie.circuit(Stage.LETTER)
+    assert letter.desk.kind == OrganisationKind.GUICHET
+    assert letter.reviewers.filter(kind=OrganisationKind.URPS).count() == 10
+    assert (letter.opinion_delay_days, letter.grid_code) == (21, "lettre-guichet-urps")
     assert occitanie.fir_engineering_amount == 50000
+    assert not occitanie.departmental_bodies_region_wide
+    health_project = occitanie.circuit(Stage.HEALTH_PROJECT)
+    assert health_project.desk.kind == OrganisationKind.ARS and health_project.decision_delay_months == 2
+    assert {o.kind for o in health_project.reviewers.all()} == {
+        OrganisationKind.ARS_DD,
+        OrganisationKind.CPAM,
+        OrganisationKind.MSA,
+        OrganisationKind.GUICHET,
+        OrganisationKind.ELSM,
+    }
+    assert [o.kind for o in occitanie.circuit(Stage.CONTRACT).reviewers.all()] == [OrganisationKind.CPAM]
     reunion = RegionalSettings.objects.get(region__code="04")
     assert reunion.letter_circuit == LetterCircuit.COPIL
     assert reunion.first_meeting_delay_days == 15
+    assert reunion.circuit(Stage.LETTER).desk.kind == OrganisationKind.COPIL
+    assert reunion.circuit(Stage.HEALTH_PROJECT).decision_delay_months == 2
+    for stage in (Stage.HEALTH_PROJECT, Stage.CONTRACT):
+        assert reunion.circuit(stage).desk.kind == OrganisationKind.ARS
+        assert [o.kind for o in reunion.circuit(stage).reviewers.all()] == [OrganisationKind.CGSS]
     roles = set(Membership.objects.values_list("role", flat=True))
     assert roles == {r.value for r in Role}
     # Every demo login exists, and every kind of organisation of the model has a person to log in as.

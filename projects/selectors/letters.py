@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.choices import Stage
+from accounts.models import circuits_prefetch
 from accounts.selectors import is_administrator, membership_list_for_user
 from cpts_portal.related import related_or_none
 from diagnostics import selectors as diagnostics_selectors
@@ -215,12 +216,13 @@ def letter_visibility_q(user) -> Q | None:
 
 
 def letter_list_for_user(user) -> QuerySet[IntentionLetter]:
-    qs = IntentionLetter.objects.select_related("cpts__region", "regional_settings__letter_desk", "instructing_region")
+    qs = IntentionLetter.objects.select_related("cpts__region", "regional_settings", "instructing_region")
     q = letter_visibility_q(user)
     if q is not None:
         qs = qs.filter(pk__in=IntentionLetter.objects.filter(q).values("pk"))
     return qs.prefetch_related(
-        Prefetch("expected_opinions", queryset=ExpectedOpinion.objects.select_related("organisation"))
+        circuits_prefetch("regional_settings__"),
+        Prefetch("expected_opinions", queryset=ExpectedOpinion.objects.select_related("organisation")),
     ).order_by("-updated_at")
 
 
@@ -271,7 +273,7 @@ def letter_get_for_page(*, pk: int, user) -> IntentionLetter:
         IntentionLetter.objects.select_related(
             "cpts__region",
             "carrying_structure",
-            "regional_settings__letter_desk",
+            "regional_settings",
             "instructing_region",
             "decision__decided_by",
             "decision__organisation",
@@ -280,7 +282,7 @@ def letter_get_for_page(*, pk: int, user) -> IntentionLetter:
             "prepared_decision__prepared_by",
         )
         .prefetch_related(
-            "regional_settings__letter_reviewers",
+            circuits_prefetch("regional_settings__"),
             "team",
             "professions",
             "decision__instalments",
@@ -450,7 +452,6 @@ def letter_awaiting_dossiers(user) -> list[IntentionLetter]:
         letter_list_for_user(user)
         .exclude(status__in=[LetterStatus.REFUSED, LetterStatus.ABANDONED])
         .select_related("identity_sheet", "cpts__health_project")
-        .prefetch_related("regional_settings__letter_reviewers")
     )
     if validated := [letter for letter in letters if letter.status == LetterStatus.VALIDATED]:
         # The next stage's deadline: one query, and only once a letter is validated.

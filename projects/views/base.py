@@ -7,6 +7,7 @@ from django.shortcuts import redirect
 from django.views import View
 from django_fsm import TransitionNotAllowed
 
+from accounts.models import circuits_prefetch
 from cpts_portal.views import PermissionDispatchMixin
 
 from ..models import IntentionLetter
@@ -23,8 +24,8 @@ class LetterMixin(PermissionDispatchMixin):
     (cpts_portal.views.PermissionDispatchMixin: the login, method, 404 and 403 steps, shared with the CPTS pages)."""
 
     letter_queryset = IntentionLetter.objects.select_related(
-        "cpts__region", "regional_settings__letter_desk", "instructing_region", "carrying_structure"
-    ).prefetch_related("regional_settings__letter_reviewers")
+        "cpts__region", "regional_settings", "instructing_region", "carrying_structure"
+    ).prefetch_related(circuits_prefetch("regional_settings__"))
 
     def get_letter(self) -> IntentionLetter:
         try:

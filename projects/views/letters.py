@@ -12,6 +12,7 @@ from django.views import View
 from django.views.generic import ListView, TemplateView
 from django_fsm import TransitionNotAllowed
 
+from accounts.choices import Stage
 from accounts.models import Organisation
 from accounts.selectors import cpts_list_for_user
 from cpts_portal.related import related_or_none
@@ -321,7 +322,8 @@ class LetterEditView(LetterMixin, TemplateView):
 def submitted_message(letter) -> str:
     """Who is told of a submission: the desk its regional settings name (a Guichet, a COPIL...)."""
     settings = letter_settings(letter)
-    desk = settings.letter_desk if settings and settings.letter_desk_id else None
+    circuit = settings.circuit(Stage.LETTER) if settings else None
+    desk = circuit.desk if circuit else None
     if desk is None:
         return _("Lettre d'intention déposée.")
     return _("Lettre d'intention déposée : %(desk)s en est prévenu et l'examinera.") % {"desk": desk.name}
@@ -353,6 +355,7 @@ class LetterSubmitConfirmView(LetterMixin, TemplateView):
     def render(self, form):
         letter = self.letter
         settings = letter_settings(letter)
+        circuit = settings.circuit(Stage.LETTER) if settings else None
         decision = can_transition(self.request.user, letter, "submit")
         context = {
             "letter": letter,
@@ -360,8 +363,8 @@ class LetterSubmitConfirmView(LetterMixin, TemplateView):
             "allowed": bool(decision),
             "reason": decision.reason,
             "settings": settings,
-            "desk": settings.letter_desk if settings and settings.letter_desk_id else None,
-            "reviewers": list(settings.letter_reviewers.all()) if settings else [],
+            "desk": circuit.desk if circuit else None,
+            "reviewers": list(circuit.reviewers.all()) if circuit else [],
             "resubmission": letter.current_version_number > 0,
             "next_version": letter.current_version_number + 1,
             "opinions_later": opinions_visibility_text(settings),

@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 from django_fsm import TransitionNotAllowed
 
+from accounts.choices import Stage
+
 from ..forms import ComplementRequestForm, DecisionForm, IdentitySheetForm, OpinionForm
 from ..models import IdentitySheet
 from ..permissions import (
@@ -141,7 +143,8 @@ class LetterDecisionView(LetterFormView):
     @property
     def success_message(self):
         settings = letter_settings(self.letter)
-        desk = settings.letter_desk.name if settings and settings.letter_desk_id else _("l'instance qui l'a examinée")
+        circuit = settings.circuit(Stage.LETTER) if settings else None
+        desk = circuit.desk.name if circuit and circuit.desk else _("l'instance qui l'a examinée")
         return _("La décision est enregistrée : la CPTS et %(desk)s sont prévenus.") % {"desk": desk}
 
     def prepared(self):
