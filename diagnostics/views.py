@@ -67,6 +67,16 @@ class CptsPermissionMixin(BaseCptsPermissionMixin):
     def territory_url(self) -> str:
         return reverse("diagnostics:territory_edit", kwargs={"cpts_pk": self.cpts.pk})
 
+    def get_entry(self) -> TerritoryCommune:
+        """The commune of this CPTS's territory named by the URL's ``entry_pk`` (404 for any other)."""
+        if self.territory is None:
+            raise Http404
+        return get_object_or_404(
+            TerritoryCommune.objects.select_related("commune", "territory"),
+            pk=self.kwargs["entry_pk"],
+            territory=self.territory,
+        )
+
 
 class TerritoryListView(LoginRequiredMixin, TemplateView):
     template_name = "diagnostics/territory_list.html"
@@ -164,15 +174,6 @@ class TerritoryActionView(CptsPermissionMixin, View):
             messages.success(self.request, notice)
         return HttpResponseRedirect(self.territory_url())
 
-    def get_entry(self) -> TerritoryCommune:
-        if self.territory is None:
-            raise Http404
-        return get_object_or_404(
-            TerritoryCommune.objects.select_related("commune", "territory"),
-            pk=self.kwargs["entry_pk"],
-            territory=self.territory,
-        )
-
 
 class TerritoryCommuneAddView(TerritoryActionView):
     def post(self, request, cpts_pk):
@@ -254,15 +255,6 @@ class TerritoryCommunePartView(CptsPermissionMixin, TemplateView):
 
     permission = perms.can_edit_territory
     template_name = "diagnostics/territory_commune_part.html"
-
-    def get_entry(self) -> TerritoryCommune:
-        if self.territory is None:
-            raise Http404
-        return get_object_or_404(
-            TerritoryCommune.objects.select_related("commune", "territory"),
-            pk=self.kwargs["entry_pk"],
-            territory=self.territory,
-        )
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
