@@ -47,7 +47,6 @@ class OrganisationAdmin(SimpleHistoryAdmin):
 class RegionalSettingsAdmin(SimpleHistoryAdmin):
     list_display = ["region", "valid_from", "letter_circuit", "letter_funding", "opinions_visible_to_cpts"]
     list_filter = ["region", "letter_circuit"]
-    filter_horizontal = ["letter_reviewers"]
     inlines = [StageCircuitInline]
     fieldsets = (
         (None, {"fields": ("region", "valid_from", "notes")}),
@@ -56,9 +55,6 @@ class RegionalSettingsAdmin(SimpleHistoryAdmin):
             {
                 "fields": (
                     "letter_circuit",
-                    "letter_desk",
-                    "letter_reviewers",
-                    "opinion_delay_days",
                     "first_meeting_delay_days",
                     "opinions_visible_to_cpts",
                 )

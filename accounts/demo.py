@@ -285,8 +285,6 @@ def _regional_settings(orgs: dict[str, Organisation]) -> None:
         valid_from=dt.date(2019, 6, 1),
         defaults={
             "letter_circuit": LetterCircuit.GUICHET_URPS,
-            "letter_desk": orgs["Guichet CPTS Occitanie"],
-            "opinion_delay_days": 21,
             "fir_engineering_amount": Decimal("50000"),
             "fir_instalments": 2,
             "fir_period_months": 6,
@@ -295,7 +293,6 @@ def _regional_settings(orgs: dict[str, Organisation]) -> None:
             "notes": "Guide du Guichet CPTS Occitanie : avis des 10 URPS, FIR de 50 000 € en 2 versements sur 6 mois.",
         },
     )
-    occitanie.letter_reviewers.set([o for o in orgs.values() if o.kind == OrganisationKind.URPS])
     _circuit(
         occitanie,
         Stage.LETTER,
@@ -333,8 +330,6 @@ def _regional_settings(orgs: dict[str, Organisation]) -> None:
         valid_from=dt.date(2019, 6, 1),
         defaults={
             "letter_circuit": LetterCircuit.COPIL,
-            "letter_desk": orgs["COPIL exercice coordonné La Réunion"],
-            "opinion_delay_days": 15,
             "first_meeting_delay_days": 15,
             "support_months": 9,
             "letter_funding": LetterFunding.SUPPORT,
@@ -345,7 +340,6 @@ def _regional_settings(orgs: dict[str, Organisation]) -> None:
             "accompagnement par une structure d'appui jusqu'à 9 mois.",
         },
     )
-    reunion.letter_reviewers.set([orgs["COPIL exercice coordonné La Réunion"]])
     _circuit(
         reunion,
         Stage.LETTER,

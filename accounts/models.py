@@ -117,7 +117,8 @@ class Organisation(models.Model):
 
 
 class RegionalSettings(models.Model):
-    """The rules of one region from a date: letter circuit, reviewing bodies, FIR grant, delays.
+    """The rules of one region from a date: letter circuit, FIR grant, delays; the desk, reviewers, grid and delays
+    of each stage are its ``circuits`` (``StageCircuit``).
 
     Versioned by ``valid_from`` so that a dossier can be judged under the rules in force when it
     was submitted, and an administrator changes them without code.
@@ -129,20 +130,6 @@ class RegionalSettings(models.Model):
     valid_from = models.DateField(_("applicable à partir du"))
     letter_circuit = models.CharField(
         _("circuit de la lettre d'intention"), max_length=20, choices=LetterCircuit.choices
-    )
-    letter_desk = models.ForeignKey(
-        Organisation,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("guichet ou comité qui reçoit les lettres"),
-    )
-    letter_reviewers = models.ManyToManyField(
-        Organisation, blank=True, related_name="+", verbose_name=_("organisations qui rendent un avis sur la lettre")
-    )
-    opinion_delay_days = models.PositiveSmallIntegerField(
-        _("délai pour rendre un avis (jours)"), default=21, validators=[MinValueValidator(1)]
     )
     first_meeting_delay_days = models.PositiveSmallIntegerField(
         _("délai de première rencontre avec les référents (jours)"), null=True, blank=True
@@ -188,7 +175,7 @@ class RegionalSettings(models.Model):
         help_text=_("Sinon, chacune agit pour les CPTS de son département."),
     )
     notes = models.TextField(_("remarques"), blank=True)
-    history = HistoricalRecords(m2m_fields=[letter_reviewers])
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("paramètres régionaux")

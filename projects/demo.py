@@ -159,6 +159,12 @@ def _letter_circuit(letter: IntentionLetter) -> StageCircuit:
     return circuit
 
 
+def _desk(letter: IntentionLetter) -> Organisation:
+    desk = _letter_circuit(letter).desk
+    assert desk is not None, "every demo letter circuit has its desk (accounts.demo)"
+    return desk
+
+
 def _reviewers(letter: IntentionLetter) -> list[Organisation]:
     return sorted(_letter_circuit(letter).reviewers.all(), key=lambda o: o.pk)
 
@@ -196,7 +202,7 @@ COMPLEMENT_COMMENTS = {
 def _walk_guichet(letter: IntentionLetter, coordinator, stage: DemoStage) -> None:
     """Occitanie: the Guichet takes the letter, the 10 URPS give their opinion, the Guichet consolidates and
     transmits, the ARS decides."""
-    desk = _letter_circuit(letter).desk
+    desk = _desk(letter)
     desk_user = _user(desk, Role.REVIEWER)
     urps = _reviewers(letter)
     letter_submit(letter=letter, by=coordinator)
@@ -249,7 +255,7 @@ def _walk_guichet(letter: IntentionLetter, coordinator, stage: DemoStage) -> Non
 
 def _walk_copil(letter: IntentionLetter, coordinator, stage: DemoStage) -> None:
     """La Réunion: the COPIL examines the letter and the ARS (sitting in the COPIL) decides."""
-    copil = _letter_circuit(letter).desk
+    copil = _desk(letter)
     copil_user = _user(copil, Role.REVIEWER)
     letter_submit(letter=letter, by=coordinator)
     letter_open_review(letter=letter, by=copil_user)

@@ -60,13 +60,10 @@ def occitanie_circuit(region, *, urps_count: int = 3, reuse: list | None = None)
         region=region,
         valid_from=dt.date(2019, 6, 1),
         letter_circuit=LetterCircuit.GUICHET_URPS,
-        letter_desk=guichet,
-        opinion_delay_days=21,
         fir_engineering_amount=Decimal("50000"),
         fir_instalments=2,
         fir_period_months=6,
     )
-    settings.letter_reviewers.set(reviewers)
     letter_circuit = StageCircuit.objects.create(
         settings=settings, stage=Stage.LETTER, desk=guichet, opinion_delay_days=21, grid_code="lettre-guichet-urps"
     )
@@ -98,8 +95,6 @@ def reunion_circuit(region) -> Circuit:
         region=region,
         valid_from=dt.date(2019, 6, 1),
         letter_circuit=LetterCircuit.COPIL,
-        letter_desk=copil,
-        opinion_delay_days=15,
         first_meeting_delay_days=15,
         support_months=9,
         letter_funding=LetterFunding.SUPPORT,
@@ -107,7 +102,6 @@ def reunion_circuit(region) -> Circuit:
         priority_themes="Diabète et obésité\nMorbidité et mortalité périnatales\n"
         "Troubles neuro-développementaux de l'enfant\nPersonnes âgées",
     )
-    settings.letter_reviewers.set([copil])
     letter_circuit = StageCircuit.objects.create(
         settings=settings, stage=Stage.LETTER, desk=copil, opinion_delay_days=15, grid_code="lettre-copil"
     )
