@@ -167,20 +167,22 @@ def stage_circuit(settings, stage: str = Stage.LETTER) -> tuple[int | None, set[
     """(desk id, reviewing organisation ids) of one stage in these settings; (None, set()) without settings.
 
     The one read of the desk and the reviewers (``RegionalSettings.circuit``); prefetch the settings' circuits
-    (``accounts.models.CIRCUIT_PREFETCH``) so that it costs no query."""
-    if settings is None:
+    (``accounts.models.circuits_prefetch``) so that it costs no query."""
+    circuit = settings.circuit(stage) if settings is not None else None
+    if circuit is None:
         return None, set()
-    if stage == Stage.LETTER:
-        return settings.letter_desk_id, {o.pk for o in settings.letter_reviewers.all()}
-    return None, set()
+    return circuit.desk_id, {o.pk for o in circuit.reviewers.all()}
 
 
 def stage_circuit_q(organisation_ids: Iterable[int], stage: str = Stage.LETTER, *, settings_field: str) -> Q:
     """The dossiers whose settings (``settings_field``) name one of ``organisation_ids`` as desk or reviewer."""
     ids = list(organisation_ids)
-    if stage != Stage.LETTER:
-        return Q(pk__in=[])
-    return Q(**{f"{settings_field}__letter_desk_id__in": ids}) | Q(**{f"{settings_field}__letter_reviewers__in": ids})
+    circuit = f"{settings_field}__circuits"
+    # Both conditions sit in the one filter the caller builds, so the stage and the organisation are read on the
+    # same circuit row.
+    return Q(**{f"{circuit}__stage": stage, f"{circuit}__desk_id__in": ids}) | Q(
+        **{f"{circuit}__stage": stage, f"{circuit}__reviewers__in": ids}
+    )
 
 
 def region_wide(settings) -> bool:
