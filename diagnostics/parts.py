@@ -395,7 +395,8 @@ def seen_cpts_q(user, *, deposited_only: bool) -> Q:
     of the CPTS's home region or of the region instructing its territory; a departmental body within its
     département unless its region's settings say region-wide; with ``deposited_only``, once a letter was deposited.
     The CPTS's own people and administrators are the callers' business."""
-    regional, departemental = set(), {}
+    regional: set[int] = set()
+    departemental: dict[int, set[int]] = {}
     for m in membership_list_for_user(user):
         org = m.organisation
         if org.kind not in SEEING_KINDS:
