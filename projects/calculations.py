@@ -5,7 +5,6 @@
 - ``add_months`` / ``split_instalments``: the FIR grant schedule and the 9-month deadline.
 """
 
-
 import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
@@ -207,7 +206,7 @@ ASSESSMENT_WORDS: dict[str, tuple[str, str]] = {
 
 
 def assessment_counts_text(counts: dict[str, int]) -> str:
-    """"8 favorables, 2 réservés": the counts in the scale's order, zeros left out; "aucun avis" when empty."""
+    """ "8 favorables, 2 réservés": the counts in the scale's order, zeros left out; "aucun avis" when empty."""
     parts = [
         f"{counts[key]} {words[0] if counts[key] == 1 else words[1]}"
         for key, words in ASSESSMENT_WORDS.items()

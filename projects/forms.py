@@ -104,9 +104,7 @@ class SubmitConfirmForm(forms.Form):
     """Submitting is irreversible: the coordinator confirms it, checked on the server (no script needed)."""
 
     confirm = forms.BooleanField(
-        label=_(
-            "Je confirme le dépôt : la lettre ne se modifiera plus, sauf si des compléments sont demandés."
-        ),
+        label=_("Je confirme le dépôt : la lettre ne se modifiera plus, sauf si des compléments sont demandés."),
         error_messages={"required": _("Cochez la case pour confirmer le dépôt de la lettre.")},
     )
     comment = forms.CharField(

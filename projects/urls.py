@@ -56,8 +56,7 @@ urlpatterns = [
         views.DocumentDownloadView.as_view(),
         name="document_download",
     ),
-    path("cpts/<int:cpts_pk>/projet-de-sante/", views.HealthProjectDetailView.as_view(),
-         name="health_project_detail"),
+    path("cpts/<int:cpts_pk>/projet-de-sante/", views.HealthProjectDetailView.as_view(), name="health_project_detail"),
     path(
         "cpts/<int:cpts_pk>/projet-de-sante/ouvrir/",
         views.HealthProjectStartView.as_view(),
