@@ -134,8 +134,11 @@ def cpts_departement_ids(cpts) -> frozenset[int]:
     return cpts._departement_ids_cache
 
 
-def departement_ids_prime(cpts_list: Iterable) -> None:
-    """Load ``cpts_departement_ids`` of many CPTS in one query (lists that ask the parts row by row)."""
+def departement_ids_prime(cpts_list: Iterable, *, for_user=None) -> None:
+    """Load ``cpts_departement_ids`` of many CPTS in one query (lists that ask the parts row by row). With
+    ``for_user``, only when that person belongs to a departmental body (the only parts that read the area)."""
+    if for_user is not None and not any(_is_departmental(m.organisation) for m in membership_list_for_user(for_user)):
+        return
     pending = {c.pk: c for c in cpts_list if not hasattr(c, "_departement_ids_cache")}
     if not pending:
         return

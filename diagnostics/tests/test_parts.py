@@ -7,12 +7,15 @@ import pytest
 
 from accounts.choices import OrganisationKind, Role, Stage
 from accounts.models import Organisation, RegionalSettings
+from accounts.selectors import membership_list_for_user
 from accounts.tests.factories import DepartementFactory, MembershipFactory, OrganisationFactory, RegionFactory
 from diagnostics.parts import (
     Actor,
     acting_organisation,
+    cpts_departement_ids,
     cpts_stage,
     cpts_stage_record,
+    departement_ids_prime,
     dossier_parts,
     seen_cpts_q,
     sees_cpts,
@@ -174,3 +177,25 @@ def test_the_stage_record_is_kept_up_to_date_and_read_without_projects(cpts):
     assert cpts_stage(cpts).letter_validated and cpts_stage(cpts).territory_lock_reason == "Le territoire est figé."
     fresh_cpts = Organisation.objects.get(pk=cpts.pk)
     assert cpts_stage(fresh_cpts).label == "lettre d'intention validée"
+
+
+def test_a_list_primes_the_areas_in_one_query_and_only_for_departmental_bodies(
+    region, cpts, area, colleague, django_assert_num_queries
+):
+    haute_garonne, _ariege = area
+    others = [OrganisationFactory(name=f"CPTS {n}", region=region) for n in range(3)]
+    for other in others:
+        TerritoryCommuneFactory(
+            territory=TerritoryFactory(cpts=other), commune=CommuneFactory(departement=haute_garonne)
+        )
+    reviewer = fresh(colleague)
+    membership_list_for_user(reviewer)  # the request's memberships, loaded once
+    with django_assert_num_queries(0):
+        departement_ids_prime([cpts, *others], for_user=reviewer)  # an URPS reads no area
+    dd = fresh(agent_of(OrganisationKind.ARS_DD, region, haute_garonne))
+    membership_list_for_user(dd)
+    rows = [Organisation.objects.get(pk=c.pk) for c in [cpts, *others]]
+    with django_assert_num_queries(1):
+        departement_ids_prime(rows, for_user=dd)
+    with django_assert_num_queries(0):
+        assert all(cpts_departement_ids(row) == {haute_garonne.pk} for row in rows)

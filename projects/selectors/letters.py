@@ -16,7 +16,7 @@ from accounts.models import circuits_prefetch
 from accounts.selectors import is_administrator, membership_list_for_user
 from cpts_portal.related import related_or_none
 from diagnostics import selectors as diagnostics_selectors
-from diagnostics.parts import CPTS_ACTORS, REVIEWING_ACTORS, dossier_parts_q
+from diagnostics.parts import CPTS_ACTORS, REVIEWING_ACTORS, departement_ids_prime, dossier_parts_q
 from funding.selectors import size_band_for_population
 
 from ..calculations import LETTER_FIELDS, assessment_counts_text, diff_data, letter_missing_items
@@ -453,6 +453,8 @@ def letter_awaiting_dossiers(user) -> list[IntentionLetter]:
         .exclude(status__in=[LetterStatus.REFUSED, LetterStatus.ABANDONED])
         .select_related("identity_sheet", "cpts__health_project")
     )
+    # A departmental body's parts read each CPTS's area: one query for the list, not one per letter.
+    departement_ids_prime([letter.cpts for letter in letters], for_user=user)
     if validated := [letter for letter in letters if letter.status == LetterStatus.VALIDATED]:
         # The next stage's deadline: one query, and only once a letter is validated.
         open_deadlines = Deadline.objects.filter(closed_at__isnull=True).order_by("due_at")

@@ -16,6 +16,7 @@ from accounts.choices import Stage
 from accounts.models import Organisation
 from accounts.selectors import cpts_list_for_user
 from cpts_portal.related import related_or_none
+from diagnostics.parts import departement_ids_prime
 
 from ..calculations import LETTER_FIELDS, letter_field_label, letter_missing_items
 from ..forms import (
@@ -81,6 +82,8 @@ class LetterListView(LoginRequiredMixin, ListView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         user = self.request.user
+        # A departmental body's parts read each CPTS's area: one query for the page, not one per row.
+        departement_ids_prime([letter.cpts for letter in ctx["letters"]], for_user=user)
         ctx["rows"] = [
             (letter, status_label(letter, letter_actor_roles(user, letter)), opinion_counter(letter))
             for letter in ctx["letters"]
