@@ -240,7 +240,6 @@ ADMIN_FOR_ADMINISTRATOR = {
     "admin:axes_accessattempt_add": {"403"},  # the axes logs are read-only
     "admin:axes_accesslog_add": {"403"},
     "admin:axes_accessfailurelog_add": {"403"},
-    "admin:missions_sheetstatuschange_change": {"302", "403"},  # a validation log: read-only
 }
 
 
