@@ -185,7 +185,14 @@ def letter_missing(letter: IntentionLetter):
 
 
 def letter_grid(letter: IntentionLetter) -> OpinionGrid | None:
-    return OpinionGrid.objects.filter(letter_circuit=letter.circuit).prefetch_related("criteria").first()
+    """The grid the letter's opinions answer: the one its region's letter circuit names (regional data, frozen
+    with the settings at submission), else the grid of its kind of circuit (Guichet/URPS, COPIL)."""
+    settings = letter.regional_settings
+    circuit = settings.circuit(Stage.LETTER) if settings is not None else None
+    grids = OpinionGrid.objects.prefetch_related("criteria")
+    if circuit is not None and circuit.grid_code:
+        return grids.filter(code=circuit.grid_code).first()
+    return grids.filter(letter_circuit=letter.circuit).first()
 
 
 def letter_diff(before: DossierVersion, after: DossierVersion):
