@@ -40,9 +40,10 @@ lint: $(VENV)/.dev
 typecheck: $(VENV)/.dev
 	$(VENV)/bin/mypy
 
-## Benchmarks print figures and ratios (not part of `make test`).
+## Benchmarks print figures and ratios (not part of `make test`). Their files are bench_*.py: pytest is told to
+## collect them (its default collects test_*.py only, and the target then ran nothing); an error exits non-zero.
 bench: $(VENV)/.dev services
-	$(VENV)/bin/pytest tests/benchmarks -m benchmark -s -p no:randomly
+	$(VENV)/bin/pytest tests/benchmarks -m benchmark -s -p no:randomly -o python_files="bench_*.py"
 
 ## Load benchmark: gunicorn + wrk, 20 concurrent users, p50/p95 of the bare view and the dossier pages.
 bench-load: system-deps $(VENV)/.dev services
