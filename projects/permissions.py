@@ -13,6 +13,7 @@ from accounts.permissions import ALLOWED, Decision
 from accounts.selectors import is_administrator, membership_list_for_user
 
 from .choices import LetterStatus
+from .models import IntentionLetter
 from .workflows.engine import CPTS_ACTORS, REVIEWING_ACTORS, Actor, authorize, rows_of
 from .workflows.letter import STATE_RULES, cpts_sees_opinions, letter_actor_roles, letter_reviewer_ids, letter_settings
 
@@ -34,9 +35,18 @@ def can_view_letter(user, letter) -> Decision:
     return Decision(False, _("Cette lettre d'intention ne relève pas de vos organisations."))
 
 
-def can_create_letter(user, cpts) -> Decision:
-    from .models import IntentionLetter
+def cpts_with_open_letter_ids(cpts_ids) -> set[int]:
+    """Which of these CPTS already have a letter in progress (one query for a whole list)."""
+    return set(
+        IntentionLetter.objects.filter(cpts_id__in=list(cpts_ids))
+        .exclude(status__in=[LetterStatus.REFUSED, LetterStatus.ABANDONED])
+        .values_list("cpts_id", flat=True)
+    )
 
+
+def can_create_letter(user, cpts, *, open_letter_cpts_ids: set[int] | None = None) -> Decision:
+    """The CPTS's pilot group starts its letter, one in progress at a time. A list passes
+    ``open_letter_cpts_ids`` (``cpts_with_open_letter_ids`` of all its CPTS) so that it costs one query."""
     if refused := _authenticated(user):
         return refused
     if not any(
@@ -44,11 +54,9 @@ def can_create_letter(user, cpts) -> Decision:
         for m in membership_list_for_user(user)
     ):
         return Decision(False, _("Seuls le pilote et le groupe projet de la CPTS rédigent sa lettre d'intention."))
-    if (
-        IntentionLetter.objects.filter(cpts=cpts)
-        .exclude(status__in=[LetterStatus.REFUSED, LetterStatus.ABANDONED])
-        .exists()
-    ):
+    if open_letter_cpts_ids is None:
+        open_letter_cpts_ids = cpts_with_open_letter_ids([cpts.pk])
+    if cpts.pk in open_letter_cpts_ids:
         return Decision(False, _("Cette CPTS a déjà une lettre d'intention en cours."))
     return ALLOWED
 

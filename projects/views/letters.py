@@ -43,6 +43,7 @@ from ..permissions import (
     can_transition,
     can_view_letter,
     can_write_note,
+    cpts_with_open_letter_ids,
     opinions_visibility_text,
 )
 from ..selectors import (
@@ -88,7 +89,9 @@ class LetterListView(LoginRequiredMixin, ListView):
             (letter, status_label(letter, letter_actor_roles(user, letter)), opinion_counter(letter))
             for letter in ctx["letters"]
         ]
-        ctx["startable"] = [org for org in _cpts_of(user) if can_create_letter(user, org)]
+        own_cpts = _cpts_of(user)
+        open_ids = cpts_with_open_letter_ids(org.pk for org in own_cpts)
+        ctx["startable"] = [org for org in own_cpts if can_create_letter(user, org, open_letter_cpts_ids=open_ids)]
         return ctx
 
 
