@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.db.models import Prefetch, QuerySet, Subquery
 
-from accounts.choices import OrganisationKind, Role
+from accounts.choices import OrganisationKind
 from accounts.models import Organisation
 from accounts.selectors import is_administrator, membership_list_for_user
 from cpts_portal.tailles import band_for_population
@@ -124,18 +124,6 @@ def cpts_member_count(organisation: Organisation, *, on: dt.date, scale: calc.Sc
         in_force = scale_in_force(on)
         counts = in_force.increase_counts if in_force is not None else calc.COUNT_MEMBERS
     return member_count_at(organisation, on, count_structures=counts == calc.COUNT_MEMBERS)
-
-
-def _membership_roles(user, organisation: Organisation) -> set[str]:
-    return {m.role for m in membership_list_for_user(user) if m.organisation_id == organisation.pk}
-
-
-def is_cpts_coordinator(user, organisation: Organisation) -> bool:
-    return Role.COORDINATOR in _membership_roles(user, organisation)
-
-
-def is_cpts_member(user, organisation: Organisation) -> bool:
-    return bool(_membership_roles(user, organisation))
 
 
 def budget_cpts_list_for_user(user) -> list[tuple[Organisation, Budget | None]]:

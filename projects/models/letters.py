@@ -159,9 +159,8 @@ class IntentionLetter(FSMModelMixin, models.Model):
     events = GenericRelation(Event, related_query_name="intention_letter")
     history = HistoricalRecords(excluded_fields=["status"])
 
-    # Per-instance caches of projects.workflows (letter_settings, letter_departement_ids).
+    # Per-instance cache of projects.workflows.letter.letter_settings.
     _settings_cache: "RegionalSettings | None"
-    _departement_ids_cache: set[int]
 
     class Meta:
         verbose_name = _("lettre d'intention")

@@ -37,6 +37,19 @@ from ..models import DossierVersion, StatusTransition
 EVERYONE = CPTS_ACTORS | REVIEWING_ACTORS | {Actor.ADMINISTRATOR}
 COORDINATOR_ONLY = frozenset({Actor.COORDINATOR})
 
+# The audiences a status is labelled for and the home page's sections, by the part a person plays; the other parts
+# (Assurance Maladie, administrator) read the status as the ARS does.
+AUDIENCES = {
+    Actor.COORDINATOR: "cpts",
+    Actor.MEMBER: "cpts",
+    Actor.DESK: "reviewer",
+    Actor.REVIEWER: "reviewer",
+    Actor.ARS: "ars",
+    Actor.ARS_DECIDER: "ars",
+    Actor.ARS_DD: "ars",
+}
+_AUDIENCE_ORDER = ("cpts", "reviewer", "ars")
+
 
 @dataclass(frozen=True)
 class StateRule:
@@ -53,11 +66,9 @@ class StateRule:
     todo: str = ""
 
     def label_for(self, actors: frozenset) -> str:
-        if actors & CPTS_ACTORS:
-            return self.labels["cpts"]
-        if actors & {Actor.DESK, Actor.REVIEWER}:
-            return self.labels["reviewer"]
-        return self.labels["ars"]
+        """The CPTS's reading first, then the reviewers', else the ARS's."""
+        audiences = {AUDIENCES.get(actor, "ars") for actor in actors}
+        return self.labels[next((a for a in _AUDIENCE_ORDER if a in audiences), "ars")]
 
 
 @dataclass(frozen=True)
@@ -225,16 +236,6 @@ def available_actions(user, dossier) -> list[ActionState]:
 
 # --- What awaits a person ("ce qui m'attend") -------------------------------------------------------------------
 
-# The home page's sections, by the part that acts.
-AUDIENCES = {
-    Actor.COORDINATOR: "cpts",
-    Actor.MEMBER: "cpts",
-    Actor.DESK: "reviewer",
-    Actor.REVIEWER: "reviewer",
-    Actor.ARS: "ars",
-    Actor.ARS_DECIDER: "ars",
-    Actor.ARS_DD: "ars",
-}
 OPINION_TODO = "Rendre l'avis de votre organisation"
 
 

@@ -41,7 +41,6 @@ from accounts.choices import OpinionsVisibility, OrganisationKind, Role, Stage
 from accounts.selectors import regional_settings_for
 from diagnostics.parts import (
     acting_organisation,
-    cpts_departement_ids,
     cpts_instructing_region_id,
     cpts_stage_record,
     dossier_parts,
@@ -242,11 +241,6 @@ def letter_actor_roles(user, letter: IntentionLetter) -> frozenset:
         settings=lambda: letter_settings(letter),
         stage=Stage.LETTER,
     )
-
-
-def letter_departement_ids(letter: IntentionLetter) -> frozenset[int]:
-    """The départements the CPTS's territory touches (cached on the CPTS instance)."""
-    return cpts_departement_ids(letter.cpts)
 
 
 def actor_organisation(user, letter: IntentionLetter, actors: frozenset):
