@@ -55,6 +55,9 @@ def test_the_demo_coordinator_opens_the_health_project_with_its_sections_and_fic
     actions = page.get_by_role("row").filter(has_text="Actions par mission")
     assert f"{len(titles)} fiches action dont 4 validées" in actions.inner_text()
     assert "16 communes" in page.get_by_role("row").filter(has_text="Diagnostic territorial").inner_text()
+    # The fiches' validations are the dossiers' one status log (issue 13, point 5), read on the project's page.
+    history = page.get_by_role("region", name="Historique des validations")
+    assert "Fiche action" in history.inner_text() and " → " in history.inner_text()
     assert_accessible(page)
 
     page.get_by_role("link", name="Ouvrir la section Actions par mission et macro-planning").click()
