@@ -5,7 +5,7 @@ from typing import cast
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse, QueryDict
+from django.http import FileResponse, Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.text import slugify
@@ -14,13 +14,12 @@ from django.views import View
 
 from accounts.selectors import cpts_list_for_user
 from accounts.views import CptsPermissionMixin
-from cpts_portal.pdf import render_pdf
 from cpts_portal.tabular import table_response
 from cpts_portal.views import PermissionCheck
 from governance.permissions import can_view_member_contacts
 
+from . import documents, selectors, services, status_log
 from . import permissions as perms
-from . import selectors, services, status_log
 from .forms import ActionSheetForm, PlanSettingsForm, SheetCreateForm, SheetIndicatorForm, sheet_formsets
 from .models import ActionExample, ActionPlan, SheetIndicator
 
@@ -194,22 +193,74 @@ class PlanExportView(PlanMixin):
         return table_response(fmt, name, selectors.TABLE_COLUMNS, selectors.actions_table_rows(page))
 
 
-def _pdf_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{filename}.pdf"'
-    return response
+class PlanDocumentMixin(PlanMixin):
+    """The PDF of every active fiche (or of one fiche, ``sheet_pk``): GET shows where it stands (en attente, en
+    cours, prêt, échec), POST asks for it. A task lays it out: no request renders a PDF. Each person gets the variant
+    their rights allow (the members' contacts for the CPTS's coordinators only), looked up from their rights, never
+    from the URL; whoever may view the plan may ask for it and download it."""
+
+    http_method_names = ["get", "post"]
+
+    def target(self, kwargs):
+        if "pk" not in kwargs:
+            return None
+        try:
+            return selectors.sheet_get(self.open_plan, kwargs["pk"], full=False)
+        except selectors.ActionSheet.DoesNotExist as exc:
+            raise Http404(_("Fiche introuvable.")) from exc
+
+    def with_contacts(self) -> bool:
+        return bool(can_view_member_contacts(self.request.user, self.cpts))
+
+    def page_url(self, sheet):
+        if sheet is None:
+            return reverse("missions:plan_pdf", kwargs={"cpts_pk": self.cpts.pk})
+        return reverse("missions:sheet_pdf", kwargs={"cpts_pk": self.cpts.pk, "pk": sheet.pk})
+
+    def get(self, request, cpts_pk, **kwargs):
+        sheet = self.target(kwargs)
+        document = documents.plan_document_get(self.open_plan, sheet=sheet, with_contacts=self.with_contacts())
+        outdated = document is not None and documents.plan_document_outdated(document)
+        return render(
+            request,
+            "missions/plan_document.html",
+            self.context(sheet=sheet, document=document, outdated=outdated, page_url=self.page_url(sheet)),
+        )
+
+    def post(self, request, cpts_pk, **kwargs):
+        sheet = self.target(kwargs)
+        documents.plan_document_request(
+            plan=self.open_plan, sheet=sheet, with_contacts=self.with_contacts(), by=request.user
+        )
+        return redirect(self.page_url(sheet))
 
 
-class PlanPdfView(PlanMixin):
-    """Every active fiche as one PDF, with the macro-planning."""
+class PlanPdfView(PlanDocumentMixin):
+    """Every active fiche as one PDF, with the macro-planning (a task lays it out; this page follows it)."""
+
+
+class SheetPdfView(PlanDocumentMixin):
+    """One fiche as a PDF: through the same task as the whole plan, so every PDF of the portal takes one path."""
+
+
+class PlanDocumentDownloadView(PlanDocumentMixin):
+    """The stored file of the person's variant, byte for byte (its SHA-256 in ``X-Content-SHA256``)."""
 
     http_method_names = ["get"]
 
-    def get(self, request, cpts_pk):
-        page = selectors.action_plan_page(self.open_plan, full=True, with_gantt=True)
-        sheets = [s for block in page.blocks for s in block.sheets]
-        content = render_pdf("pdf/action_sheets.html", self.context(page=page, sheets=sheets, whole_plan=True))
-        return _pdf_response(content, f"fiches-action-{slugify(self.cpts.name)}")
+    def get(self, request, cpts_pk, **kwargs):
+        sheet = self.target(kwargs)
+        document = documents.plan_document_get(self.open_plan, sheet=sheet, with_contacts=self.with_contacts())
+        if document is None or not document.file.name or not document.file.storage.exists(document.file.name):
+            raise Http404(_("Ce PDF n'est pas prêt : préparez-le depuis la page du PDF."))
+        response = FileResponse(
+            document.file.open("rb"),
+            content_type="application/pdf",
+            as_attachment=True,
+            filename=documents.plan_document_filename(document),
+        )
+        response["X-Content-SHA256"] = document.sha256
+        return response
 
 
 # --- Fiches --------------------------------------------------------------------------------------------------------
@@ -287,16 +338,6 @@ class SheetDetailView(SheetMixin):
                 status_changes=status_log.status_changes(sheet, limit=20),
             ),
         )
-
-
-class SheetPdfView(SheetMixin):
-    http_method_names = ["get"]
-
-    def get(self, request, cpts_pk, pk):
-        sheet = self.get_sheet(pk)
-        sheet.number = ""
-        content = render_pdf("pdf/action_sheets.html", self.context(sheets=[sheet], whole_plan=False))
-        return _pdf_response(content, f"fiche-action-{slugify(sheet.title)[:60]}")
 
 
 class SheetUpdateView(SheetMixin):
@@ -481,8 +522,10 @@ class IndicatorFormView(SheetMixin):
         form = SheetIndicatorForm(request.POST, instance=self.get_indicator(sheet, indicator_pk), sheet=sheet)
         if not form.is_valid():
             return self.render(request, sheet, form, status=400)
-        services.indicator_save(sheet=sheet, by=request.user, form=form)
+        indicator = services.indicator_save(sheet=sheet, by=request.user, form=form)
         messages.success(request, _("Indicateur enregistré."))
+        if indicator.maintenance_warning:
+            messages.warning(request, indicator.maintenance_warning)
         return redirect(self.sheet_url(sheet) + "#indicateurs")
 
 

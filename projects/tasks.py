@@ -68,7 +68,10 @@ def opinions_remind_late() -> int:
 
 @shared_task
 def pending_work_resend() -> dict:
-    """Beat: send again the renders and e-mails whose task was lost (broker down at commit, worker killed)."""
+    """Beat: send again the PDF renders (the letter's and the fiches action's) and e-mails whose task was lost
+    (broker down at commit, worker killed)."""
+    from missions.documents import plan_documents_resend
+
     from .services import pending_work_resend as resend
 
-    return resend()
+    return {**resend(), "plan_documents": plan_documents_resend()}

@@ -1,4 +1,5 @@
 from .catalogue import ActionExample, IndicatorTemplate, Mission, SubMission
+from .documents import PlanDocument
 from .plans import (
     TRANSITION_LABELS,
     ActionPlan,
@@ -16,6 +17,7 @@ __all__ = [
     "ActionSheet",
     "IndicatorTemplate",
     "Mission",
+    "PlanDocument",
     "PlanningStep",
     "ProblemFigure",
     "SheetIndicator",

@@ -100,6 +100,7 @@ def build_world() -> World:
     from governance.models import Body, InclusionAction, Partner, Referent
     from governance.services import document_upload, mandate_create, member_invite, partner_save
     from governance.tests.factories import MemberFactory, load_professions
+    from missions.documents import plan_document_render_now, plan_document_request
     from missions.tests.factories import ActionPlanFactory, ActionSheetFactory, IndicatorFactory, load_catalogue
     from projects.choices import Assessment, DocumentKind
     from projects.models import RenderedDocument
@@ -247,6 +248,9 @@ def build_world() -> World:
     w.plan = ActionPlanFactory(cpts=w.cpts)
     w.sheet = ActionSheetFactory(plan=w.plan, title="Médecin traitant pour les patients fragiles")
     w.indicator = IndicatorFactory(sheet=w.sheet)
+    for with_contacts in (True, False):  # the plan's PDF, as the coordination and as the members get it
+        plan_document = plan_document_request(plan=w.plan, sheet=None, with_contacts=with_contacts, by=coordinator)
+        plan_document_render_now(document_id=plan_document.pk)
 
     w.secrets = [
         Secret(w.member.email, frozenset({"coordinator", "admin"}), "e-mail d'un membre de la CPTS"),
