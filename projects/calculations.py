@@ -23,6 +23,7 @@ LETTER_FIELDS: dict[str, tuple[str, str]] = {
     "territory.instructing_region": ("Région qui instruit le dossier", "territoire"),
     "territory.communes": ("Communes du territoire", "territoire"),
     "territory.population": ("Population du territoire", "territoire"),
+    "territory.size": ("Taille de la CPTS (barème en vigueur)", "territoire"),
     "needs": ("Besoins identifiés sur le territoire", "id_needs"),
     "professionals.professions": ("Professionnels mobilisés par profession", "professions"),
     "professionals.information_actions": ("Information des professionnels du territoire", "id_information_actions"),

@@ -126,6 +126,7 @@ def territory_rows(cpts) -> tuple[list[dict], int, str]:
 def letter_snapshot(letter: IntentionLetter) -> dict:
     """The letter as it would be frozen now: every field, the team, and the territory table."""
     communes, population, region = territory_rows(letter.cpts)
+    band = size_band_for_population(population, timezone.localdate()) if population else None
     structure = letter.carrying_structure
 
     def money(value):
@@ -143,6 +144,8 @@ def letter_snapshot(letter: IntentionLetter) -> dict:
             "instructing_region": region,
             "communes": communes,
             "population": population,
+            # The taille as the funding scale in force counts this population (None while no scale is in force).
+            "size": band.taille if band is not None else None,
         },
         "needs": letter.needs,
         "professionals": {

@@ -61,6 +61,8 @@ def test_the_decision_pdf_holds_the_cpts_communes_opinions_and_decision(
         "Avis consolidé",
         "Conformité des objectifs",
         "15 décembre 2024",
+        # Issue 15 point 6: the letter shows its taille, as the scale in force counts its population.
+        "14 700 habitants, soit une CPTS de taille 1 selon le barème en vigueur",
     ]:
         assert expected in text, expected
 

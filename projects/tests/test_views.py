@@ -103,6 +103,13 @@ def test_the_draft_is_seen_and_edited_only_by_its_cpts(client, letter, owner, co
     assert "ne relève pas de vos organisations" in text(refused) and letter.needs not in text(refused)
 
 
+def test_the_letter_form_shows_the_taille_of_its_population(client, letter, owner, scales):
+    """Issue 15 point 6: the taille as the scale in force counts the territory's population, beside it."""
+    client.force_login(owner)
+    page = " ".join(text(client.get(reverse("projects:letter_edit", args=[letter.pk]))).split())
+    assert "14 700 habitants, soit une CPTS de taille 1 selon le barème en vigueur" in page
+
+
 def test_the_list_shows_each_person_their_letters_with_the_opinion_counter(
     client, under_review, owner, colleague, outsider, circuit
 ):

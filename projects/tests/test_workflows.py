@@ -63,6 +63,7 @@ def test_occitanie_happy_path_from_draft_to_validation(letter, owner, circuit):
     assert letter.status == LetterStatus.SUBMITTED
     assert version.number == 1 and version.data["territory"]["communes"][0]["insee"]
     assert version.data["territory"]["population"] == 14_700
+    assert version.data["territory"]["size"] == 1  # issue 15 point 6: frozen with the version (scale of 2024)
     assert letter.circuit == "guichet_urps" and letter.regional_settings == circuit.settings
 
     expected = letter_open_review(letter=letter, by=circuit.desk_user)
