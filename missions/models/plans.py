@@ -391,6 +391,25 @@ class SheetIndicator(models.Model):
     def weights(self) -> dict[int, Decimal]:
         return {y: v for y in CONTRACT_YEARS if (v := getattr(self, f"weight_{y}")) is not None}
 
+    @property
+    def maintained_years(self) -> list[int]:
+        """Contract years whose target equals the baseline: the level is to be maintained, not improved."""
+        if self.baseline_value is None:
+            return []
+        return [year for year, target in self.targets.items() if target == self.baseline_value]
+
+    @property
+    def maintenance_warning(self) -> str:
+        """The warning shown with a 'maintain the level' target (allowed, but worth a second look)."""
+        years = self.maintained_years
+        if not years:
+            return ""
+        return _(
+            "Cible égale à la valeur de référence (maintien du niveau) en année %(years)s : vérifiez que c'est "
+            "voulu. Pour le volet variable, l'indicateur est alors atteint à 100 %% si le niveau est maintenu, "
+            "sinon au prorata de la cible."
+        ) % {"years": ", ".join(str(y) for y in years)}
+
     def clean(self):
         errors = {}
         mission = self.sheet.mission if self.sheet_id else None
@@ -407,14 +426,16 @@ class SheetIndicator(models.Model):
             if value < 0:
                 errors[f"weight_{year}"] = _("Un poids ne peut pas être négatif.")
         if self.baseline_value is not None:
+            # A target equal to the baseline ("maintenir le niveau") is allowed, with a warning (maintained_years);
+            # only a target on the wrong side of the baseline is refused.
             for year, target in self.targets.items():
-                if self.direction == Direction.INCREASING and target <= self.baseline_value:
+                if self.direction == Direction.INCREASING and target < self.baseline_value:
                     errors[f"target_{year}"] = _(
-                        "Indicateur croissant : la cible doit dépasser la valeur de référence."
+                        "Indicateur croissant : la cible ne peut pas être inférieure à la valeur de référence."
                     )
-                if self.direction == Direction.DECREASING and target >= self.baseline_value:
+                if self.direction == Direction.DECREASING and target > self.baseline_value:
                     errors[f"target_{year}"] = _(
-                        "Indicateur décroissant : la cible doit être inférieure à la valeur de référence."
+                        "Indicateur décroissant : la cible ne peut pas être supérieure à la valeur de référence."
                     )
         if errors:
             raise ValidationError(errors)

@@ -255,12 +255,22 @@ def test_mission_4_has_no_result_target(plan):
         ("increasing", "10", "8", False),
         ("decreasing", "30", "20", True),
         ("decreasing", "30", "35", False),
+        # Issue 15 point 7: "maintain the level" (target = baseline) is allowed either way, with a warning.
+        ("increasing", "10", "10", True),
+        ("decreasing", "30", "30", True),
     ],
 )
 def test_targets_follow_the_direction(plan, direction, baseline, target, valid):
     sheet = ActionSheetFactory(plan=plan)
     form = _indicator_form(sheet, direction=direction, baseline_value=baseline, target_2=target, is_funding="on")
     assert form.is_valid() is valid
+    if valid:
+        indicator = form.save()
+        maintained = target == baseline
+        assert indicator.maintained_years == ([2] if maintained else [])
+        assert ("maintien du niveau" in indicator.maintenance_warning) is maintained
+    else:
+        assert "ne peut pas être" in form.errors["target_2"][0]
 
 
 def test_funding_indicators_feed_the_funding_calculator(plan):

@@ -543,3 +543,18 @@ def test_mission_templates_read_statuses_through_the_models_never_as_raw_strings
     folder = Path(settings.BASE_DIR) / "templates" / "missions"
     offending = [str(p.name) for p in folder.rglob("*.html") if raw.search(p.read_text())]
     assert not offending
+
+
+def test_a_target_equal_to_the_baseline_is_saved_with_a_warning(client, owner, sheet, cpts):
+    """Issue 15 point 7: 'maintain the level' is allowed for an increasing indicator; the warning is shown after
+    saving and on the fiche, and a target below the baseline is still refused next to its field."""
+    client.force_login(owner)
+    data = {"kind": "action", "label": "Patients suivis", "direction": "increasing", "baseline_value": "40"}
+    refused = client.post(url("indicator_create", cpts, sheet.pk), {**data, "target_1": "35"})
+    assert refused.status_code == 400
+    assert "la cible ne peut pas être inférieure à la valeur de référence" in text(refused)
+    saved = client.post(url("indicator_create", cpts, sheet.pk), {**data, "target_1": "40"}, follow=True)
+    assert saved.status_code == 200 and sheet.indicators.get().target_1 == 40
+    page = words(saved)
+    assert "Indicateur enregistré." in page
+    assert page.count("Cible égale à la valeur de référence (maintien du niveau) en année 1") == 2  # message + fiche
