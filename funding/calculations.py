@@ -20,9 +20,12 @@ interface shows them:
 from __future__ import annotations
 
 import datetime as dt
+from bisect import insort
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import cached_property
+from typing import Any, NamedTuple
 
 from cpts_portal.dates import add_months
 from cpts_portal.formatting import format_euros as euros
@@ -178,10 +181,7 @@ class Scale:
         raise FundingError(f"Le barème « {self.name} » ne définit pas de taille {taille}.")
 
     def mission(self, code: str) -> MissionScale | None:
-        for mission in self.missions:
-            if mission.code == code:
-                return mission
-        return None
+        return self._missions_by_code.get(code)
 
     def engaged_mission(self, code: str) -> MissionScale:
         """The mission of a code that ``validate`` accepted (an unknown code is refused there)."""
@@ -193,6 +193,19 @@ class Scale:
     @property
     def core_codes(self) -> tuple[str, ...]:
         return tuple(m.code for m in self.missions if m.is_core)
+
+    # Kept with this scale object (frozen data) from their first use; a copy (``with_validity``) starts afresh.
+    @cached_property
+    def _missions_by_code(self) -> dict[str, MissionScale]:
+        by_code: dict[str, MissionScale] = {}
+        for mission in self.missions:
+            by_code.setdefault(mission.code, mission)
+        return by_code
+
+    @cached_property
+    def _tariffs(self) -> dict[tuple[int, bool], _Tariff]:
+        """Per (taille, increase applies): what every plan on this scale shares (see ``calculate``)."""
+        return {}
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -226,10 +239,23 @@ class FundingInput:
 
 # --------------------------------------------------------------------------------------------------------------
 # Outputs.
+#
+# Lines, payments and years are named tuples: immutable like the frozen dataclasses they were, and about ten times
+# cheaper to build (a plan holds ~110 of them). Their explanations are written when they are read, not when the plan
+# is computed: ``detail`` holds either the text or ``(formatter, *arguments)``, and ``explanation`` formats it.
+
+# The explanation of a line or a payment: its text, or (a formatter, its arguments), formatted when read.
+Detail = str | tuple[Any, ...]
 
 
-@dataclass(frozen=True)
-class Line:
+def explain(detail: Detail) -> str:
+    """The text of an explanation (see ``Detail``)."""
+    if isinstance(detail, str):
+        return detail
+    return detail[0](*detail[1:])
+
+
+class Line(NamedTuple):
     """One labelled amount of one contract year."""
 
     year: int
@@ -237,12 +263,15 @@ class Line:
     label: str
     scale_line: str
     amount: Decimal
-    explanation: str
     mission: str | None = None
+    detail: Detail = ""
+
+    @property
+    def explanation(self) -> str:
+        return explain(self.detail)
 
 
-@dataclass(frozen=True)
-class YearResult:
+class YearResult(NamedTuple):
     year: int
     start: dt.date
     end: dt.date
@@ -287,8 +316,7 @@ class YearResult:
         return sum((line.amount for line in self.lines if line.mission == code and line.kind == kind), ZERO)
 
 
-@dataclass(frozen=True)
-class Payment:
+class Payment(NamedTuple):
     """One payment: when it is due, the latest date it may arrive, what it pays (increase share included)."""
 
     due_on: dt.date
@@ -299,11 +327,14 @@ class Payment:
     amount: Decimal
     mission: str | None = None
     increase: Decimal = ZERO
-    explanation: str = ""
+    detail: Detail = ""
+
+    @property
+    def explanation(self) -> str:
+        return explain(self.detail)
 
 
-@dataclass(frozen=True)
-class FundingPlan:
+class FundingPlan(NamedTuple):
     scale_code: str
     scale_name: str
     taille: int
@@ -334,7 +365,6 @@ class FundingPlan:
         return money(line.amount * self.increase_rate) if line.kind in self.increase_kinds else ZERO
 
 
-# --------------------------------------------------------------------------------------------------------------
 # Small helpers.
 
 
@@ -349,7 +379,7 @@ def percent(rate: Decimal) -> str:
 
 
 def french_date(day: dt.date) -> str:
-    return day.strftime("%d/%m/%Y")
+    return f"{day.day:02}/{day.month:02}/{day.year}"  # as strftime("%d/%m/%Y"), three times faster
 
 
 def add_years(day: dt.date, years: int) -> dt.date:
@@ -422,7 +452,7 @@ def with_validity(scales: Sequence[Scale]) -> tuple[Scale, ...]:
     result = []
     for index, scale in enumerate(ordered):
         following = ordered[index + 1].effective_from if index + 1 < len(ordered) else None
-        result.append(_replace(scale, valid_until=following))
+        result.append(scale if scale.valid_until == following else _replace(scale, valid_until=following))
     return tuple(result)
 
 
@@ -542,6 +572,11 @@ def _mission_name(mission: MissionScale) -> str:
 
 def validate(scale: Scale, inp: FundingInput) -> int:
     """Check the input against the scale; return the taille. Raises FundingError with every problem found."""
+    return _validate(scale, inp, _year_bounds(inp.signed_on) if isinstance(inp.signed_on, dt.date) else None)
+
+
+def _validate(scale: Scale, inp: FundingInput, bounds: Sequence[dt.date] | None) -> int:
+    """``validate`` on the contract years ``calculate`` computed once (None when the signature is not a date)."""
     errors: list[str] = []
     taille = inp.taille
     if taille is not None and inp.population is not None:
@@ -589,7 +624,7 @@ def validate(scale: Scale, inp: FundingInput) -> int:
             + "."
         )
 
-    contract_end = add_years(inp.signed_on, CONTRACT_YEARS) if isinstance(inp.signed_on, dt.date) else None
+    contract_end = bounds[CONTRACT_YEARS] if bounds else None
     for rate in [inp.default_achievement, *inp.achievement.values()]:
         if not isinstance(rate, Decimal) or not rate.is_finite() or rate < 0 or rate > 1:
             errors.append(f"Le taux d'atteinte doit être compris entre 0 et 100 % (reçu : {rate}).")
@@ -627,6 +662,16 @@ def validate(scale: Scale, inp: FundingInput) -> int:
 
 # --------------------------------------------------------------------------------------------------------------
 # The 5-year plan.
+#
+# What depends only on the scale, the taille and whether the taille 4++ increase applies (every amount rounded to
+# the cent, its increase share, the 75 % advance and the balance of each fixed part, every label and the lines
+# that do not change from one contract to another) is computed once per scale object, in a ``_Tariff`` kept on the
+# scale; a plan then computes only what its own inputs change: its dates, a prorated first year, the variable parts
+# at its achievement rates, its crises and the yearly increase. Explanations are formatted when read (``Detail``).
+# The results are the very Decimals of the straightforward computation (same operands, same operations, same
+# order of additions): funding/tests/reference_calculations.py keeps that computation, and the tests compare.
+
+_new = tuple.__new__  # builds a named tuple from a tuple without the Python-level __new__ (what ``_make`` does)
 
 
 def _increase_applies(scale: Scale, taille: int, inp: FundingInput) -> bool:
@@ -639,57 +684,351 @@ def _increase_applies(scale: Scale, taille: int, inp: FundingInput) -> bool:
     return count >= rule.threshold if rule.comparison == AT_LEAST else count > rule.threshold
 
 
-def _start_of(inp: FundingInput, code: str | None) -> dt.date:
-    if code is None:
-        return inp.signed_on
-    return inp.mission_starts.get(code, inp.signed_on)
+def _year_bounds(signed_on: dt.date) -> list[dt.date]:
+    """The first day of each contract year, then the contract's end: the 6 anniversaries, computed once per plan."""
+    return [signed_on] + [add_months(signed_on, 12 * year) for year in range(1, CONTRACT_YEARS + 1)]
 
 
-def _fixed_for_year(scale, mission, amounts, taille, year, year_start, year_end, start) -> Line | None:
-    """The fixed part of a mission in one contract year, prorated when the mission starts during that year."""
-    if start >= year_end:
-        return None
-    first_year = year_start <= start
-    base = amounts.fixed
-    which = "volet fixe" if mission.split_published else "fixe et variable (répartition non publiée)"
-    if amounts.fixed_following is not None:
-        if first_year:
-            which = "volet fixe, année de rédaction du plan"
-        else:
-            base, which = amounts.fixed_following, "volet fixe, années suivantes (mise à jour du plan)"
-    scale_line = f"{scale.name} – mission {mission.code} {mission.label}, {which}, taille {taille}"
-    if first_year and start > year_start:
-        days = (year_end - start).days
-        year_days = (year_end - year_start).days
-        amount = money(base * days / year_days)
-        explanation = (
-            f"{euros(base)} × {days}/{year_days} jours (démarrage le {french_date(start)}, prorata jusqu'à "
-            f"l'anniversaire du {french_date(year_end)})"
-        )
-    else:
-        amount, explanation = money(base), euros(base)
-    return Line(
-        year,
-        FIXED,
-        f"Mission {mission.code} – {mission.label} : {which}",
-        scale_line,
-        amount,
-        explanation,
-        mission.code,
+def _year_index(bounds: Sequence[dt.date], day: dt.date) -> int | None:
+    """0 for the first contract year, ..., None outside the contract."""
+    for index in range(CONTRACT_YEARS):
+        if bounds[index] <= day < bounds[index + 1]:
+            return index
+    return None
+
+
+# Explanations, formatted only when a page, a PDF or a budget line reads them.
+
+
+def _explain_prorata(base: Decimal, days: int, year_days: int, start: dt.date, year_end: dt.date) -> str:
+    return (
+        f"{euros(base)} × {days}/{year_days} jours (démarrage le {french_date(start)}, prorata jusqu'à "
+        f"l'anniversaire du {french_date(year_end)})"
     )
 
 
-def _crisis_lines(scale, inp, taille, codes) -> tuple[list[Line], list[Payment], list[str]]:
+def _explain_variable(base: Decimal, rate: Decimal) -> str:
+    return f"{euros(base)} × {percent(rate)} d'atteinte"
+
+
+def _explain_additional(amount: Decimal, signed_on: dt.date) -> str:
+    return f"{euros(amount)}, contrat signé le {french_date(signed_on)}"
+
+
+def _explain_increase(rate: Decimal, base: Decimal) -> str:
+    return f"{percent(rate)} × {euros(base)}"
+
+
+def _explain_crisis(amount: Decimal, covered_until: dt.date) -> str:
+    return f"{euros(amount)}, au titre des 12 mois à venir (jusqu'au {french_date(covered_until)})"
+
+
+def _explain_advance(total: Decimal) -> str:
+    return f"75 % × {euros(total)}"
+
+
+def _explain_balance(total: Decimal, advance: Decimal) -> str:
+    return f"{euros(total)} − avance {euros(advance)}"
+
+
+# A payment's fields after its due and latest dates, (year, kind, label, amount, mission, increase, detail): the
+# tariff holds these for every payment that does not depend on a plan's own inputs, a plan adds the two dates.
+PaymentTail = tuple[Any, ...]
+
+
+class _Fixed(NamedTuple):
+    """A fixed part as one contract year pays it: its line, its increase share, its advance and its balance."""
+
+    line: Line
+    extra: Decimal
+    advance: PaymentTail
+    balance: PaymentTail
+
+
+def _fixed(line: Line, extra: Decimal, advance_label: str, balance_label: str) -> _Fixed:
+    """75 % of the fixed part (increase included) as an advance, the rest as the balance, each with its share."""
+    total = line.amount + extra
+    advance = money(total * ADVANCE_SHARE)
+    advance_extra = money(extra * ADVANCE_SHARE)
+    return _Fixed(
+        line,
+        extra,
+        (line.year, PAY_ADVANCE, advance_label, advance, line.mission, advance_extra, (_explain_advance, total)),
+        (
+            line.year,
+            PAY_BALANCE,
+            balance_label,
+            total - advance,
+            line.mission,
+            extra - advance_extra,
+            (_explain_balance, total, advance),
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class _MissionTariff:
+    """One mission of a scale for one taille (and one answer to "does the increase apply"), ready for every plan."""
+
+    code: str
+    # Its variable part follows an achievement rate (not the crisis payment, not a split the scale does not publish).
+    has_variable: bool
+    # Per contract year (index 0 = year 1): the fixed part of the mission's first year when it starts on that
+    # year's first day, and of a following year.
+    first: tuple[_Fixed, ...]
+    following: tuple[_Fixed, ...]
+    # What a first year prorated to the anniversary is made of.
+    first_base: Decimal
+    first_label: str
+    first_scale_line: str
+    advance_labels: tuple[str, ...]
+    balance_labels: tuple[str, ...]
+    # The variable part at 100 %, and per year the start of its line (year, kind, label, scale line) and of its
+    # payment after the dates (year, kind, label); a plan adds the amount at its rate.
+    variable: Decimal
+    variable_lines: tuple[tuple[Any, ...], ...]
+    variable_payments: tuple[tuple[Any, ...], ...]
+    # Mission paid on crisis: the payment, its increase share, its lines' scale line and the start of their label.
+    crisis_amount: Decimal | None = None
+    crisis_extra: Decimal = ZERO
+    crisis_scale_line: str = ""
+    crisis_label: str = ""
+
+
+@dataclass(frozen=True)
+class _Selection:
+    """The engaged missions of a plan, in the scale's order."""
+
+    codes: tuple[str, ...]
+    missions: tuple[_MissionTariff, ...]
+    # Scale order is also the order of the codes: the payments come out sorted, no sort needed (else: sorted).
+    in_code_order: bool
+    crisis: _MissionTariff | None
+    notes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _Tariff:
+    """What every plan on one scale, one taille and one answer to "does the increase apply" shares."""
+
+    increase_rate: Decimal  # the rule's rate when the increase applies, else 0
+    increase_kinds: frozenset[str]  # kinds of lines the increase applies to (empty when it does not apply)
+    increase_scale_line: str
+    operation_lines: tuple[Line, ...]  # per contract year
+    operation_extra: Decimal
+    operation_payments: tuple[PaymentTail, ...]  # per contract year
+    # The additional operating allowance of a contract signed before ``additional_until`` (None: none for this taille).
+    additional_until: dt.date | None
+    additional: Decimal
+    additional_base: Decimal
+    additional_extra: Decimal
+    additional_scale_line: str
+    missions: dict[str, _MissionTariff]
+    selections: dict[tuple[str, ...], _Selection] = field(default_factory=dict)
+
+
+ADDITIONAL_LABEL = "Fonctionnement additionnel (1re année)"
+OPERATION_LABEL = "Fonctionnement de la CPTS"
+INCREASE_LABEL = "Majoration taille 4++"
+_YEARS = tuple(range(1, CONTRACT_YEARS + 1))
+
+
+def _tariff(scale: Scale, taille: int, increase_applies: bool) -> _Tariff:
+    tariffs = scale._tariffs
+    tariff = tariffs.get((taille, increase_applies))
+    if tariff is None:
+        tariff = tariffs[taille, increase_applies] = _build_tariff(scale, taille, increase_applies)
+    return tariff
+
+
+def _build_tariff(scale: Scale, taille: int, increase_applies: bool) -> _Tariff:
+    size = scale.size(taille)
+    rule = scale.increase
+    kinds = INCREASE_BASES[rule.applies_to] if increase_applies else frozenset()
+
+    def share(kind: str, amount: Decimal) -> Decimal:
+        return money(amount * rule.rate) if kind in kinds else ZERO
+
+    operation = money(size.operation)
+    operation_scale_line = f"{scale.name} – fonctionnement, taille {taille}"
+    operation_extra = share(OPERATION, operation)
+    additional_until = None
+    additional_scale_line = ""
+    if scale.additional_operation_until and size.additional_operation:
+        additional_until = scale.additional_operation_until
+        additional_scale_line = (
+            f"{scale.name} – fonctionnement additionnel si signature avant le "
+            f"{french_date(scale.additional_operation_until)}, taille {taille}"
+        )
+    increase_scale_line = ""
+    if increase_applies:
+        increase_scale_line = (
+            f"{scale.name} – majoration de {percent(rule.rate)} (taille {rule.min_taille}, "
+            f"{'au moins' if rule.comparison == AT_LEAST else 'plus de'} {rule.threshold} "
+            f"{'membres' if rule.counts == COUNT_MEMBERS else 'professionnels de santé membres'}), "
+            f"sur le {INCREASE_BASE_LABELS[rule.applies_to]}"
+        )
+    return _Tariff(
+        increase_rate=rule.rate if increase_applies else ZERO,
+        increase_kinds=kinds,
+        increase_scale_line=increase_scale_line,
+        operation_lines=tuple(
+            Line(year, OPERATION, OPERATION_LABEL, operation_scale_line, operation, None, (euros, size.operation))
+            for year in _YEARS
+        ),
+        operation_extra=operation_extra,
+        operation_payments=tuple(
+            (
+                year,
+                PAY_OPERATION,
+                f"{OPERATION_LABEL} – année {year}",
+                operation + operation_extra,
+                None,
+                operation_extra,
+                "versé en totalité à la signature" if year == 1 else "versé à la date anniversaire",
+            )
+            for year in _YEARS
+        ),
+        additional_until=additional_until,
+        additional=money(size.additional_operation),
+        additional_base=size.additional_operation,
+        additional_extra=share(ADDITIONAL_OPERATION, money(size.additional_operation)),
+        additional_scale_line=additional_scale_line,
+        missions={m.code: _mission_tariff(scale, m, taille, share) for m in scale.missions if taille in m.amounts},
+    )
+
+
+def _mission_tariff(scale: Scale, mission: MissionScale, taille: int, share) -> _MissionTariff:
+    code, label = mission.code, mission.label
+    amounts = mission.amounts[taille]
+    which = "volet fixe" if mission.split_published else "fixe et variable (répartition non publiée)"
+    first_which = following_which = which
+    following_base = amounts.fixed
+    if amounts.fixed_following is not None:
+        first_which = "volet fixe, année de rédaction du plan"
+        following_base, following_which = amounts.fixed_following, "volet fixe, années suivantes (mise à jour du plan)"
+    advance_labels = tuple(f"Mission {code} – avance de 75 % du volet fixe, année {year}" for year in _YEARS)
+    balance_labels = tuple(f"Mission {code} – solde du volet fixe, année {year}" for year in _YEARS)
+
+    def fixed_parts(base: Decimal, which: str) -> tuple[_Fixed, ...]:
+        text = f"Mission {code} – {label} : {which}"
+        scale_line = f"{scale.name} – mission {code} {label}, {which}, taille {taille}"
+        amount = money(base)
+        extra = share(FIXED, amount)
+        return tuple(
+            _fixed(
+                Line(year, FIXED, text, scale_line, amount, code, (euros, base)),
+                extra,
+                advance_labels[year - 1],
+                balance_labels[year - 1],
+            )
+            for year in _YEARS
+        )
+
+    first = fixed_parts(amounts.fixed, first_which)
+    variable_label = f"Mission {code} – {label} : volet variable"
+    variable_scale_line = f"{scale.name} – mission {code} {label}, volet variable, taille {taille}"
+    crisis: dict[str, Any] = {}
+    if mission.variable_on_crisis:
+        crisis_amount = money(amounts.variable)
+        crisis = {
+            "crisis_amount": crisis_amount,
+            "crisis_extra": share(CRISIS, crisis_amount),
+            "crisis_scale_line": (
+                f"{scale.name} – mission {code} {label}, volet variable en cas de crise, taille {taille}"
+            ),
+            "crisis_label": f"Mission {code} – crise sanitaire grave identifiée le ",
+        }
+    return _MissionTariff(
+        code=code,
+        has_variable=mission.split_published and not mission.variable_on_crisis,
+        first=first,
+        following=fixed_parts(following_base, following_which),
+        first_base=amounts.fixed,
+        first_label=first[0].line.label,
+        first_scale_line=first[0].line.scale_line,
+        advance_labels=advance_labels,
+        balance_labels=balance_labels,
+        variable=amounts.variable,
+        variable_lines=tuple((year, VARIABLE, variable_label, variable_scale_line) for year in _YEARS),
+        variable_payments=tuple(
+            (year, PAY_VARIABLE, f"Mission {code} – volet variable, année {year}") for year in _YEARS
+        ),
+        **crisis,
+    )
+
+
+def _prorated(mission: _MissionTariff, index: int, mission_start: dt.date, bounds, increase_rate) -> _Fixed:
+    """The fixed part of a mission that starts during contract year ``index + 1``, prorated to the anniversary."""
+    start, end = bounds[index], bounds[index + 1]
+    days, year_days = (end - mission_start).days, (end - start).days
+    base = mission.first_base
+    amount = money(base * days / year_days)
+    line = Line(
+        index + 1,
+        FIXED,
+        mission.first_label,
+        mission.first_scale_line,
+        amount,
+        mission.code,
+        (_explain_prorata, base, days, year_days, mission_start, end),
+    )
+    extra = money(amount * increase_rate) if increase_rate is not None else ZERO
+    return _fixed(line, extra, mission.advance_labels[index], mission.balance_labels[index])
+
+
+def _variable(mission: _MissionTariff, achievement: Decimal, increase_rate) -> tuple[tuple[Any, ...], PaymentTail]:
+    """A variable part at an achievement rate: the end of its line (amount, mission, detail) and of its payment."""
+    amount = money(mission.variable * achievement)
+    extra = money(amount * increase_rate) if increase_rate is not None else ZERO
+    detail = (_explain_variable, mission.variable, achievement)
+    return (amount, mission.code, detail), (amount + extra, mission.code, extra, detail)
+
+
+def _selection(scale: Scale, tariff: _Tariff, engaged: Sequence[str]) -> _Selection:
+    key = tuple(engaged)
+    selection = tariff.selections.get(key)
+    if selection is not None:
+        return selection
+    codes = tuple(m.code for m in scale.missions if m.code in engaged)  # in the scale's order
+    missions = tuple(tariff.missions[code] for code in codes)
+    notes: tuple[str, ...] = DESIGN_NOTES
+    if any(not scale.engaged_mission(c).split_published for c in codes):
+        notes += (
+            f"Le barème « {scale.name} » ne publie pas la répartition entre volet fixe et volet variable : le montant "
+            "global de chaque mission est compté en volet fixe et le taux d'atteinte ne s'y applique pas.",
+        )
+    selection = tariff.selections[key] = _Selection(
+        codes=codes,
+        missions=missions,
+        in_code_order=list(codes) == sorted(codes),
+        crisis=next((m for m in missions if m.crisis_amount is not None), None),
+        notes=notes,
+    )
+    return selection
+
+
+_PAY_ORDER = {PAY_BALANCE: 0, PAY_VARIABLE: 1, PAY_OPERATION: 2, PAY_ADVANCE: 3, PAY_CRISIS: 4}
+
+
+def _payment_order(payment: Payment) -> tuple[dt.date, int, int, str]:
+    return payment.due_on, payment.year, _PAY_ORDER[payment.kind], payment.mission or ""
+
+
+def _crises(
+    tariff: _Tariff, selection: _Selection, inp: FundingInput, bounds: Sequence[dt.date]
+) -> tuple[list[Line], list[Payment], list[str]]:
+    """The crisis payments: one per 12 months covered, only once the crisis plan is written."""
     lines: list[Line] = []
     payments: list[Payment] = []
     notes: list[str] = []
-    crisis_mission = next(
-        (scale.engaged_mission(c) for c in codes if scale.engaged_mission(c).variable_on_crisis), None
-    )
-    if crisis_mission is None:
+    mission = selection.crisis
+    if mission is None or mission.crisis_amount is None:
         return lines, payments, notes
-    amount = money(crisis_mission.amounts[taille].variable)
-    start = _start_of(inp, crisis_mission.code)
+    amount = mission.crisis_amount
+    extra = mission.crisis_extra
+    increased = CRISIS in tariff.increase_kinds
+    start = inp.mission_starts.get(mission.code, inp.signed_on)
     covered_until = None
     for crisis in sorted(inp.crises, key=lambda c: c.identified_on):
         day = french_date(crisis.identified_on)
@@ -703,25 +1042,31 @@ def _crisis_lines(scale, inp, taille, codes) -> tuple[list[Line], list[Payment],
             )
             continue
         covered_until = add_months(crisis.identified_on, CRISIS_COVER_MONTHS)
-        year = contract_year_of(inp.signed_on, crisis.identified_on)
-        assert year is not None  # validate() refused a crisis outside the 5 years of the contract
-        scale_line = (
-            f"{scale.name} – mission {crisis_mission.code} {crisis_mission.label}, volet variable en cas de crise, "
-            f"taille {taille}"
+        index = _year_index(bounds, crisis.identified_on)
+        assert index is not None  # validate() refused a crisis outside the 5 years of the contract
+        label = mission.crisis_label + day
+        lines.append(
+            Line(
+                index + 1,
+                CRISIS,
+                label,
+                mission.crisis_scale_line,
+                amount,
+                mission.code,
+                (_explain_crisis, amount, covered_until),
+            )
         )
-        label = f"Mission {crisis_mission.code} – crise sanitaire grave identifiée le {day}"
-        explanation = f"{euros(amount)}, au titre des 12 mois à venir (jusqu'au {french_date(covered_until)})"
-        lines.append(Line(year, CRISIS, label, scale_line, amount, explanation, crisis_mission.code))
         payments.append(
             Payment(
                 crisis.identified_on,
                 add_months(crisis.identified_on, CRISIS_GRACE_MONTHS),
-                year,
+                index + 1,
                 PAY_CRISIS,
                 label,
-                amount,
-                crisis_mission.code,
-                explanation="dans le mois qui suit l'identification de la crise",
+                amount + extra if increased else amount,
+                mission.code,
+                extra if increased else ZERO,
+                "dans le mois qui suit l'identification de la crise",
             )
         )
     return lines, payments, notes
@@ -729,99 +1074,115 @@ def _crisis_lines(scale, inp, taille, codes) -> tuple[list[Line], list[Payment],
 
 def calculate(scale: Scale, inp: FundingInput) -> FundingPlan:
     """The 5-year ACI funding plan and its payment schedule for one contract."""
-    taille = validate(scale, inp)
-    size = scale.size(taille)
-    codes = tuple(m.code for m in scale.missions if m.code in inp.missions)  # in the scale's order
+    signed_on = inp.signed_on
+    bounds = _year_bounds(signed_on) if isinstance(signed_on, dt.date) else None
+    taille = _validate(scale, inp, bounds)
+    assert bounds is not None  # validate() refused a signature that is not a date
     increase_applies = _increase_applies(scale, taille, inp)
-    rule = scale.increase
-    notes = list(DESIGN_NOTES)
-    if any(not scale.engaged_mission(c).split_published for c in codes):
-        notes.append(
-            f"Le barème « {scale.name} » ne publie pas la répartition entre volet fixe et volet variable : le montant "
-            "global de chaque mission est compté en volet fixe et le taux d'atteinte ne s'y applique pas."
-        )
-    crisis_lines, crisis_payments, crisis_notes = _crisis_lines(scale, inp, taille, codes)
-    notes.extend(crisis_notes)
+    tariff = _tariff(scale, taille, increase_applies)
+    selection = _selection(scale, tariff, inp.missions)
+    kinds = tariff.increase_kinds
+    rate = tariff.increase_rate
+    fixed_rate = rate if FIXED in kinds else None
+    variable_rate = rate if VARIABLE in kinds else None
+    graces = [add_months(day, ANNIVERSARY_GRACE_MONTHS) for day in bounds]
+    default_rate = inp.default_achievement
+    rates = inp.achievement
+    starts = inp.mission_starts
 
+    # Per engaged mission: its tariff, the index of the year it starts, whether it starts on that year's first day
+    # (else its first year is prorated), its start, and its variable part at the default rate.
+    engaged = []
+    for mission in selection.missions:
+        first, on_anniversary, start = 0, True, signed_on
+        if starts and mission.code in starts:
+            start = starts[mission.code]
+            first = _year_index(bounds, start) or 0
+            on_anniversary = start == bounds[first]
+        line_end, payment_end = _variable(mission, default_rate, variable_rate) if mission.has_variable else ((), ())
+        engaged.append((mission, first, on_anniversary, start, line_end, payment_end))
+
+    crisis_lines, odd, crisis_notes = _crises(tariff, selection, inp, bounds) if inp.crises else ([], [], [])
     years = []
-    for year in range(1, CONTRACT_YEARS + 1):
-        start, end = contract_year_bounds(inp.signed_on, year)
-        lines = [
-            Line(
-                year,
-                OPERATION,
-                "Fonctionnement de la CPTS",
-                f"{scale.name} – fonctionnement, taille {taille}",
-                money(size.operation),
-                euros(size.operation),
-            )
-        ]
-        if (
-            year == 1
-            and scale.additional_operation_until
-            and inp.signed_on < scale.additional_operation_until
-            and size.additional_operation
-        ):
-            lines.append(
-                Line(
-                    year,
-                    ADDITIONAL_OPERATION,
-                    "Fonctionnement additionnel (1re année)",
-                    f"{scale.name} – fonctionnement additionnel si signature avant le "
-                    f"{french_date(scale.additional_operation_until)}, taille {taille}",
-                    money(size.additional_operation),
-                    f"{euros(size.additional_operation)}, contrat signé le {french_date(inp.signed_on)}",
+    payments: list[Payment] = []  # in the schedule's order; the ``odd`` ones (off an anniversary) are inserted after
+    for index in range(CONTRACT_YEARS):
+        year = index + 1
+        start, end = bounds[index], bounds[index + 1]
+        at_start, at_end = (start, graces[index]), (end, graces[index + 1])
+        line = tariff.operation_lines[index]
+        lines = [line]
+        payments.append(_new(Payment, at_start + tariff.operation_payments[index]))
+        # The increase line: the sum of the base lines and of each one's share, in the order of the lines.
+        base = shares = ZERO
+        if OPERATION in kinds:
+            base, shares = base + line.amount, shares + tariff.operation_extra
+        if index == 0 and tariff.additional_until is not None and signed_on < tariff.additional_until:
+            extra = tariff.additional_extra
+            scale_line = tariff.additional_scale_line
+            explained = (_explain_additional, tariff.additional_base, signed_on)
+            line = Line(1, ADDITIONAL_OPERATION, ADDITIONAL_LABEL, scale_line, tariff.additional, None, explained)
+            lines.append(line)
+            payments.append(
+                Payment(
+                    start,
+                    graces[0],
+                    1,
+                    PAY_OPERATION,
+                    f"{ADDITIONAL_LABEL} – année 1",
+                    tariff.additional + extra,
+                    None,
+                    extra,
+                    "versé en totalité à la signature",
                 )
             )
-        for code in codes:
-            mission = scale.engaged_mission(code)
-            amounts = mission.amounts[taille]
-            mission_start = _start_of(inp, code)
-            fixed = _fixed_for_year(scale, mission, amounts, taille, year, start, end, mission_start)
-            if fixed is None:
+            if ADDITIONAL_OPERATION in kinds:
+                base, shares = base + line.amount, shares + extra
+        balances = []
+        variables = []
+        for mission, first, on_anniversary, mission_start, line_end, payment_end in engaged:
+            if index < first:
                 continue
-            lines.append(fixed)
-            if mission.variable_on_crisis or not mission.split_published:
+            if index > first:
+                fixed = mission.following[index]
+            elif on_anniversary:
+                fixed = mission.first[index]
+            else:
+                fixed = _prorated(mission, index, mission_start, bounds, fixed_rate)
+            lines.append(fixed.line)
+            if fixed_rate is not None:
+                base, shares = base + fixed.line.amount, shares + fixed.extra
+            if index > first or on_anniversary:
+                payments.append(_new(Payment, at_start + fixed.advance))
+            else:  # paid on the day the mission starts
+                paid = (mission_start, add_months(mission_start, ANNIVERSARY_GRACE_MONTHS))
+                odd.append(_new(Payment, paid + fixed.advance))
+            balances.append(_new(Payment, at_end + fixed.balance))
+            if not mission.has_variable:
                 continue
-            rate = inp.achievement.get((year, code), inp.default_achievement)
-            lines.append(
-                Line(
-                    year,
-                    VARIABLE,
-                    f"Mission {mission.code} – {mission.label} : volet variable",
-                    f"{scale.name} – mission {mission.code} {mission.label}, volet variable, taille {taille}",
-                    money(amounts.variable * rate),
-                    f"{euros(amounts.variable)} × {percent(rate)} d'atteinte",
-                    code,
-                )
-            )
-        lines.extend(line for line in crisis_lines if line.year == year)
+            if rates and (achievement := rates.get((year, mission.code), default_rate)) is not default_rate:
+                line_end, payment_end = _variable(mission, achievement, variable_rate)
+            lines.append(_new(Line, mission.variable_lines[index] + line_end))
+            if variable_rate is not None:
+                base, shares = base + line_end[0], shares + payment_end[2]
+            variables.append(_new(Payment, at_end + mission.variable_payments[index] + payment_end))
+        for line in crisis_lines:
+            if line.year == year:
+                lines.append(line)
+                if CRISIS in kinds:
+                    base, shares = base + line.amount, shares + money(line.amount * rate)
         if increase_applies:
-            base_kinds = INCREASE_BASES[rule.applies_to]
-            base = sum((line.amount for line in lines if line.kind in base_kinds), ZERO)
-            shares = sum((money(line.amount * rule.rate) for line in lines if line.kind in base_kinds), ZERO)
-            lines.append(
-                Line(
-                    year,
-                    INCREASE,
-                    "Majoration taille 4++",
-                    f"{scale.name} – majoration de {percent(rule.rate)} (taille {rule.min_taille}, "
-                    f"{'au moins' if rule.comparison == AT_LEAST else 'plus de'} {rule.threshold} "
-                    f"{'membres' if rule.counts == COUNT_MEMBERS else 'professionnels de santé membres'}), "
-                    f"sur le {INCREASE_BASE_LABELS[rule.applies_to]}",
-                    shares,
-                    f"{percent(rule.rate)} × {euros(base)}",
-                )
-            )
-        years.append(YearResult(year, start, end, tuple(lines)))
+            detail = (_explain_increase, scale.increase.rate, base)
+            lines.append(Line(year, INCREASE, INCREASE_LABEL, tariff.increase_scale_line, shares, None, detail))
+        years.append(_new(YearResult, (year, start, end, tuple(lines))))
+        payments += balances
+        payments += variables
 
-    payments = _schedule(scale, inp, years, increase_applies)
-    for payment in crisis_payments:
-        if increase_applies and CRISIS in INCREASE_BASES[rule.applies_to]:
-            extra = money(payment.amount * rule.rate)
-            payment = replace(payment, amount=payment.amount + extra, increase=extra)
-        payments.append(payment)
-    payments.sort(key=lambda p: (p.due_on, p.year, _PAY_ORDER[p.kind], p.mission or ""))
+    if not selection.in_code_order:
+        payments += odd
+        payments.sort(key=_payment_order)
+    else:
+        for payment in odd:
+            insort(payments, payment, key=_payment_order)
     return FundingPlan(
         scale_code=scale.code,
         scale_name=scale.name,
@@ -829,90 +1190,11 @@ def calculate(scale: Scale, inp: FundingInput) -> FundingPlan:
         population=inp.population,
         members=inp.members,
         increase_applies=increase_applies,
-        missions=codes,
-        signed_on=inp.signed_on,
-        increase_rate=rule.rate if increase_applies else ZERO,
-        increase_kinds=INCREASE_BASES[rule.applies_to] if increase_applies else frozenset(),
+        missions=selection.codes,
+        signed_on=signed_on,
+        increase_rate=rate,
+        increase_kinds=kinds,
         years=tuple(years),
         payments=tuple(payments),
-        notes=tuple(notes),
+        notes=selection.notes + tuple(crisis_notes) if crisis_notes else selection.notes,
     )
-
-
-_PAY_ORDER = {PAY_BALANCE: 0, PAY_VARIABLE: 1, PAY_OPERATION: 2, PAY_ADVANCE: 3, PAY_CRISIS: 4}
-
-
-def _schedule(scale: Scale, inp: FundingInput, years: list[YearResult], increase_applies: bool) -> list[Payment]:
-    """Operation at the start of each year; per mission, 75 % advance then balance and variable at the anniversary."""
-    rule = scale.increase
-    base_kinds = INCREASE_BASES[rule.applies_to] if increase_applies else frozenset()
-
-    def share(kind: str, amount: Decimal) -> Decimal:
-        return money(amount * rule.rate) if kind in base_kinds else ZERO
-
-    payments = []
-    for result in years:
-        year, start, end = result.year, result.start, result.end
-        for line in result.lines:
-            if line.kind in (OPERATION, ADDITIONAL_OPERATION):
-                extra = share(line.kind, line.amount)
-                payments.append(
-                    Payment(
-                        start,
-                        add_months(start, ANNIVERSARY_GRACE_MONTHS),
-                        year,
-                        PAY_OPERATION,
-                        f"{line.label} – année {year}",
-                        line.amount + extra,
-                        increase=extra,
-                        explanation="versé en totalité à la signature" if year == 1 else "versé à la date anniversaire",
-                    )
-                )
-            elif line.kind == FIXED:
-                extra = share(FIXED, line.amount)
-                total = line.amount + extra
-                advance = money(total * ADVANCE_SHARE)
-                advance_extra = money(extra * ADVANCE_SHARE)
-                paid_on = max(start, _start_of(inp, line.mission))
-                payments.append(
-                    Payment(
-                        paid_on,
-                        add_months(paid_on, ANNIVERSARY_GRACE_MONTHS),
-                        year,
-                        PAY_ADVANCE,
-                        f"Mission {line.mission} – avance de 75 % du volet fixe, année {year}",
-                        advance,
-                        line.mission,
-                        advance_extra,
-                        f"75 % × {euros(total)}",
-                    )
-                )
-                payments.append(
-                    Payment(
-                        end,
-                        add_months(end, ANNIVERSARY_GRACE_MONTHS),
-                        year,
-                        PAY_BALANCE,
-                        f"Mission {line.mission} – solde du volet fixe, année {year}",
-                        total - advance,
-                        line.mission,
-                        extra - advance_extra,
-                        f"{euros(total)} − avance {euros(advance)}",
-                    )
-                )
-            elif line.kind == VARIABLE:
-                extra = share(VARIABLE, line.amount)
-                payments.append(
-                    Payment(
-                        end,
-                        add_months(end, ANNIVERSARY_GRACE_MONTHS),
-                        year,
-                        PAY_VARIABLE,
-                        f"Mission {line.mission} – volet variable, année {year}",
-                        line.amount + extra,
-                        line.mission,
-                        extra,
-                        line.explanation,
-                    )
-                )
-    return payments
