@@ -14,11 +14,14 @@ import re
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import defusedxml  # noqa: F401  (openpyxl uses it for every XML part when it is installed)
-import pandas as pd
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 50_000
@@ -113,6 +116,10 @@ def read_table(uploaded, *, max_bytes: int = MAX_BYTES, max_rows: int = MAX_ROWS
 
     Empty cells are ``""``; column names are stripped. Raises ``TableError`` for a refused file.
     """
+    # Imported here, not at the top: every admin module reaches this one when Django starts, and pandas costs
+    # half a second to every management command (load_communes among them) that never reads an upload.
+    import pandas as pd
+
     data = _read_bytes(uploaded, max_bytes)
     if data[:4] == b"PK\x03\x04":
         _check_xlsx_archive(data)

@@ -13,8 +13,6 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import numpy as np
-import shapely
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -36,6 +34,8 @@ class MapCommune:
 
 
 def _path(geometry) -> str:
+    import numpy as np  # see territory_map
+
     parts = []
     for polygon in getattr(geometry, "geoms", [geometry]):
         if polygon.is_empty or polygon.geom_type != "Polygon":
@@ -61,6 +61,11 @@ def territory_map(
     communes: Sequence[MapCommune], *, title: str, width: int = 640, max_height: int = 560
 ) -> SafeString | None:
     """The SVG map, or None when no commune of the territory has an outline."""
+    # Imported here, not at the top: the admin modules reach this one when Django starts, and shapely
+    # with numpy would cost every management command (load_communes among them) that draws no map.
+    import numpy as np
+    import shapely
+
     own = [c for c in communes if c.role == "territory" and c.wkb]
     if not own:
         return None
