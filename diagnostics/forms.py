@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Region
 
-from .models import Commune, Diagnostic, Epci, IndicatorDefinition
+from .models import Commune, Diagnostic, DiagnosticLink, Epci, IndicatorDefinition, TerritoryCommune
 
 
 class CommuneAddForm(forms.Form):
@@ -60,14 +60,62 @@ class RegionForm(forms.Form):
     )
 
 
+MARKDOWN_HELP = _("Texte libre ou Markdown (titres, listes, gras, liens) ; le HTML est filtré à l'affichage.")
+
+
 class DiagnosticForm(forms.ModelForm):
+    """The written steps of the diagnostic (seed 000) and its sharing (seed 003); the annex is a separate field,
+    checked by the service like every stored PDF."""
+
+    data_annex = forms.FileField(
+        label=_("Annexe : données collectées (PDF)"),
+        required=False,
+        help_text=_("Facultative. Un PDF de 10 Mo au plus, sans contenu actif ; il remplace l'annexe précédente."),
+    )
+    remove_annex = forms.BooleanField(label=_("Retirer l'annexe déposée"), required=False)
+
     class Meta:
         model = Diagnostic
-        fields = Diagnostic.SECTIONS
-        widgets = {name: forms.Textarea(attrs={"rows": 6}) for name in Diagnostic.SECTIONS}
-        help_texts = {
-            name: _("Texte libre ou Markdown (titres, listes, gras, liens) ; le HTML est filtré à l'affichage.")
-            for name in Diagnostic.SECTIONS
+        fields = [*Diagnostic.SECTIONS, "shared_on"]
+        widgets = {
+            **{name: forms.Textarea(attrs={"rows": 6}) for name in Diagnostic.SECTIONS},
+            "shared_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in Diagnostic.SECTIONS:
+            field = self.fields[name]
+            field.help_text = f"{field.help_text} {MARKDOWN_HELP}" if field.help_text else MARKDOWN_HELP
+        # The annex field sits right after the data collected, as in the steps of seed 000.
+        order = list(self.fields)
+        order.remove("data_annex")
+        order.remove("remove_annex")
+        at = order.index("data_collected_text") + 1
+        self.order_fields([*order[:at], "data_annex", "remove_annex", *order[at:]])
+        if not (self.instance and self.instance.pk and self.instance.data_annex):
+            del self.fields["remove_annex"]
+
+
+class ParticularityForm(forms.ModelForm):
+    """One commune's particularity in the territory table (seed 003: QPV, ZIP, ZAC), declared by the CPTS."""
+
+    class Meta:
+        model = TerritoryCommune
+        fields = ["in_qpv", "in_zip", "in_zac", "particularity_note"]
+        labels = {"in_qpv": "QPV", "in_zip": "ZIP", "in_zac": "ZAC", "particularity_note": _("Précisions")}
+
+
+ParticularityFormSet = forms.modelformset_factory(TerritoryCommune, form=ParticularityForm, extra=0)
+
+
+class DiagnosticLinkForm(forms.ModelForm):
+    class Meta:
+        model = DiagnosticLink
+        fields = ["kind", "name", "status", "status_date", "articulation"]
+        widgets = {
+            "status_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "articulation": forms.Textarea(attrs={"rows": 4}),
         }
 
 

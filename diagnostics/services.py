@@ -12,8 +12,11 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from accounts.models import Organisation, Region
+from cpts_portal.pdf_uploads import validate_pdf
+from cpts_portal.uploads import scan_upload
 
-from .models import Commune, Diagnostic, Epci, Territory, TerritoryCommune
+from .choices import LinkKind, LinkStatus
+from .models import Commune, Diagnostic, DiagnosticLink, Epci, Territory, TerritoryCommune
 
 # ---------------------------------------------------------------------------------------------------------------
 # Territory
@@ -170,16 +173,117 @@ def territory_region_set(*, territory: Territory, region: Region) -> Territory:
 # ---------------------------------------------------------------------------------------------------------------
 
 
+DIAGNOSTIC_FIELDS = [*Diagnostic.SECTIONS, "shared_on"]
+
+
 @transaction.atomic
-def diagnostic_update(*, territory: Territory, user, **sections: str) -> Diagnostic:
-    """Save the narrative sections (Markdown; sanitised when rendered, stored as typed)."""
-    unknown = set(sections) - set(Diagnostic.SECTIONS)
+def diagnostic_get_or_create(*, territory: Territory) -> Diagnostic:
+    """The territory's diagnostic, locked, created empty on first use."""
+    diagnostic, _created = Diagnostic.objects.select_for_update().get_or_create(territory=territory)
+    return diagnostic
+
+
+@transaction.atomic
+def diagnostic_update(*, territory: Territory, user, **fields) -> Diagnostic:
+    """Save the written sections (Markdown; sanitised when rendered, stored as typed) and the date it was shared."""
+    unknown = set(fields) - set(DIAGNOSTIC_FIELDS)
     if unknown:
         raise ValueError(f"unknown sections: {sorted(unknown)}")
-    diagnostic, _created = Diagnostic.objects.select_for_update().get_or_create(territory=territory)
-    for name, text in sections.items():
-        setattr(diagnostic, name, (text or "").strip())
+    diagnostic = diagnostic_get_or_create(territory=territory)
+    for name, value in fields.items():
+        setattr(diagnostic, name, (value or "").strip() if name in Diagnostic.SECTIONS else value)
     diagnostic.updated_by = user
     diagnostic.full_clean()
     diagnostic.save()
     return diagnostic
+
+
+@transaction.atomic
+def diagnostic_annex_attach(*, territory: Territory, uploaded, user) -> Diagnostic:
+    """Attach the data collected as a PDF annex (replacing the previous one), after the checks every stored PDF
+    goes through: a real PDF within the size limit, without active content, and not infected."""
+    try:
+        validate_pdf(uploaded)
+        scan = scan_upload(uploaded)
+    except ValidationError as exc:
+        raise ValidationError({"data_annex": exc.messages}) from exc
+    diagnostic = diagnostic_get_or_create(territory=territory)
+    if diagnostic.data_annex:
+        diagnostic.data_annex.delete(save=False)
+    uploaded.seek(0)
+    diagnostic.data_annex.save("annexe.pdf", uploaded, save=False)
+    diagnostic.data_annex_name = (getattr(uploaded, "name", "") or "annexe.pdf")[-255:]
+    diagnostic.data_annex_size = uploaded.size
+    diagnostic.data_annex_scan_status = scan.status
+    diagnostic.updated_by = user
+    diagnostic.full_clean()
+    diagnostic.save()
+    return diagnostic
+
+
+@transaction.atomic
+def diagnostic_annex_remove(*, territory: Territory, user) -> Diagnostic:
+    diagnostic = diagnostic_get_or_create(territory=territory)
+    if diagnostic.data_annex:
+        diagnostic.data_annex.delete(save=False)
+    diagnostic.data_annex = ""
+    diagnostic.data_annex_name = ""
+    diagnostic.data_annex_size = None
+    diagnostic.data_annex_scan_status = ""
+    diagnostic.updated_by = user
+    diagnostic.save()
+    return diagnostic
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Particularities of the communes (QPV, ZIP, ZAC), declared by the CPTS
+# ---------------------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def territory_commune_particularity_set(
+    *, entry: TerritoryCommune, in_qpv: bool, in_zip: bool, in_zac: bool, note: str = "", user
+) -> TerritoryCommune:
+    """Record what the CPTS declares of one commune (none of the three is a declaration too: "aucune")."""
+    entry.in_qpv, entry.in_zip, entry.in_zac = bool(in_qpv), bool(in_zip), bool(in_zac)
+    entry.particularity_note = (note or "").strip()
+    entry.particularity_declared_by = user
+    entry.particularity_declared_at = timezone.now()
+    entry.full_clean()
+    entry.save()
+    return entry
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Links with the DAC, the CLS, the hôpital de proximité and the PTS
+# ---------------------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def diagnostic_link_save(*, territory: Territory, link: DiagnosticLink) -> DiagnosticLink:
+    """Create or change a link of the diagnostic. "Aucun sur le territoire" and a named dispositif of the same
+    kind contradict each other: the second one is refused with the reason."""
+    diagnostic = diagnostic_get_or_create(territory=territory)
+    link.diagnostic = diagnostic
+    if link.status == LinkStatus.ABSENT:
+        link.name = ""
+    same_kind = diagnostic.links.filter(kind=link.kind).exclude(pk=link.pk)
+    kind_label = LinkKind(link.kind).label
+    if link.status == LinkStatus.ABSENT and same_kind.exists():
+        raise ValidationError(
+            {"status": _("Le diagnostic cite déjà un %(kind)s : retirez-le avant d'indiquer qu'il n'y en a aucun.")
+             % {"kind": kind_label}}
+        )  # fmt: skip
+    if link.status != LinkStatus.ABSENT and same_kind.filter(status=LinkStatus.ABSENT).exists():
+        raise ValidationError(
+            {"kind": _("Le diagnostic indique qu'il n'y a aucun %(kind)s sur le territoire : retirez cette mention "
+                       "avant d'en ajouter un.") % {"kind": kind_label}}
+        )  # fmt: skip
+    link.full_clean()
+    link.save()
+    return link
+
+
+@transaction.atomic
+def diagnostic_link_delete(*, link: DiagnosticLink) -> None:
+    link.delete()

@@ -34,6 +34,27 @@ urlpatterns = [
     path("<int:cpts_pk>/region/", views.TerritoryRegionView.as_view(), name="territory_region"),
     path("<int:cpts_pk>/diagnostic/", views.DiagnosticDetailView.as_view(), name="diagnostic_detail"),
     path("<int:cpts_pk>/diagnostic/modifier/", views.DiagnosticEditView.as_view(), name="diagnostic_edit"),
+    path("<int:cpts_pk>/diagnostic/annexe/", views.DiagnosticAnnexView.as_view(), name="diagnostic_annex"),
+    path(
+        "<int:cpts_pk>/diagnostic/particularites/",
+        views.ParticularityEditView.as_view(),
+        name="particularity_edit",
+    ),
+    path(
+        "<int:cpts_pk>/diagnostic/liens/ajouter/",
+        views.DiagnosticLinkFormView.as_view(),
+        name="diagnostic_link_create",
+    ),
+    path(
+        "<int:cpts_pk>/diagnostic/liens/<int:link_pk>/modifier/",
+        views.DiagnosticLinkFormView.as_view(),
+        name="diagnostic_link_edit",
+    ),
+    path(
+        "<int:cpts_pk>/diagnostic/liens/<int:link_pk>/supprimer/",
+        views.DiagnosticLinkDeleteView.as_view(),
+        name="diagnostic_link_delete",
+    ),
     re_path(
         r"^(?P<cpts_pk>[0-9]+)/diagnostic/export\.(?P<fmt>csv|xlsx)$",
         views.DiagnosticExportView.as_view(),

@@ -12,10 +12,12 @@ from typing import cast
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Field
-from django.http import Http404, HttpRequest, HttpResponseRedirect, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
@@ -26,21 +28,27 @@ from cpts_portal.tabular import table_response
 
 from . import permissions as perms
 from . import services
+from .choices import LinkKind
 from .forms import (
     CommuneAddForm,
     ConflictExplanationForm,
     DiagnosticForm,
+    DiagnosticLinkForm,
     EpciAddForm,
     IndicatorImportForm,
     PartForm,
+    ParticularityFormSet,
     RegionForm,
 )
 from .imports import indicator_dataset_import
-from .models import Diagnostic, IndicatorDataset, TerritoryCommune
+from .models import PARTICULARITY_SOURCE, Diagnostic, DiagnosticLink, IndicatorDataset, TerritoryCommune
 from .reports import diagnostic_export_rows, diagnostic_report, territory_map_svg
 from .selectors import (
     commune_search,
     cpts_get,
+    diagnostic_for_territory,
+    diagnostic_link_groups,
+    diagnostic_missing,
     territory_cpts_list_for_user,
     territory_for_cpts,
     territory_summary,
@@ -96,13 +104,17 @@ class TerritoryListView(LoginRequiredMixin, TemplateView):
 def panel_context(request, cpts, territory, **extra) -> dict:
     summary = territory_summary(territory)
     edit = perms.can_edit_territory(request.user, cpts)
+    # The particularities belong to the diagnostic: still open once the letter froze the list of communes.
+    edit_diagnostic = bool(edit) or bool(perms.can_edit_diagnostic(request.user, cpts))
     return {
         "cpts": cpts,
         "territory": territory,
         "summary": summary,
         "can_edit": bool(edit),
+        "can_edit_particularities": edit_diagnostic,
+        "particularity_source": PARTICULARITY_SOURCE,
         # A coordinator who may not edit now is told why (the letter is with its reviewers).
-        "locked_reason": edit.reason if not edit and perms.can_edit_diagnostic(request.user, cpts) else "",
+        "locked_reason": edit.reason if not edit and edit_diagnostic else "",
         "map_svg": territory_map_svg(summary),
         **extra,
     }
@@ -295,21 +307,45 @@ class DiagnosticDetailView(CptsPermissionMixin, TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         summary = territory_summary(self.territory)
-        diagnostic = Diagnostic.objects.filter(territory=self.territory).first() if self.territory else None
+        diagnostic = diagnostic_for_territory(self.territory)
+        can_edit = bool(perms.can_edit_diagnostic(self.request.user, self.cpts))
+
+        def sections(names):
+            return [(name, _field_label(name), getattr(diagnostic, name, "")) for name in names]
+
         ctx.update(
             cpts=self.cpts,
             territory=self.territory,
             summary=summary,
             reports=diagnostic_report(summary),
             map_svg=territory_map_svg(summary),
-            can_edit=bool(perms.can_edit_diagnostic(self.request.user, self.cpts)),
+            can_edit=can_edit,
             diagnostic=diagnostic,
-            sections=[
-                (cast(Field, Diagnostic._meta.get_field(name)).verbose_name, getattr(diagnostic, name, ""))
-                for name in Diagnostic.SECTIONS
-            ],
+            method_sections=sections(Diagnostic.METHOD_SECTIONS[:2]),
+            sections=sections(Diagnostic.NARRATIVE_SECTIONS),
+            conclusion_sections=sections(Diagnostic.METHOD_SECTIONS[2:]),
+            link_groups=diagnostic_link_groups(diagnostic),
+            particularity_source=PARTICULARITY_SOURCE,
+            missing=diagnostic_missing(self.cpts) if can_edit else [],
         )
         return ctx
+
+
+def _field_label(name: str) -> str:
+    return str(cast(Field, Diagnostic._meta.get_field(name)).verbose_name)
+
+
+def _form_errors(form, exc: ValidationError) -> None:
+    """Put a service's ValidationError on the form, field by field where the field is on it."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _detail_url(cpts, anchor: str = "") -> str:
+    return reverse("diagnostics:diagnostic_detail", kwargs={"cpts_pk": cpts.pk}) + (f"#{anchor}" if anchor else "")
 
 
 class DiagnosticEditView(CptsPermissionMixin, TemplateView):
@@ -318,18 +354,154 @@ class DiagnosticEditView(CptsPermissionMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        diagnostic = Diagnostic.objects.filter(territory=self.territory).first() if self.territory else None
-        ctx.update(cpts=self.cpts, form=kwargs.get("form") or DiagnosticForm(instance=diagnostic))
+        diagnostic = diagnostic_for_territory(self.territory)
+        ctx.update(
+            cpts=self.cpts, diagnostic=diagnostic, form=kwargs.get("form") or DiagnosticForm(instance=diagnostic)
+        )
         return ctx
 
     def post(self, request, cpts_pk):
-        form = DiagnosticForm(request.POST)
-        if not form.is_valid():
-            return self.render_to_response(self.get_context_data(form=form))
-        territory = services.territory_get_or_create(cpts=self.cpts)
-        services.diagnostic_update(territory=territory, user=request.user, **form.cleaned_data)
-        messages.success(request, _("Diagnostic enregistré."))
-        return HttpResponseRedirect(reverse("diagnostics:diagnostic_detail", kwargs={"cpts_pk": self.cpts.pk}))
+        diagnostic = diagnostic_for_territory(self.territory)
+        form = DiagnosticForm(request.POST, request.FILES, instance=diagnostic)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            annex, remove = data.pop("data_annex", None), data.pop("remove_annex", False)
+            try:
+                # The texts and the annex are saved together, or nothing is (a refused PDF keeps the old state).
+                with transaction.atomic():
+                    territory = services.territory_get_or_create(cpts=self.cpts)
+                    services.diagnostic_update(territory=territory, user=request.user, **data)
+                    if remove and not annex:
+                        services.diagnostic_annex_remove(territory=territory, user=request.user)
+                    if annex:
+                        services.diagnostic_annex_attach(territory=territory, uploaded=annex, user=request.user)
+            except ValidationError as exc:
+                _form_errors(form, exc)
+            else:
+                messages.success(request, _("Diagnostic enregistré."))
+                return HttpResponseRedirect(_detail_url(self.cpts))
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class DiagnosticAnnexView(CptsPermissionMixin, View):
+    """The annex of the data collected, to whoever reads the diagnostic (never served from a public media URL)."""
+
+    permission = perms.can_view_diagnostic
+    http_method_names = ["get"]
+
+    def get(self, request, cpts_pk):
+        diagnostic = diagnostic_for_territory(self.territory)
+        if diagnostic is None or not diagnostic.data_annex:
+            raise Http404(_("Ce diagnostic n'a pas d'annexe."))
+        try:
+            handle = diagnostic.data_annex.open("rb")
+        except FileNotFoundError as exc:
+            raise Http404(_("Le fichier n'est plus disponible.")) from exc
+        name = slugify(diagnostic.data_annex_name.removesuffix(".pdf")) or "annexe-donnees"
+        response = FileResponse(handle, content_type="application/pdf", filename=f"{name}.pdf")
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+class ParticularityEditView(CptsPermissionMixin, TemplateView):
+    """The particularity (QPV, ZIP, ZAC) of every commune of the territory, in one form, declared by the CPTS.
+
+    Separate from the territory builder: it belongs to the diagnostic, so it stays open once the letter froze the
+    list of communes."""
+
+    permission = perms.can_edit_diagnostic
+    template_name = "diagnostics/particularity_edit.html"
+
+    def queryset(self):
+        if self.territory is None:
+            return TerritoryCommune.objects.none()
+        return (
+            self.territory.entries.select_related("commune")
+            .defer("commune__geometry_wkb")
+            .order_by("commune__name", "commune__insee_code")
+        )
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx.update(
+            cpts=self.cpts,
+            formset=kwargs.get("formset") or ParticularityFormSet(queryset=self.queryset()),
+            particularity_source=PARTICULARITY_SOURCE,
+        )
+        return ctx
+
+    def post(self, request, cpts_pk):
+        formset = ParticularityFormSet(request.POST, queryset=self.queryset())
+        if formset.is_valid():
+            try:
+                with transaction.atomic():
+                    for form in formset.forms:
+                        services.territory_commune_particularity_set(
+                            entry=form.instance,
+                            in_qpv=form.cleaned_data["in_qpv"],
+                            in_zip=form.cleaned_data["in_zip"],
+                            in_zac=form.cleaned_data["in_zac"],
+                            note=form.cleaned_data["particularity_note"],
+                            user=request.user,
+                        )
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                messages.success(request, _("Particularités des communes enregistrées (déclarées par la CPTS)."))
+                return HttpResponseRedirect(_detail_url(self.cpts, "h-particularities"))
+        return self.render_to_response(self.get_context_data(formset=formset), status=400)
+
+
+class DiagnosticLinkFormView(CptsPermissionMixin, TemplateView):
+    """Add (no ``link_pk``) or change one link of the diagnostic with a DAC, a CLS, a hôpital de proximité, a PTS."""
+
+    permission = perms.can_edit_diagnostic
+    template_name = "diagnostics/diagnostic_link_form.html"
+
+    def get_link(self) -> DiagnosticLink:
+        if "link_pk" not in self.kwargs:
+            return DiagnosticLink()
+        if self.territory is None:
+            raise Http404
+        return get_object_or_404(DiagnosticLink, pk=self.kwargs["link_pk"], diagnostic__territory=self.territory)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        link = kwargs.get("link") or self.get_link()
+        form = kwargs.get("form")
+        if form is None:
+            initial = {}
+            if link.pk is None and self.request.GET.get("kind") in LinkKind.values:
+                initial["kind"] = self.request.GET["kind"]
+            form = DiagnosticLinkForm(instance=link, initial=initial)
+        ctx.update(cpts=self.cpts, link=link, form=form)
+        return ctx
+
+    def post(self, request, cpts_pk, link_pk=None):
+        link = self.get_link()
+        is_new = link.pk is None
+        form = DiagnosticLinkForm(request.POST, instance=link)
+        if form.is_valid():
+            try:
+                territory = services.territory_get_or_create(cpts=self.cpts)
+                services.diagnostic_link_save(territory=territory, link=form.instance)
+            except ValidationError as exc:
+                _form_errors(form, exc)
+            else:
+                notice = _("Lien ajouté au diagnostic.") if is_new else _("Lien modifié.")
+                messages.success(request, notice)
+                return HttpResponseRedirect(_detail_url(self.cpts, "h-links"))
+        return self.render_to_response(self.get_context_data(link=link, form=form), status=400)
+
+
+class DiagnosticLinkDeleteView(DiagnosticLinkFormView):
+    http_method_names = ["post"]
+
+    def post(self, request, cpts_pk, link_pk=None):
+        link = self.get_link()
+        services.diagnostic_link_delete(link=link)
+        messages.success(request, _("Lien retiré du diagnostic : %(link)s.") % {"link": link})
+        return HttpResponseRedirect(_detail_url(self.cpts, "h-links"))
 
 
 class DiagnosticExportView(CptsPermissionMixin, View):

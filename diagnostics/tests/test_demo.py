@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from diagnostics.demo import DEMO_COMMUNES, DEMO_DATASET_FILE, DEMO_DATASET_LABEL, seed_diagnostics_demo
-from diagnostics.models import IndicatorDataset, IndicatorValue, TerritoryCommune
+from diagnostics.models import IndicatorDataset, IndicatorDefinition, IndicatorValue, TerritoryCommune
 
 from .factories import CommuneFactory
 
@@ -25,5 +25,6 @@ def test_demo_territory_needs_the_communes_and_runs_twice_without_duplicates(cpt
     assert seed_diagnostics_demo(cpts) is True
     assert cpts.territory.entries.count() == len(DEMO_COMMUNES)
     dataset = IndicatorDataset.objects.get(label=DEMO_DATASET_LABEL)
-    assert dataset.is_demo and dataset.indicators.count() == 5
+    catalogue = IndicatorDefinition.objects.filter(is_active=True).count()
+    assert dataset.is_demo and dataset.indicators.count() == catalogue == 35  # every indicator of the catalogue
     assert IndicatorValue.objects.filter(dataset=dataset).values("commune").distinct().count() == 26
