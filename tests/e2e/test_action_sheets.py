@@ -153,8 +153,12 @@ def test_a_coordinator_writes_the_actions_and_downloads_the_fiches(world, live_s
     assert_accessible(page)
 
     page.get_by_role("link", name=re.compile("^Actions – ")).click()
+    # The PDF is laid out by a task (eager here): the request leads to the PDF's page, which shows its state.
+    page.get_by_role("button", name="Fiches action (PDF)").click()
+    assert page.locator('#document-state[data-state="ready"]').is_visible()
+    assert_accessible(page)
     with page.expect_download() as download:
-        page.get_by_role("link", name="Fiches action (PDF)").click()
+        page.get_by_role("link", name="Télécharger le PDF").click()
     reader = PdfReader(io.BytesIO(open(download.value.path(), "rb").read()))
     text = " ".join(" ".join(p.extract_text() for p in reader.pages).split())
     titles = list(ActionSheet.objects.filter(plan__cpts=cpts).values_list("title", flat=True))
