@@ -64,6 +64,8 @@ class MemberForm(forms.ModelForm):
             "commune",
             "email",
             "phone",
+            "postal_address",
+            "contact_consent_on",
             "joined_on",
             "membership_kind",
             "joined_via",
@@ -71,7 +73,7 @@ class MemberForm(forms.ModelForm):
             "in_governance",
             "took_part_in_writing",
         ]
-        widgets = {"joined_on": DATE_INPUT}
+        widgets = {"joined_on": DATE_INPUT, "contact_consent_on": DATE_INPUT}
 
     def __init__(self, *args, nature: str, show_contacts: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
@@ -92,7 +94,7 @@ class MemberForm(forms.ModelForm):
             self.fields["structure_type"].required = True
             self.fields["last_name"].label = _("raison sociale")
         if not show_contacts:
-            for name in ("email", "phone"):
+            for name in ("email", "phone", "postal_address", "contact_consent_on"):
                 del self.fields[name]
 
     def _clean_identifier(self, name):

@@ -51,6 +51,16 @@ COLUMNS = [
     Column("commune", "Code INSEE commune", ("code insee", "commune code insee", "insee")),
     Column("email", "E-mail", ("email", "courriel", "adresse e mail", "mail")),
     Column("phone", "Téléphone", ("tel", "telephone portable", "portable")),
+    Column(
+        "postal_address",
+        "Adresse professionnelle",
+        ("adresse", "adresse postale", "adresse d exercice", "adresse du cabinet", "adresse pro"),
+    ),
+    Column(
+        "contact_consent_on",
+        "Consentement transmission ARS (date)",
+        ("consentement", "consentement ars", "consentement transmission ars", "date du consentement"),
+    ),
     Column("joined_on", "Date d'adhésion", ("adhesion le", "date adhesion", "adhere le")),
     Column("left_on", "Date de départ", ("depart le", "date depart")),
     Column("membership_kind", "Qualité de membre", ("qualite", "membre")),
@@ -299,6 +309,12 @@ def _parse(frame, headers: dict[str, str], cpts: Organisation) -> tuple[list[tup
                     line.error("email", _("adresse e-mail invalide : « %(value)s »") % {"value": line.cell("email")})
         if line.has("phone"):
             values["phone"] = line.cell("phone")
+        if line.has("postal_address"):
+            values["postal_address"] = " ".join(line.cell("postal_address").split())
+            if len(values["postal_address"]) > 300:
+                line.error("postal_address", _("adresse trop longue (300 caractères au plus)"))
+        if line.has("contact_consent_on"):
+            values["contact_consent_on"] = line.date("contact_consent_on")
         values["joined_on"] = line.date("joined_on", required=True)
         if line.has("left_on"):
             values["left_on"] = line.date("left_on")
@@ -461,8 +477,11 @@ def _date(value: dt.date | None) -> str:
     return f"{value:%d/%m/%Y}" if value else ""
 
 
+CONTACT_KEYS = ("email", "phone", "postal_address")
+
+
 def export_columns(*, with_contacts: bool) -> list[str]:
-    return [c.header for c in COLUMNS if with_contacts or c.key not in ("email", "phone")]
+    return [c.header for c in COLUMNS if with_contacts or c.key not in CONTACT_KEYS]
 
 
 def export_rows(members, *, with_contacts: bool):
@@ -481,6 +500,8 @@ def export_rows(members, *, with_contacts: bool):
             "commune": m.commune.insee_code if m.commune_id else "",
             "email": m.email,
             "phone": m.phone,
+            "postal_address": m.postal_address,
+            "contact_consent_on": _date(m.contact_consent_on),
             "joined_on": _date(m.joined_on),
             "left_on": _date(m.left_on),
             "membership_kind": m.get_membership_kind_display(),
@@ -489,4 +510,4 @@ def export_rows(members, *, with_contacts: bool):
             "in_governance": _yes_no(m.in_governance),
             "took_part_in_writing": _yes_no(m.took_part_in_writing),
         }
-        yield [row[c.key] for c in COLUMNS if with_contacts or c.key not in ("email", "phone")]
+        yield [row[c.key] for c in COLUMNS if with_contacts or c.key not in CONTACT_KEYS]

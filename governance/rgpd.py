@@ -4,6 +4,11 @@ Erasure anonymises the member instead of deleting the row: the dates, profession
 they held stay, so every count at every past date (the 100-member threshold, the bureau's completeness, the
 categories of the signed contract) is unchanged; the name, identifiers and contact data go, with their audit trail
 (django-simple-history keeps a copy of every version) and the invitations sent to the person.
+
+Transmission to the ARS: a fiche action names its pilot and working group with their professional contact (seed 000
+Annexe 7). The contact leaves the CPTS (in the fiches of the health project sent to the ARS, their PDF and the
+frozen version its reviewers read) only when the member's consent is recorded (``Member.contact_consent_on``);
+otherwise the fiche says "coordonnées non transmises (consentement absent)". ``ars_contact`` is that rule.
 """
 
 from __future__ import annotations
@@ -22,8 +27,26 @@ from cpts_portal.tabular import neutralise
 from .choices import MemberNature
 from .models import Member
 
-PERSONAL_FIELDS = ["last_name", "first_name", "rpps", "email", "phone", "commune", "user"]
+PERSONAL_FIELDS = ["last_name", "first_name", "rpps", "email", "phone", "postal_address", "commune", "user"]
 ERASED_PREFIX = "Membre anonymisé"
+CONSENT_PURPOSE = "coordonnées transmises à l'ARS dans les fiches action"
+NO_CONSENT_NOTE = "coordonnées non transmises (consentement absent)"
+
+
+def ars_contact(member: Member) -> dict:
+    """The member's professional contact as the fiches sent to the ARS may carry it: ``{"transmitted": True,
+    "address", "phone", "email", "consent_on"}`` with the member's consent, else ``{"transmitted": False, "note"}``
+    and no contact at all."""
+    if not member.shares_contact_with_ars:
+        return {"transmitted": False, "note": NO_CONSENT_NOTE}
+    consent_on = member.contact_consent_on
+    return {
+        "transmitted": True,
+        "address": member.postal_address,
+        "phone": member.phone,
+        "email": member.email,
+        "consent_on": consent_on.isoformat() if consent_on else None,
+    }
 
 
 def member_is_erased(member: Member) -> bool:
@@ -48,6 +71,10 @@ def member_personal_data(*, member: Member) -> dict:
             "commune": f"{member.commune.name} ({member.commune.insee_code})" if member.commune else "",
             "email": member.email,
             "telephone": member.phone,
+            "adresse_professionnelle": member.postal_address,
+            "consentement_transmission_ars": (
+                member.contact_consent_on.isoformat() if member.contact_consent_on else ""
+            ),
             "date_adhesion": member.joined_on.isoformat(),
             "date_depart": member.left_on.isoformat() if member.left_on else "",
             "qualite": member.get_membership_kind_display(),
@@ -126,6 +153,8 @@ def member_erase(*, member: Member, by) -> Member:
         member.rpps = ""
     member.email = ""
     member.phone = ""
+    member.postal_address = ""
+    member.contact_consent_on = None
     member.commune = None
     member.user = None
     member._change_reason = _("effacement RGPD à la demande de la personne")

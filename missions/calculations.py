@@ -296,6 +296,7 @@ class GanttRow:
     bars: tuple[GanttBar, ...] = ()
     markers: tuple[GanttMarker, ...] = ()
     note: str = ""
+    outside_aci: bool = False  # an action outside the ACI (or their mission row): drawn apart, never funded
 
 
 @dataclass(frozen=True)
@@ -319,6 +320,11 @@ class GanttChart:
     out_of_range: tuple[str, ...] = field(default_factory=tuple)
     start: dt.date | None = None  # first and last day drawn (``gantt_window``)
     end: dt.date | None = None
+
+    @property
+    def has_outside(self) -> bool:
+        """Actions outside the ACI have rows (seed 003): the legend then says how they are drawn."""
+        return any(row.outside_aci for row in self.rows)
 
     @property
     def last_day(self) -> dt.date | None:
@@ -363,7 +369,8 @@ def gantt_window(sheets: Sequence[SheetFacts], signature: dt.date) -> tuple[dt.d
 def gantt_layout(missions: Sequence[MissionFacts], sheets: Sequence[SheetFacts], signature: dt.date) -> GanttChart:
     """Rows per mission (deadlines as markers) and per action (preparation and implementation bars) over the
     contract years N to N+4 counted from the planned signature (``gantt_window``). Missions without actions are
-    left out, except core ones."""
+    left out, except core ones. The actions outside the ACI have their rows too (seed 003), marked ``outside_aci``:
+    drawn apart, never funded."""
     first, last = gantt_window(sheets, signature)
     years: tuple[GanttYear, ...] = ()
     if first < signature:
@@ -389,8 +396,9 @@ def gantt_layout(missions: Sequence[MissionFacts], sheets: Sequence[SheetFacts],
             for kind, day in (("start_deadline", deadlines.start), ("deployment_deadline", deadlines.deployment))
             if day is not None and first <= day <= last
         )
-        note = "" if mine else "aucune action"
-        rows.append(GanttRow(y, mission.label, True, (), markers, note))
+        outside = not mission.is_aci
+        note = "aucune action" if not mine else "jamais financées par l'ACI" if outside else ""
+        rows.append(GanttRow(y, mission.label, True, (), markers, note, outside))
         y += ROW_HEIGHT
         for sheet in mine:
             implementation_end = sheet.end_date or sheet.deployment_date
@@ -410,15 +418,17 @@ def gantt_layout(missions: Sequence[MissionFacts], sheets: Sequence[SheetFacts],
             if any(b.clipped_left or b.clipped_right for b in bars):
                 out_of_range.append(f"« {sheet.title} » dépasse les années N à N+4 : la barre est tronquée.")
             label = f"{sheet.number} {sheet.title}".strip()
-            rows.append(GanttRow(y, label, False, bars, sheet_markers, "" if bars else "dates à compléter"))
+            sheet_note = "" if bars else "dates à compléter"
+            rows.append(GanttRow(y, label, False, bars, sheet_markers, sheet_note, outside))
             y += ROW_HEIGHT
     signature_x = _x(signature, first, last)
     legend_y = y + 16
+    legend_height = 60 if any(row.outside_aci for row in rows) else 40  # a second legend line for them
     return GanttChart(
         years=years,
         rows=tuple(rows),
         width=LABEL_WIDTH + CHART_WIDTH + 20,
-        height=legend_y + 40,
+        height=legend_y + legend_height,
         chart_left=LABEL_WIDTH,
         chart_top=HEADER_HEIGHT,
         signature_x=signature_x,

@@ -14,6 +14,7 @@ from .models import (
     ActionSheet,
     IndicatorTemplate,
     Mission,
+    MissionIntro,
     PlanningStep,
     ProblemFigure,
     SheetIndicator,
@@ -56,6 +57,23 @@ class PlanSettingsForm(forms.ModelForm):
         model = ActionPlan
         fields = ["planned_signature_date"]
         widgets = {"planned_signature_date": DateInput()}
+
+
+class MissionIntroForm(forms.ModelForm):
+    """A mission's inventory and objectives, prefixed by its code so that every mission of the plan page has one."""
+
+    class Meta:
+        model = MissionIntro
+        fields = ["existing_offer", "patient_objectives", "priority_target", "actor_objectives"]
+        widgets = {name: forms.Textarea(attrs={"rows": 3}) for name in fields}
+
+    def __init__(self, *args, mission: Mission, **kwargs):
+        kwargs.setdefault("prefix", mission_intro_prefix(mission))
+        super().__init__(*args, **kwargs)
+
+
+def mission_intro_prefix(mission: Mission) -> str:
+    return f"intro-{mission.code}"
 
 
 class SheetCreateForm(forms.Form):

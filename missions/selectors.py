@@ -5,13 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Prefetch, QuerySet
+from django.urls import reverse
 
 from cpts_portal.related import related_or_none
 from diagnostics import selectors as diagnostics_selectors
 from diagnostics.reports import diagnostic_report
 from governance.models import Member, MemberInvitation
+from governance.rgpd import ars_contact
 from governance.selectors import invitation_pending_for
 
 from . import calculations as calc
@@ -22,11 +25,14 @@ from .models import (
     ActionSheet,
     IndicatorTemplate,
     Mission,
+    MissionIntro,
     SheetIndicator,
     SubAction,
 )
 
-SCHEMA_VERSION = 1
+# 2: each mission's inventory and objectives ("intro"), the actions outside the ACI flagged ("outside_aci"), the
+# pilot's and working group's contact only with the member's consent ("contact", governance.rgpd.ars_contact).
+SCHEMA_VERSION = 2
 
 
 # --- Reference data ------------------------------------------------------------------------------------------------
@@ -159,6 +165,30 @@ class MissionBlock:
     mission: Mission
     sheets: list[ActionSheet]
     deadlines: calc.MissionDeadlines
+    intro: MissionIntro | None = None
+    intro_form: Any = None  # the plan page's inline form (set by the view for those who may write it)
+
+    @property
+    def has_intro(self) -> bool:
+        """ACI missions have an inventory and objectives (seed 003); the actions outside the ACI have none."""
+        return self.mission.is_aci
+
+    @property
+    def intro_required(self) -> bool:
+        """A core mission always; an optional one once engaged (it has an action)."""
+        return self.mission.is_aci and (self.mission.is_core or bool(self.sheets))
+
+    @property
+    def intro_missing(self) -> list[str]:
+        return intro_missing(self.mission, engaged=bool(self.sheets), intro=self.intro)
+
+
+def intro_missing(mission: Mission, *, engaged: bool, intro: MissionIntro | None) -> list[str]:
+    """The labels of a mission's inventory and objectives still to write: a core mission always, an optional one
+    once engaged (it has an action); the actions outside the ACI have none."""
+    if not mission.is_aci or not (mission.is_core or engaged):
+        return []
+    return (intro or MissionIntro(mission=mission)).missing_fields
 
 
 @dataclass
@@ -177,9 +207,15 @@ class PlanPage:
     facts: list[calc.SheetFacts] = field(default_factory=list)
 
 
+def mission_intros(plan: ActionPlan) -> dict[int, MissionIntro]:
+    """The plan's inventories and objectives by mission id (one query)."""
+    return {intro.mission_id: intro for intro in MissionIntro.objects.filter(plan=plan)}
+
+
 def action_plan_page(plan: ActionPlan, *, full: bool = False, with_gantt: bool = False) -> PlanPage:
     """Everything the plan page (and the Gantt, the exports and the PDF) shows, in a fixed number of queries."""
     missions = mission_list()
+    intros = mission_intros(plan)
     sheets = list(sheet_queryset(plan, full=full))
     for sheet in sheets:
         sheet.plan = plan
@@ -190,7 +226,8 @@ def action_plan_page(plan: ActionPlan, *, full: bool = False, with_gantt: bool =
     blocks = []
     for mission, m_fact in zip(missions, m_facts, strict=True):
         mine = [s for s in active if s.mission_id == mission.pk]
-        blocks.append(MissionBlock(mission, mine, calc.mission_deadlines(m_fact, plan.planned_signature_date)))
+        deadlines = calc.mission_deadlines(m_fact, plan.planned_signature_date)
+        blocks.append(MissionBlock(mission, mine, deadlines, intro=intros.get(mission.pk)))
     for sheet in sheets:
         sheet.number = numbers.get(sheet.pk, "")
     gantt = None
@@ -210,6 +247,57 @@ def action_plan_page(plan: ActionPlan, *, full: bool = False, with_gantt: bool =
         gantt=gantt,
         facts=facts,
     )
+
+
+CONTACT_LABELS = (("postal_address", "adresse"), ("phone", "téléphone"), ("email", "e-mail"))
+
+
+def plan_missing(cpts) -> list[tuple[str, str]]:
+    """What the actions of the health project still lack, for its completeness panel: ``(French label, URL where it
+    is filled)``, in a fixed number of queries.
+
+    Per ACI mission to describe (core, or optional with an action): its inventory and objectives (seed 003), on the
+    plan page at the mission's anchor. Per active fiche (seed 000 Annexe 7): its pilot, the pilot's professional
+    contact (address, phone, e-mail) and their consent to its transmission to the ARS, in the member's form.
+    """
+    plan_url = reverse("missions:plan_detail", kwargs={"cpts_pk": cpts.pk})
+    plan = plan_for_cpts(cpts)
+    if plan is None:
+        return [("Plan d'actions du projet de santé à ouvrir", plan_url)]
+    intros = mission_intros(plan)
+    sheets = list(
+        ActionSheet.objects.filter(plan=plan, is_archived=False)
+        .select_related("mission", "pilot")
+        .order_by("mission__order", "position", "pk")
+    )
+    numbers = sheet_numbers(sheets)
+    engaged = {s.mission_id for s in sheets}
+    missing: list[tuple[str, str]] = []
+    for mission in mission_list():
+        labels = intro_missing(mission, engaged=mission.pk in engaged, intro=intros.get(mission.pk))
+        if labels:
+            missing.append((f"{mission} : {', '.join(labels)} à rédiger", f"{plan_url}#etat-des-lieux-{mission.code}"))
+    for sheet in sheets:
+        name = f"Fiche {numbers.get(sheet.pk, '')} « {sheet.title} »"
+        pilot = sheet.pilot
+        if pilot is None:
+            url = reverse("missions:sheet_update", kwargs={"cpts_pk": cpts.pk, "pk": sheet.pk})
+            missing.append((f"{name} : pilote à désigner", url))
+            continue
+        member_url = reverse("governance:member_update", kwargs={"cpts_pk": cpts.pk, "pk": pilot.pk})
+        absent = [label for field_name, label in CONTACT_LABELS if not getattr(pilot, field_name)]
+        if absent:
+            what = ", ".join(absent)
+            missing.append((f"{name} : coordonnées du pilote {pilot.display_name} à compléter ({what})", member_url))
+        if not pilot.shares_contact_with_ars:
+            missing.append(
+                (
+                    f"{name} : consentement du pilote {pilot.display_name} à la transmission de ses coordonnées "
+                    "à l'ARS à recueillir",
+                    member_url,
+                )
+            )
+    return missing
 
 
 def pilot_invitation(sheet: ActionSheet) -> MemberInvitation | None:
@@ -279,17 +367,27 @@ def _money(value: Decimal | None) -> str | None:
     return str(value) if value is not None else None
 
 
-def _person(member) -> dict | None:
+def _person(member, *, with_contact: bool = False) -> dict | None:
+    """A member as a fiche names them; ``with_contact`` (pilot, working group: Annexe 7) adds their professional
+    contact as the ARS may receive it: only with their consent (``governance.rgpd.ars_contact``)."""
     if member is None:
         return None
-    return {
+    person = {
         "id": member.pk,
         "name": member.display_name,
         "profession": member.kind_label,
         "commune": member.commune.name if member.commune_id else "",
-        "email": member.email,
-        "phone": member.phone,
     }
+    if with_contact:
+        person["contact"] = ars_contact(member)
+    return person
+
+
+def _intro(intro: MissionIntro | None) -> dict:
+    return {name: getattr(intro, name) if intro else "" for name in INTRO_FIELDS}
+
+
+INTRO_FIELDS = ("existing_offer", "patient_objectives", "priority_target", "actor_objectives")
 
 
 def serialise_sheet(sheet: ActionSheet, number: str = "") -> dict:
@@ -304,8 +402,9 @@ def serialise_sheet(sheet: ActionSheet, number: str = "") -> dict:
         "position": sheet.position,
         "status": sheet.status,
         "version": sheet.version,
-        "pilot": _person(sheet.pilot),
-        "working_group": [_person(m) for m in sheet.working_group.all()],
+        "outside_aci": not sheet.mission.is_aci,
+        "pilot": _person(sheet.pilot, with_contact=True),
+        "working_group": [_person(m, with_contact=True) for m in sheet.working_group.all()],
         "actors": {
             "members": [_person(m) for m in sheet.involved_members.all()],
             "partners": [
@@ -374,10 +473,13 @@ def serialise_sheet(sheet: ActionSheet, number: str = "") -> dict:
 def serialise_action_plan(plan: ActionPlan, page: PlanPage | None = None) -> dict:
     """The whole actions side of the health project as JSON, for a frozen version of the dossier.
 
-    Archived fiches are not part of the project and are left out. Dates are ISO strings, money strings.
+    Archived fiches are not part of the project and are left out. Dates are ISO strings, money strings. Each ACI
+    mission carries its inventory and objectives (``intro``, before its fiches); the pilot and the working group of
+    each fiche carry their professional contact only with the member's consent (``contact``).
     """
     page = page or action_plan_page(plan, full=True)
     sheets = [s for block in page.blocks for s in block.sheets]
+    outside_codes = {block.mission.code for block in page.blocks if not block.mission.is_aci}
     return {
         "schema_version": SCHEMA_VERSION,
         "cpts": {"id": plan.cpts_id, "name": plan.cpts.name},
@@ -388,6 +490,9 @@ def serialise_action_plan(plan: ActionPlan, page: PlanPage | None = None) -> dic
                 "code": block.mission.code,
                 "title": block.mission.title,
                 "category": block.mission.category,
+                "outside_aci": not block.mission.is_aci,
+                "intro": _intro(block.intro) if block.has_intro else None,
+                "intro_missing": block.intro_missing,
                 "sub_missions": [
                     {"code": s.code, "title": s.title, "budget_line": s.budget_line}
                     for s in block.mission.sub_missions.all()
@@ -405,6 +510,7 @@ def serialise_action_plan(plan: ActionPlan, page: PlanPage | None = None) -> dic
                 "number": f.number,
                 "title": f.title,
                 "mission": f.mission_code,
+                "outside_aci": f.mission_code in outside_codes,
                 "preparation_start": _iso(f.preparation_start),
                 "start_date": _iso(f.start_date),
                 "deployment_date": _iso(f.deployment_date),
@@ -450,7 +556,6 @@ def diagnostic_figures(cpts) -> list[dict]:
             }
         )
     return figures
-
 
 
 # --- Edit conflicts ------------------------------------------------------------------------------------------------

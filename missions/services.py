@@ -6,8 +6,8 @@ receiver of django-fsm's ``post_transition``, inside this transaction), with the
 Rules kept here:
 - an edit of a fiche (its text, people, lists or indicators) bumps its ``version``; a save that started from an
   older version raises ``EditConflict`` and changes nothing (optimistic locking);
-- an edit of a validated fiche returns it to draft, and a validated plan returns to draft when any of its fiches
-  or its planned signature changes;
+- an edit of a validated fiche returns it to draft, and a validated plan returns to draft when any of its fiches,
+  its planned signature or a mission's inventory and objectives (``MissionIntro``) changes;
 - only ACI missions count for funding: a fiche outside the ACI never carries a funding indicator.
 """
 
@@ -33,6 +33,8 @@ from .models import (
     ActionPlan,
     ActionSheet,
     IndicatorTemplate,
+    Mission,
+    MissionIntro,
     PlanningStep,
     ProblemFigure,
     SheetIndicator,
@@ -169,6 +171,36 @@ def action_plan_validate(*, plan: ActionPlan, by, checklist: calc.Checklist, all
     locked.validated_by = by
     _audit(locked, by, "Validation interne du plan").save()
     return locked
+
+
+INTRO_FIELDS = ("existing_offer", "patient_objectives", "priority_target", "actor_objectives")
+
+
+@transaction.atomic
+def mission_intro_save(*, plan: ActionPlan, mission: Mission, by, data: dict) -> MissionIntro:
+    """Write a mission's inventory of the existing offer and its objectives (seed 003), before its fiches.
+
+    ``data`` holds the four texts (``INTRO_FIELDS``). Only ACI missions have one. A change returns a validated plan
+    to draft and marks the plan changed (the fiches PDF then offers to prepare itself again)."""
+    if not mission.is_aci:
+        raise ValidationError(_("Les actions hors champ ACI n'ont pas d'état des lieux par mission."))
+    locked = _lock_plan(plan.pk)
+    intro = MissionIntro.objects.filter(plan=locked, mission=mission).first() or MissionIntro(
+        plan=locked, mission=mission
+    )
+    values = {name: (data.get(name) or "").strip() for name in INTRO_FIELDS}
+    if all(getattr(intro, name) == value for name, value in values.items()):
+        return intro  # nothing changed (and nothing written yet stays without a row)
+    for name, value in values.items():
+        setattr(intro, name, value)
+    intro.updated_by = by
+    intro.full_clean()
+    _audit(intro, by, "État des lieux et objectifs").save()
+    ActionPlan.objects.filter(pk=locked.pk).update(updated_at=timezone.now())
+    _reopen_plan(
+        locked.pk, by=by, reason=_("État des lieux et objectifs de « %(mission)s » modifiés.") % {"mission": mission}
+    )
+    return intro
 
 
 # --- Fiches ------------------------------------------------------------------------------------------------------

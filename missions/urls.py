@@ -10,6 +10,11 @@ urlpatterns = [
     path("<int:cpts_pk>/ouvrir/", views.PlanStartView.as_view(), name="plan_start"),
     path("<int:cpts_pk>/signature/", views.PlanSettingsView.as_view(), name="plan_settings"),
     path("<int:cpts_pk>/valider/", views.PlanValidateView.as_view(), name="plan_validate"),
+    path(
+        "<int:cpts_pk>/missions/<str:code>/etat-des-lieux/",
+        views.MissionIntroView.as_view(),
+        name="mission_intro_update",
+    ),
     path("<int:cpts_pk>/planning/", views.PlanningView.as_view(), name="plan_planning"),
     path("<int:cpts_pk>/export/<str:fmt>/", views.PlanExportView.as_view(), name="plan_export"),
     path("<int:cpts_pk>/fiches-action/pdf/", views.PlanPdfView.as_view(), name="plan_pdf"),

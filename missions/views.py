@@ -20,8 +20,15 @@ from governance.permissions import can_view_member_contacts
 
 from . import documents, selectors, services, status_log
 from . import permissions as perms
-from .forms import ActionSheetForm, PlanSettingsForm, SheetCreateForm, SheetIndicatorForm, sheet_formsets
-from .models import ActionExample, ActionPlan, SheetIndicator
+from .forms import (
+    ActionSheetForm,
+    MissionIntroForm,
+    PlanSettingsForm,
+    SheetCreateForm,
+    SheetIndicatorForm,
+    sheet_formsets,
+)
+from .models import ActionExample, ActionPlan, Mission, SheetIndicator
 
 
 def _require(decision) -> None:
@@ -109,13 +116,18 @@ class PlanDetailView(PlanMixin):
             for s in block.sheets
             if perms.can_edit_sheet(user, s, working_group_ids={m.pk for m in s.working_group.all()})
         }
+        can_manage = perms.can_manage_action_plan(user, self.plan)
+        if can_manage:  # each mission's inventory and objectives are written on this page, before its fiches
+            for block in page.blocks:
+                if block.has_intro:
+                    block.intro_form = MissionIntroForm(instance=block.intro, mission=block.mission)
         return render(
             request,
             "missions/plan_detail.html",
             self.context(
                 page=page,
                 editable=editable,
-                can_manage=perms.can_manage_action_plan(user, self.plan),
+                can_manage=can_manage,
                 can_validate=perms.can_validate_plan(user, self.plan),
             ),
         )
@@ -153,6 +165,46 @@ class PlanSettingsView(PlanMixin):
         )
         messages.success(request, _("Date de signature envisagée enregistrée."))
         return redirect(self.plan_url())
+
+
+class MissionIntroView(PlanMixin):
+    """A mission's inventory of the existing offer and its objectives (seed 003), written before its fiches: the
+    plan page holds the form inline; this page shows it alone (and again with its errors)."""
+
+    http_method_names = ["get", "post"]
+
+    def mission(self, code) -> Mission:
+        mission = get_object_or_404(Mission, code=code)
+        if not mission.is_aci:
+            raise Http404(_("Les actions hors champ ACI n'ont pas d'état des lieux par mission."))
+        return mission
+
+    def render(self, request, mission, form, status=200):
+        return render(
+            request, "missions/mission_intro_form.html", self.context(mission=mission, form=form), status=status
+        )
+
+    def get(self, request, cpts_pk, code):
+        _require(perms.can_manage_action_plan(request.user, self.plan))
+        mission = self.mission(code)
+        intro = selectors.mission_intros(self.open_plan).get(mission.pk)
+        return self.render(request, mission, MissionIntroForm(instance=intro, mission=mission))
+
+    def post(self, request, cpts_pk, code):
+        _require(perms.can_manage_action_plan(request.user, self.plan))
+        mission = self.mission(code)
+        form = MissionIntroForm(request.POST, mission=mission)
+        if not form.is_valid():
+            return self.render(request, mission, form, status=400)
+        try:
+            services.mission_intro_save(plan=self.open_plan, mission=mission, by=request.user, data=form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, _errors(exc))
+            return self.render(request, mission, form, status=400)
+        messages.success(
+            request, _("État des lieux et objectifs de « %(mission)s » enregistrés.") % {"mission": mission}
+        )
+        return redirect(self.plan_url() + f"#etat-des-lieux-{mission.code}")
 
 
 class PlanValidateView(PlanMixin):

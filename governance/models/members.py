@@ -62,7 +62,10 @@ class Member(models.Model):
     # These validators also return the normalised number (the import uses it); Django ignores a validator's
     # return value, but the stubs type validators as returning None.
     rpps = models.CharField(
-        _("numéro RPPS"), max_length=11, blank=True, validators=[validate_rpps]  # type: ignore[list-item]
+        _("numéro RPPS"),
+        max_length=11,
+        blank=True,
+        validators=[validate_rpps],  # type: ignore[list-item]
     )
     siret = models.CharField(_("SIRET"), max_length=14, blank=True, validators=[validate_siret])  # type: ignore[list-item]
     finess = models.CharField(_("FINESS"), max_length=9, blank=True, validators=[validate_finess])  # type: ignore[list-item]
@@ -77,6 +80,23 @@ class Member(models.Model):
     )
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("téléphone"), max_length=30, blank=True)
+    postal_address = models.CharField(
+        _("adresse professionnelle"),
+        max_length=300,
+        blank=True,
+        help_text=_("Voie, code postal et commune du lieu d'exercice (demandée par les fiches action)."),
+    )
+    # The member's consent to their professional contact (address, phone, e-mail) being part of the fiches action
+    # sent to the ARS with the health project: its date, or empty when not given (or withdrawn).
+    contact_consent_on = models.DateField(
+        _("consentement à la transmission de ses coordonnées à l'ARS (fiches action) recueilli le"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Date à laquelle le membre a accepté que ses coordonnées professionnelles figurent dans les fiches "
+            "action transmises à l'ARS. Vide : elles n'y figurent pas."
+        ),
+    )
     joined_on = models.DateField(_("date d'adhésion"))
     left_on = models.DateField(_("date de départ"), null=True, blank=True)
     membership_kind = models.CharField(
@@ -169,6 +189,11 @@ class Member(models.Model):
     @property
     def kind_label(self) -> str:
         return str(self.profession or self.structure_type or "")
+
+    @property
+    def shares_contact_with_ars(self) -> bool:
+        """Whether the fiches action sent to the ARS may carry this member's professional contact."""
+        return self.contact_consent_on is not None
 
     def is_present_on(self, on: dt.date) -> bool:
         return self.joined_on <= on and (self.left_on is None or self.left_on > on)

@@ -1,5 +1,6 @@
 from .catalogue import ActionExample, IndicatorTemplate, Mission, SubMission
 from .documents import PlanDocument
+from .intros import MissionIntro
 from .plans import (
     TRANSITION_LABELS,
     ActionPlan,
@@ -17,6 +18,7 @@ __all__ = [
     "ActionSheet",
     "IndicatorTemplate",
     "Mission",
+    "MissionIntro",
     "PlanDocument",
     "PlanningStep",
     "ProblemFigure",

@@ -4,6 +4,7 @@ Celery runs eagerly in tests (settings.test); the task is sent on commit, so eac
 callbacks run: a request whose callbacks are held back shows what the request itself does (no layout at all).
 """
 
+import datetime as dt
 import html
 import io
 
@@ -108,11 +109,16 @@ def test_unchanged_content_reuses_the_stored_file_and_a_change_renders_again(
 def test_members_contacts_are_in_the_coordinators_pdf_only(
     client, owner, other_member, sheet, cpts, django_capture_on_commit_callbacks
 ):
-    email = sheet.pilot.email
+    # The fiche carries the pilot's contact when the pilot consented to its transmission to the ARS.
+    pilot = sheet.pilot
+    pilot.postal_address, pilot.contact_consent_on = "3 rue des Écoles, 11400 Castelnaudary", dt.date(2026, 1, 5)
+    pilot.save()
+    email = pilot.email
     client.force_login(owner)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(url("sheet_pdf", cpts, sheet.pk))
-    assert email in pdf_text(download(client, client.get(url("sheet_pdf_download", cpts, sheet.pk))))
+    coordination = pdf_text(download(client, client.get(url("sheet_pdf_download", cpts, sheet.pk))))
+    assert email in coordination and "3 rue des Écoles, 11400 Castelnaudary" in coordination
     client.force_login(other_member[0])
     # The coordinators' file exists, but a member's variant is looked up from their rights: none yet.
     assert client.get(url("sheet_pdf_download", cpts, sheet.pk)).status_code == 404

@@ -355,7 +355,7 @@ def test_serialise_action_plan_holds_every_sheet_indicator_and_planning_row(plan
         services.action_sheet_create_from_example(plan=plan, by=owner, example=example)
     data = selectors.serialise_action_plan(plan)
     assert json.loads(json.dumps(data)) == data  # JSON-able as is
-    assert data["schema_version"] == 1 and data["planned_signature_date"] == "2026-01-01"
+    assert data["schema_version"] == selectors.SCHEMA_VERSION and data["planned_signature_date"] == "2026-01-01"
     assert len(data["sheets"]) == len(data["planning_rows"]) == 7
     assert [s["number"] for s in data["sheets"]] == ["1.1", "1.2", "2.1", "3.1", "4.1", "5.1", "6.1"]
     first = data["sheets"][0]

@@ -463,6 +463,7 @@ def test_the_actions_page_and_the_gantt_cost_a_fixed_number_of_queries(
     client, pilot, group_member, plan, cpts, name, django_assert_max_num_queries
 ):
     client.force_login(pilot[0])
+    client.get(url(name, cpts))  # the session's first request may renew it (one write): not the page's cost
     counts = []
     for added in (5, 55):  # 5 fiches, then 60
         _add_sheets(plan, added, pilot, group_member)

@@ -39,6 +39,12 @@ RULES = {
     "missions:plan_start": action(cpts, ok=None, note="le plan existe déjà"),
     "missions:plan_settings": Rule(kwargs=cpts, GET=only("coordinator"), POST=only("coordinator", ok="302")),
     "missions:plan_validate": action(cpts),
+    "missions:mission_intro_update": Rule(
+        kwargs=lambda w: {"cpts_pk": w.cpts.pk, "code": "1"},
+        GET=only("coordinator"),
+        POST=only("coordinator", ok="302"),
+        note="l'état des lieux et les objectifs d'une mission, écrits par la coordination avant ses fiches",
+    ),
     "missions:plan_planning": read(),
     "missions:plan_export": read(lambda w: {"cpts_pk": w.cpts.pk, "fmt": "csv"}),
     "missions:plan_pdf": Rule(
