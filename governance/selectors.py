@@ -28,7 +28,7 @@ from .calculations import (
     counts_by_category,
     threshold_result,
 )
-from .choices import BUREAU_REQUIRED_ROLES, BodyKind, InclusionActionKind, MandateRole, MemberNature
+from .choices import BUREAU_REQUIRED_ROLES, BodyKind, DocumentKind, InclusionActionKind, MandateRole, MemberNature
 from .models import (
     Body,
     GovernanceDocument,
@@ -299,3 +299,113 @@ def invitation_pending_for(member: Member, *, now: dt.datetime | None = None) ->
     """The member's invitation that can still be used (the latest one: sending another cancels the earlier)."""
     now = now or timezone.now()
     return MemberInvitation.objects.filter(member=member, used_at__isnull=True, expires_at__gt=now).first()
+
+
+# The organisation as the health project freezes it
+
+
+# Members practising in town ("professionnels de santé de ville", seed 004): a professional member whose practice
+# is not salaried in an establishment. Everyone else (structures, salaried professionals) is an "other actor".
+CITY_PRACTICE_MODES = {"", "liberal", "msp", "esp", "centre_sante", "ess"}
+
+
+def _member_row(member: Member) -> dict:
+    kind = member.profession or member.structure_type
+    return {
+        "last_name": member.last_name,
+        "first_name": member.first_name,
+        "nature": member.get_nature_display(),
+        "profession": str(kind) if kind else "",
+        "status": member.get_practice_mode_display(),
+        "place": member.commune.name if member.commune else "",
+        "membership_kind": member.get_membership_kind_display(),
+        "joined_via": member.get_joined_via_display(),
+        "involvement": member.get_involvement_display(),
+        "in_governance": member.in_governance,
+        "took_part_in_writing": member.took_part_in_writing,
+        "joined_on": member.joined_on.isoformat(),
+    }
+
+
+def _partner_row(partner) -> dict:
+    return {
+        "name": partner.name,
+        "representative": partner.representative,
+        "place": partner.commune.name if partner.commune else "",
+        "location": partner.location,
+        "in_territory": partner.in_territory,
+        "is_formalised": partner.is_formalised,
+        "agreement_signed_on": partner.agreement_signed_on.isoformat() if partner.agreement_signed_on else None,
+        "has_agreement": bool(partner.agreement),
+        "review_due_on": partner.review_due_on.isoformat() if partner.review_due_on else None,
+        "in_governance": partner.in_governance,
+    }
+
+
+def organisation_snapshot(cpts: Organisation, on: dt.date) -> dict:
+    """The organisation a health project version freezes (seed 003 §organisation, seed 004 lists): the adherents
+    with their status, the partners and their agreements, the statutes and internal rules, the bodies and their
+    running mandates, the referents and the inclusion actions. Contact details are not part of it (the fiches
+    carry the pilots' contacts). A fixed number of queries whatever the CPTS's size."""
+    members = list(member_list(cpts, on=on))
+    partners = [p for p in partner_list(cpts) if p.ended_on is None or p.ended_on > on]
+    bodies = body_list(cpts, on)
+    bureau = bureau_status(bodies)
+    documents = document_list(cpts).filter(kind__in=[DocumentKind.STATUTES, DocumentKind.INTERNAL_RULES])
+    actions = list(inclusion_action_list(cpts).filter(date__lte=on))
+    rows = [(_member_row(m), m.nature == MemberNature.PROFESSIONAL and m.practice_mode in CITY_PRACTICE_MODES)
+            for m in members]  # fmt: skip
+    return {
+        "adherents": [row for row, _city in rows],
+        "lists": {  # seed 004: "Liste des professionnels de santé de ville" and "des autres acteurs ou structures"
+            "city_professionals": [row for row, city in rows if city],
+            "other_actors": [row for row, city in rows if not city],
+        },
+        "partners": [_partner_row(p) for p in partners],
+        "documents": [
+            {
+                "kind": d.get_kind_display(),
+                "title": d.title,
+                "date": d.document_date.isoformat() if d.document_date else None,
+                "sha256": d.sha256,
+                "size": d.size,
+            }
+            for d in documents
+        ],
+        "bodies": [
+            {
+                "kind": b.get_kind_display(),
+                "name": str(b),
+                "voting_rights": b.voting_rights,
+                "notes": b.notes,
+                "mandates": [
+                    {
+                        "member": f"{m.member.first_name} {m.member.last_name}".strip(),
+                        "role": m.get_role_display(),
+                        "has_vote": m.has_vote,
+                        "started_on": m.started_on.isoformat(),
+                    }
+                    for m in b.current_mandates
+                ],
+            }
+            for b in bodies
+        ],
+        "bureau": {"exists": bureau.exists, "missing_roles": list(bureau.missing_roles)},
+        "referents": [
+            {
+                "kind": r.get_kind_display(),
+                "member": f"{r.member.first_name} {r.member.last_name}".strip(),
+                "mission": r.mission,
+            }
+            for r in referent_list(cpts, on)
+        ],
+        "inclusion_actions": [
+            {
+                "date": a.date.isoformat(),
+                "kind": a.get_kind_display(),
+                "title": a.title,
+                "reached": a.audience_reached,
+            }
+            for a in actions
+        ],
+    }

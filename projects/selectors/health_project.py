@@ -8,13 +8,15 @@ from django.db.models import Field
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from cpts_portal.formatting import format_number
 from diagnostics.models import Diagnostic
 from diagnostics.selectors import territory_entry_list, territory_for_cpts, territory_population, territory_size
 from funding.choices import BudgetStatus
 from funding.selectors import budget_data, budget_for_organisation, cpts_member_count
-from governance.selectors import member_counts_by_category
+from governance.choices import DocumentKind
+from governance.selectors import member_counts_by_category, organisation_snapshot
 from missions.selectors import action_plan_page, plan_for_cpts, serialise_action_plan
 
 from ..models import HealthProject
@@ -23,6 +25,7 @@ __all__ = [
     "HEALTH_PROJECT_SCHEMA_VERSION",
     "IDENTITY_FIELDS",
     "HealthProjectPage",
+    "Missing",
     "Section",
     "health_project_for_cpts",
     "health_project_page",
@@ -39,6 +42,18 @@ REQUIRED_IDENTITY = ["project_date", "cpts_name", "association_name", "siret", "
 ORGANISATION_FIELDS = ["ways_of_working", "uncovered_needs"]
 
 
+@dataclass(frozen=True)
+class Missing:
+    """One thing a section still lacks, and the page (anchor) where it is filled."""
+
+    label: str
+    url: str
+    project_form: bool = False  # on the project's own form: a link only for who may edit the project
+
+    def __str__(self) -> str:
+        return self.label
+
+
 @dataclass
 class Section:
     number: int
@@ -46,7 +61,7 @@ class Section:
     complete: bool
     summary: str
     url: str = ""
-    missing: list[str] = field(default_factory=list)
+    missing: list[Missing] = field(default_factory=list)
     is_project_form: bool = False  # ``url`` is the project's own edit form: only ``can_edit_health_project`` opens it
 
 
@@ -64,15 +79,18 @@ def health_project_for_cpts(cpts) -> HealthProject | None:
     return HealthProject.objects.filter(cpts=cpts).first()
 
 
+def _project_field(project: HealthProject, name: str) -> Missing:
+    """A field of the project's own form, with the anchor of its input."""
+    label = str(cast(Field, HealthProject._meta.get_field(name)).verbose_name)
+    url = reverse("projects:health_project_edit", args=[project.cpts_id]) + f"#id_{name}"
+    return Missing(label, url, project_form=True)
+
+
 def _identity_section(project: HealthProject) -> Section:
-    missing = [
-        str(cast(Field, HealthProject._meta.get_field(f)).verbose_name)
-        for f in REQUIRED_IDENTITY
-        if not getattr(project, f)
-    ]
+    missing = [_project_field(project, f) for f in REQUIRED_IDENTITY if not getattr(project, f)]
     return Section(
         1, _("Identité"), not missing,
-        _("Complète") if not missing else _("À compléter : %(fields)s") % {"fields": ", ".join(missing)},
+        _("Complète") if not missing else _("À compléter : %(fields)s") % {"fields": ", ".join(map(str, missing))},
         reverse("projects:health_project_edit", args=[project.cpts_id]), missing, is_project_form=True,
     )  # fmt: skip
 
@@ -84,9 +102,14 @@ def _diagnostic_section(cpts) -> Section:
     has_narrative = bool(diagnostic and (diagnostic.needs_text or diagnostic.health_status_text))
     missing = []
     if not entries:
-        missing.append(_("communes du territoire"))
+        missing.append(Missing(_("communes du territoire"), reverse("diagnostics:territory_edit", args=[cpts.pk])))
     if not has_narrative:
-        missing.append(_("besoins identifiés et état de santé"))
+        missing.append(
+            Missing(
+                _("besoins identifiés et état de santé"),
+                reverse("diagnostics:diagnostic_detail", kwargs={"cpts_pk": cpts.pk}),
+            )
+        )
     population = territory_population(None, entries) if entries else 0
     size = territory_size(population) if entries else None
     summary = (
@@ -104,7 +127,7 @@ def _actions_section(cpts) -> Section:
     url = reverse("missions:plan_detail", kwargs={"cpts_pk": cpts.pk})
     if plan is None:
         return Section(3, _("Actions par mission et macro-planning"), False, _("Plan d'actions non commencé"),
-                       url, [_("plan d'actions")])  # fmt: skip
+                       url, [Missing(_("plan d'actions"), url)])  # fmt: skip
     page = action_plan_page(plan)
     complete = page.checklist.is_complete
     summary = _("%(n)d fiches action dont %(validated)d validées ; liste de contrôle %(state)s") % {
@@ -113,35 +136,74 @@ def _actions_section(cpts) -> Section:
         "state": _("complète") if complete else _("incomplète"),
     }
     return Section(3, _("Actions par mission et macro-planning"), complete, summary, url,
-                   [] if complete else [_("règles de la liste de contrôle")])  # fmt: skip
+                   [] if complete else [Missing(_("règles de la liste de contrôle"), url)])  # fmt: skip
 
 
-def _organisation_section(project: HealthProject, cpts, on: dt.date) -> Section:
-    # As the scale counts them (its taille 4++ rule), like the budget: one count, funding.selectors.cpts_member_count.
+def _organisation_section(project: HealthProject, cpts, on: dt.date, organisation: dict) -> Section:
+    """Members (as the scale counts them, like the budget: ``funding.selectors.cpts_member_count``), their status,
+    the statutes, a complete bureau and the inclusion dynamic: inclusiveness is a validation criterion (seed 003)."""
     members = cpts_member_count(cpts, on=on)
-    missing = [] if members else [_("membres de la CPTS")]
+    governance = {"cpts_pk": cpts.pk}
+    missing = []
+    if not members:
+        missing.append(Missing(_("membres de la CPTS"), reverse("governance:member_list", kwargs=governance)))
+    without_status = sum(1 for row in organisation["adherents"] if not row["status"])
+    if without_status:
+        missing.append(
+            Missing(
+                ngettext(
+                    "statut d'exercice de %(n)d adhérent (libéral, MSP, ESP, ESS, centre de santé, établissement)",
+                    "statut d'exercice de %(n)d adhérents (libéral, MSP, ESP, ESS, centre de santé, établissement)",
+                    without_status,
+                )
+                % {"n": without_status},
+                reverse("governance:member_list", kwargs=governance),
+            )
+        )
+    if not any(d["kind"] == str(DocumentKind.STATUTES.label) for d in organisation["documents"]):
+        missing.append(Missing(_("statuts de l'association"), reverse("governance:document_list", kwargs=governance)))
+    bureau = organisation["bureau"]
+    if not bureau["exists"] or bureau["missing_roles"]:
+        roles = ", ".join(bureau["missing_roles"])
+        missing.append(
+            Missing(_("bureau complet (manque : %(roles)s)") % {"roles": roles},
+                    reverse("governance:body_list", kwargs=governance))
+        )  # fmt: skip
+    if not organisation["inclusion_actions"]:
+        missing.append(
+            Missing(
+                _("actions d'information des professionnels du territoire"),
+                reverse("governance:inclusion_list", kwargs=governance),
+            )
+        )
     if not project.ways_of_working:
-        missing.append(str(HealthProject._meta.get_field("ways_of_working").verbose_name))
-    return Section(4, _("Organisation et gouvernance"), not missing,
-                   _("%(n)d membres à ce jour") % {"n": members},
-                   reverse("governance:overview", kwargs={"cpts_pk": cpts.pk}), missing)  # fmt: skip
+        missing.append(_project_field(project, "ways_of_working"))
+    summary = _("%(n)d membres, %(p)d partenaires, %(b)d instances, %(a)d actions d'information à ce jour") % {
+        "n": members,
+        "p": len(organisation["partners"]),
+        "b": len(organisation["bodies"]),
+        "a": len(organisation["inclusion_actions"]),
+    }
+    return Section(4, _("Organisation et gouvernance"), not missing, summary,
+                   reverse("governance:overview", kwargs=governance), missing)  # fmt: skip
 
 
 def _budget_section(cpts) -> Section:
     budget = budget_for_organisation(cpts)
     url = reverse("funding:budget_detail", args=[cpts.pk])
     if budget is None:
-        return Section(5, _("Budget"), False, _("Budget non commencé"), url, [_("budget")])
+        return Section(5, _("Budget"), False, _("Budget non commencé"), url, [Missing(_("budget"), url)])
     complete = budget.status == BudgetStatus.COMPLETE
     return Section(5, _("Budget"), complete, budget.get_status_display().capitalize(), url,
-                   [] if complete else [_("budget équilibré et marqué complet")])  # fmt: skip
+                   [] if complete else [Missing(_("budget équilibré et marqué complet"), url)])  # fmt: skip
 
 
 def _quality_section(project: HealthProject) -> Section:
     complete = bool(project.quality_evaluation)
+    missing = [] if complete else [_project_field(project, "quality_evaluation")]
     return Section(6, _("Qualité et évaluation"), complete, _("Rédigée") if complete else _("À rédiger"),
-                   reverse("projects:health_project_edit", args=[project.cpts_id]),
-                   [] if complete else [_("démarche qualité et évaluation")], is_project_form=True)  # fmt: skip
+                   reverse("projects:health_project_edit", args=[project.cpts_id]), missing,
+                   is_project_form=True)  # fmt: skip
 
 
 def health_project_page(project: HealthProject, *, on: dt.date | None = None) -> HealthProjectPage:
@@ -154,7 +216,7 @@ def health_project_page(project: HealthProject, *, on: dt.date | None = None) ->
             _identity_section(project),
             _diagnostic_section(cpts),
             _actions_section(cpts),
-            _organisation_section(project, cpts, on),
+            _organisation_section(project, cpts, on, organisation_snapshot(cpts, on)),
             _budget_section(cpts),
             _quality_section(project),
         ],
@@ -213,6 +275,7 @@ def health_project_snapshot(project: HealthProject, *, on: dt.date | None = None
                 for row in member_counts_by_category(cpts, on)
             ],
             **{f: getattr(project, f) for f in ORGANISATION_FIELDS},
+            **organisation_snapshot(cpts, on),
         },
         "budget": budget_data(budget) if budget else None,
         "quality_evaluation": project.quality_evaluation,

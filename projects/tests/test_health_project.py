@@ -61,7 +61,7 @@ def test_the_page_lists_every_section_and_what_is_missing(client, owner, cpts, v
     assert "Plan d'actions non commencé" in page and "Budget non commencé" in page
     sections = health_project_page(project).sections
     assert [s.complete for s in sections] == [False, False, False, False, False, False]
-    assert "date du projet" in sections[0].missing
+    assert "date du projet" in [str(m) for m in sections[0].missing]
 
 
 def test_a_draft_saves_partial_content_and_refuses_an_invalid_siret_next_to_the_field(client, owner, cpts, validated):
@@ -142,7 +142,9 @@ def test_the_page_costs_a_fixed_number_of_queries(client, owner, cpts, django_as
     IntentionLetter.objects.filter(pk=letter.pk).update(status=LetterStatus.VALIDATED)
     health_project_start(cpts=cpts, user=owner)
     client.force_login(owner)
-    with django_assert_max_num_queries(24):
+    # The organisation section reads the frozen organisation (members, partners, bodies and their mandates,
+    # statutes, referents, inclusion actions): one query each, whatever their number.
+    with django_assert_max_num_queries(32):
         response = client.get(reverse("projects:health_project_detail", args=[cpts.pk]))
     assert f"{communes} communes" in text(response)
 
@@ -186,3 +188,62 @@ def test_the_page_opens_with_fiches_action_and_states_the_actions_section(
     page = " ".join(text(client.get(url)).split())
     assert "5 fiches action dont 2 validées ; liste de contrôle complète" in page
     assert client.get(url).context["page"].sections[2].complete is True
+
+
+def test_the_snapshot_freezes_the_organisation_the_ars_judges(owner, cpts, validated):
+    """Issue 15 point 3: adherents with their status, partners and agreements, statutes, bodies and mandates,
+    inclusion actions, and seed 004's two lists, in the version's data; the section names what is missing, each
+    with the page where it is filled."""
+    import datetime as dt
+
+    from governance.models import GovernanceDocument, InclusionAction
+    from governance.tests.factories import MandateFactory, MemberFactory, PartnerFactory, StructureMemberFactory
+
+    call_command("loaddata", "professions", "funding_scales", verbosity=0)
+    project = health_project_start(cpts=cpts, user=owner)
+    on = dt.date(2024, 6, 1)
+    organisation = health_project_page(project, on=on).sections[3]
+    assert not organisation.complete
+    links = {str(m): m.url for m in organisation.missing}
+    assert links["membres de la CPTS"] == reverse("governance:member_list", kwargs={"cpts_pk": cpts.pk})
+    assert links["statuts de l'association"] == reverse("governance:document_list", kwargs={"cpts_pk": cpts.pk})
+    assert "bureau complet (manque : Président·e, Trésorier·ère, Secrétaire)" in links
+
+    doctor = MemberFactory(cpts=cpts, last_name="Martin", practice_mode="liberal", in_governance=True)
+    MemberFactory(cpts=cpts, last_name="Sans-statut")
+    StructureMemberFactory(cpts=cpts, last_name="Hôpital de Revel", practice_mode="etablissement")
+    MemberFactory(cpts=cpts, last_name="Parti", joined_on=dt.date(2024, 1, 1), left_on=dt.date(2024, 3, 1))
+    PartnerFactory(cpts=cpts, name="EHPAD du Lauragais", is_formalised=True, agreement_signed_on=dt.date(2024, 4, 2))
+    PartnerFactory(cpts=cpts, name="Ancien partenaire", ended_on=dt.date(2024, 5, 1))
+    for role in ("president", "treasurer", "secretary"):
+        MandateFactory(body__cpts=cpts, body__kind="bureau", member=doctor, role=role)
+    GovernanceDocument.objects.create(cpts=cpts, kind="statutes", title="Statuts 2024", file="governance/x.pdf")
+    InclusionAction.objects.create(
+        cpts=cpts, date=dt.date(2024, 2, 1), kind="meeting", title="Soirée", audience_reached=40
+    )
+
+    data = health_project_snapshot(project, on=on)["organisation"]
+    assert json.loads(json.dumps(data)) == data
+    statuses = {row["last_name"]: row["status"] for row in data["adherents"]}
+    assert statuses == {"Martin": "Libéral", "Sans-statut": "", "Hôpital de Revel": "Établissement"}
+    assert [r["last_name"] for r in data["lists"]["city_professionals"]] == ["Martin", "Sans-statut"]
+    assert [r["last_name"] for r in data["lists"]["other_actors"]] == ["Hôpital de Revel"]
+    assert [(p["name"], p["is_formalised"], p["agreement_signed_on"]) for p in data["partners"]] == [
+        ("EHPAD du Lauragais", True, "2024-04-02")
+    ]
+    assert [d["title"] for d in data["documents"]] == ["Statuts 2024"]
+    assert sorted(m["role"] for b in data["bodies"] for m in b["mandates"]) == [
+        "Président·e",
+        "Secrétaire",
+        "Trésorier·ère",
+    ]
+    assert data["bureau"] == {"exists": True, "missing_roles": []}
+    assert data["inclusion_actions"] == [{"date": "2024-02-01", "kind": "Réunion", "title": "Soirée", "reached": 40}]
+    assert "email" not in data["adherents"][0] and "phone" not in data["adherents"][0]
+
+    organisation = health_project_page(project, on=on).sections[3]
+    assert [str(m) for m in organisation.missing] == [
+        "statut d'exercice de 1 adhérent (libéral, MSP, ESP, ESS, centre de santé, établissement)",
+        "modalités de travail et de communication",
+    ]
+    assert organisation.missing[-1].project_form and organisation.missing[-1].url.endswith("#id_ways_of_working")
