@@ -534,21 +534,42 @@ def indicator_rate(indicator: FundingIndicator, year: int) -> IndicatorRate:
     if indicator.baseline is None or target is None:
         raise FundingError(f"Indicateur « {indicator.name} » : valeur de référence ou cible de l'année {year} absente.")
     baseline = indicator.baseline
-    if indicator.direction == INCREASING and target <= baseline:
+    if indicator.direction == INCREASING and target < baseline:
         raise FundingError(
-            f"Indicateur croissant « {indicator.name} » : la cible doit dépasser la valeur de référence."
+            f"Indicateur croissant « {indicator.name} » : la cible ne peut pas être inférieure à la valeur de "
+            "référence."
         )
-    if indicator.direction == DECREASING and target >= baseline:
+    if indicator.direction == DECREASING and target > baseline:
         raise FundingError(
-            f"Indicateur décroissant « {indicator.name} » : la cible doit être inférieure à la valeur de référence."
+            f"Indicateur décroissant « {indicator.name} » : la cible ne peut pas être supérieure à la valeur de "
+            "référence."
         )
     value = indicator.values.get(year)
     if value is None:
         return IndicatorRate(indicator.name, ZERO, weight, "valeur non mesurée : 0 %")
+    if target == baseline:
+        return _maintenance_rate(indicator, weight, value, target)
     rate = clamp((value - baseline) / (target - baseline))
     return IndicatorRate(
         indicator.name, rate, weight, f"({value} − {baseline}) / ({target} − {baseline}) → {percent(rate)}"
     )
+
+
+def _maintenance_rate(indicator: FundingIndicator, weight: Decimal, value: Decimal, target: Decimal) -> IndicatorRate:
+    """A target equal to the baseline asks to maintain the level (issue 15; *design choice, not in the seeds*,
+    stated to the CPTS when it sets such a target): 100 % when the level is kept, otherwise the share of the level
+    kept (value / target when increasing, target / value when decreasing)."""
+    increasing = indicator.direction == INCREASING
+    if (value >= target) if increasing else (value <= target):
+        explanation = f"niveau maintenu ({value} pour une cible de {target}) → 100 %"
+        return IndicatorRate(indicator.name, ONE, weight, explanation)
+    if increasing:
+        rate = clamp(value / target) if target > 0 else ZERO
+        shown = f"{value} / {target}"
+    else:
+        rate = clamp(target / value) if value > 0 else ZERO
+        shown = f"{target} / {value}"
+    return IndicatorRate(indicator.name, rate, weight, f"niveau non maintenu : {shown} → {percent(rate)}")
 
 
 def mission_achievement(indicators: Sequence[FundingIndicator], year: int) -> Achievement:
@@ -766,6 +787,11 @@ def _fixed(line: Line, extra: Decimal, advance_label: str, balance_label: str) -
     )
 
 
+# A mission's fixed part per contract year: None before the mission starts, else the part and, when the mission
+# starts during that year, the day it starts (its advance is paid then, not on the year's first day).
+Schedule = tuple[tuple[_Fixed, dt.date | None] | None, ...]
+
+
 @dataclass(frozen=True)
 class _MissionTariff:
     """One mission of a scale for one taille (and one answer to "does the increase apply"), ready for every plan."""
@@ -788,6 +814,8 @@ class _MissionTariff:
     variable: Decimal
     variable_lines: tuple[tuple[Any, ...], ...]
     variable_payments: tuple[tuple[Any, ...], ...]
+    # Its fixed part per contract year when it starts at the signature (see ``Schedule``).
+    standard: Schedule = ()
     # Mission paid on crisis: the payment, its increase share, its lines' scale line and the start of their label.
     crisis_amount: Decimal | None = None
     crisis_extra: Decimal = ZERO
@@ -926,6 +954,7 @@ def _mission_tariff(scale: Scale, mission: MissionScale, taille: int, share) -> 
         )
 
     first = fixed_parts(amounts.fixed, first_which)
+    following = fixed_parts(following_base, following_which)
     variable_label = f"Mission {code} – {label} : volet variable"
     variable_scale_line = f"{scale.name} – mission {code} {label}, volet variable, taille {taille}"
     crisis: dict[str, Any] = {}
@@ -943,7 +972,7 @@ def _mission_tariff(scale: Scale, mission: MissionScale, taille: int, share) -> 
         code=code,
         has_variable=mission.split_published and not mission.variable_on_crisis,
         first=first,
-        following=fixed_parts(following_base, following_which),
+        following=following,
         first_base=amounts.fixed,
         first_label=first[0].line.label,
         first_scale_line=first[0].line.scale_line,
@@ -954,8 +983,19 @@ def _mission_tariff(scale: Scale, mission: MissionScale, taille: int, share) -> 
         variable_payments=tuple(
             (year, PAY_VARIABLE, f"Mission {code} – volet variable, année {year}") for year in _YEARS
         ),
+        standard=((first[0], None), *((part, None) for part in following[1:])),
         **crisis,
     )
+
+
+def _schedule(mission: _MissionTariff, start: dt.date, bounds: Sequence[dt.date], increase_rate) -> Schedule:
+    """The fixed part of a mission that starts on ``start`` (after the signature), per contract year."""
+    first = _year_index(bounds, start) or 0
+    # On an anniversary, a whole first year with its advance paid that day; else prorated, its advance paid on start.
+    part: tuple[_Fixed, dt.date | None] = (mission.first[first], None)
+    if start != bounds[first]:
+        part = (_prorated(mission, first, start, bounds, increase_rate), start)
+    return (None,) * first + (part,) + tuple((fixed, None) for fixed in mission.following[first + 1 :])
 
 
 def _prorated(mission: _MissionTariff, index: int, mission_start: dt.date, bounds, increase_rate) -> _Fixed:
@@ -1090,17 +1130,15 @@ def calculate(scale: Scale, inp: FundingInput) -> FundingPlan:
     rates = inp.achievement
     starts = inp.mission_starts
 
-    # Per engaged mission: its tariff, the index of the year it starts, whether it starts on that year's first day
-    # (else its first year is prorated), its start, and its variable part at the default rate.
+    # Per engaged mission: its tariff, its fixed part per year, and the end of its variable line and payment at the
+    # default rate (see _variable).
     engaged = []
     for mission in selection.missions:
-        first, on_anniversary, start = 0, True, signed_on
+        schedule = mission.standard
         if starts and mission.code in starts:
-            start = starts[mission.code]
-            first = _year_index(bounds, start) or 0
-            on_anniversary = start == bounds[first]
+            schedule = _schedule(mission, starts[mission.code], bounds, fixed_rate)
         line_end, payment_end = _variable(mission, default_rate, variable_rate) if mission.has_variable else ((), ())
-        engaged.append((mission, first, on_anniversary, start, line_end, payment_end))
+        engaged.append((mission, schedule, line_end, payment_end))
 
     crisis_lines, odd, crisis_notes = _crises(tariff, selection, inp, bounds) if inp.crises else ([], [], [])
     years = []
@@ -1139,22 +1177,17 @@ def calculate(scale: Scale, inp: FundingInput) -> FundingPlan:
                 base, shares = base + line.amount, shares + extra
         balances = []
         variables = []
-        for mission, first, on_anniversary, mission_start, line_end, payment_end in engaged:
-            if index < first:
+        for mission, schedule, line_end, payment_end in engaged:
+            if (part := schedule[index]) is None:
                 continue
-            if index > first:
-                fixed = mission.following[index]
-            elif on_anniversary:
-                fixed = mission.first[index]
-            else:
-                fixed = _prorated(mission, index, mission_start, bounds, fixed_rate)
+            fixed, starts_on = part
             lines.append(fixed.line)
             if fixed_rate is not None:
                 base, shares = base + fixed.line.amount, shares + fixed.extra
-            if index > first or on_anniversary:
+            if starts_on is None:
                 payments.append(_new(Payment, at_start + fixed.advance))
             else:  # paid on the day the mission starts
-                paid = (mission_start, add_months(mission_start, ANNIVERSARY_GRACE_MONTHS))
+                paid = (starts_on, add_months(starts_on, ANNIVERSARY_GRACE_MONTHS))
                 odd.append(_new(Payment, paid + fixed.advance))
             balances.append(_new(Payment, at_end + fixed.balance))
             if not mission.has_variable:

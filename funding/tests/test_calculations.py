@@ -368,10 +368,27 @@ def test_a_weight_of_zero_leaves_an_indicator_out():
         calc.mission_achievement([b], 1)
 
 
+@pytest.mark.parametrize(
+    ("direction", "value", "rate", "shown"),
+    [
+        (calc.INCREASING, D(40), D(1), "niveau maintenu"),
+        (calc.INCREASING, D(45), D(1), "niveau maintenu"),
+        (calc.INCREASING, D(30), D("0.75"), "niveau non maintenu : 30 / 40 → 75"),
+        (calc.DECREASING, D(40), D(1), "niveau maintenu"),
+        (calc.DECREASING, D(50), D("0.8"), "niveau non maintenu : 40 / 50 → 80"),
+    ],
+)
+def test_a_target_equal_to_the_baseline_asks_to_maintain_the_level(direction, value, rate, shown):
+    """Issue 15 point 7: 100 % when the level is kept, else the share of the level kept (design choice)."""
+    ind = calc.FundingIndicator("x", direction=direction, baseline=D(40), targets={1: D(40)}, values={1: value})
+    result = calc.indicator_rate(ind, 1)
+    assert result.rate == rate and shown in result.explanation
+
+
 def test_indicator_refusals():
-    with pytest.raises(calc.FundingError, match="croissant.*dépasser"):
-        calc.indicator_rate(calc.FundingIndicator("x", baseline=D(10), targets={1: D(10)}, values={1: D(10)}), 1)
-    with pytest.raises(calc.FundingError, match="décroissant.*inférieure"):
+    with pytest.raises(calc.FundingError, match="croissant.*ne peut pas être inférieure"):
+        calc.indicator_rate(calc.FundingIndicator("x", baseline=D(10), targets={1: D(9)}, values={1: D(10)}), 1)
+    with pytest.raises(calc.FundingError, match="décroissant.*ne peut pas être supérieure"):
         calc.indicator_rate(
             calc.FundingIndicator("x", direction=calc.DECREASING, baseline=D(10), targets={1: D(12)}), 1
         )
