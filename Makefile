@@ -48,7 +48,7 @@ bench: $(VENV)/.dev services
 ## Load benchmark: gunicorn + wrk, 20 concurrent users, p50/p95 of the bare view and the dossier pages.
 bench-load: system-deps $(VENV)/.dev services
 	@command -v wrk >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq wrk; }
-	$(PY) tests/benchmarks/load_test.py
+	$(PY) tests/benchmarks/load_test.py $(BENCH_LOAD_ARGS)
 
 services:
 	@bash scripts/ensure-services.sh

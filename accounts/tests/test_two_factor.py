@@ -76,7 +76,29 @@ def test_password_reset_requests_are_rate_limited(client, owner):
 
 
 def test_sessions_expire_after_inactivity_and_are_renewed_by_activity(client, owner, settings):
-    assert settings.SESSION_SAVE_EVERY_REQUEST
-    client.force_login(owner)
-    client.get(reverse("accounts:home"))
-    assert client.session.get_expiry_age() == settings.SESSION_COOKIE_AGE <= 2 * 3600
+    """Activity renews the session without a write per request (cpts_portal.middleware.SessionRenewalMiddleware)."""
+    import datetime as dt
+
+    import time_machine
+    from django.contrib.sessions.models import Session
+
+    assert settings.SESSION_COOKIE_AGE <= 2 * 3600 and not settings.SESSION_SAVE_EVERY_REQUEST
+    age, renew = dt.timedelta(seconds=settings.SESSION_COOKIE_AGE), settings.SESSION_RENEW_AFTER_SECONDS
+    home = reverse("accounts:home")
+    with time_machine.travel(dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC), tick=False) as clock:
+        client.force_login(owner)
+        assert client.get(home).status_code == 200
+        key = client.session.session_key
+        expiry = Session.objects.get(pk=key).expire_date
+        assert expiry == dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC) + age
+        clock.shift(renew // 2)  # a page soon after: no write, the expiry stays
+        assert client.get(home).status_code == 200
+        assert Session.objects.get(pk=key).expire_date == expiry
+        clock.shift(renew)  # later activity renews it: the session ends an inactivity period after this request
+        response = client.get(home)
+        assert response.status_code == 200 and response.cookies["sessionid"]["max-age"] == settings.SESSION_COOKIE_AGE
+        renewed = Session.objects.get(pk=key).expire_date
+        assert renewed == dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC) + dt.timedelta(seconds=renew // 2 + renew) + age
+        clock.shift(age + dt.timedelta(seconds=1))  # then inactivity: it has expired, the login page asks again
+        response = client.get(home)
+        assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))

@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "cpts_portal.middleware.SessionRenewalMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -99,7 +100,11 @@ TEMPLATES = [
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+# Persistent connections: opening one per request (CONN_MAX_AGE=0) costs a PostgreSQL backend start and the
+# authentication on every page. Health checks make a connection the server dropped (restart, failover) reopen at the
+# start of the next request instead of failing it.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -188,9 +193,13 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 SESSION_COOKIE_HTTPONLY = True
-# Sessions expire after this much inactivity (every request renews them).
+# Sessions expire after this much inactivity. Activity renews them, but not by writing the session at every request
+# (SESSION_SAVE_EVERY_REQUEST: one UPDATE, one commit and a Set-Cookie per page): cpts_portal.middleware.
+# SessionRenewalMiddleware renews a session once it is SESSION_RENEW_AFTER_SECONDS old, so a session ends between
+# SESSION_COOKIE_AGE - SESSION_RENEW_AFTER_SECONDS and SESSION_COOKIE_AGE after the last request.
 SESSION_COOKIE_AGE = env.int("SESSION_INACTIVITY_SECONDS", default=2 * 3600)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_RENEW_AFTER_SECONDS = env.int("SESSION_RENEW_AFTER_SECONDS", default=5 * 60)
 
 # Two-factor authentication (TOTP, django-otp): required for reviewers, ARS and Assurance Maladie agents
 # and administrators; optional for CPTS members.

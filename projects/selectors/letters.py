@@ -31,6 +31,7 @@ from ..models import (
     IntentionLetter,
     Notification,
     Opinion,
+    OpinionAnswer,
     OpinionGrid,
     PrivateNote,
     RenderedDocument,
@@ -277,7 +278,11 @@ class DossierPage:
 
 
 def letter_get_for_page(*, pk: int, user) -> IntentionLetter:
-    """The letter with everything its page shows, in a fixed number of queries whatever its history."""
+    """The letter with everything its page shows, in a fixed number of queries whatever its history.
+
+    The rows that name a version (transitions, expected opinions, complement requests) get it from the versions
+    prefetched here (``letter_page``), not by a join that would read each version's frozen content again. The team
+    and professions only matter to a draft: the page loads them when it shows one."""
     own_orgs = [m.organisation_id for m in membership_list_for_user(user)]
     return (
         IntentionLetter.objects.select_related(
@@ -293,8 +298,6 @@ def letter_get_for_page(*, pk: int, user) -> IntentionLetter:
         )
         .prefetch_related(
             circuits_prefetch("regional_settings__"),
-            "team",
-            "professions",
             "decision__instalments",
             Prefetch(
                 "versions",
@@ -303,17 +306,15 @@ def letter_get_for_page(*, pk: int, user) -> IntentionLetter:
                     Prefetch(
                         "opinions",
                         queryset=Opinion.objects.select_related("organisation", "author").prefetch_related(
-                            "answers__criterion"
+                            Prefetch("answers", queryset=OpinionAnswer.objects.select_related("criterion"))
                         ),
                     ),
                     Prefetch("documents", queryset=RenderedDocument.objects.order_by("kind")),
                 )
                 .order_by("number"),
             ),
-            Prefetch(
-                "transitions", queryset=StatusTransition.objects.select_related("by", "version").order_by("at", "pk")
-            ),
-            Prefetch("expected_opinions", queryset=ExpectedOpinion.objects.select_related("organisation", "version")),
+            Prefetch("transitions", queryset=StatusTransition.objects.select_related("by").order_by("at", "pk")),
+            Prefetch("expected_opinions", queryset=ExpectedOpinion.objects.select_related("organisation")),
             Prefetch("messages", queryset=DossierMessage.objects.select_related("author", "organisation")),
             Prefetch(
                 "notes",
@@ -324,7 +325,7 @@ def letter_get_for_page(*, pk: int, user) -> IntentionLetter:
             Prefetch("deadlines", queryset=Deadline.objects.order_by("due_at")),
             Prefetch(
                 "complement_requests",
-                queryset=ComplementRequest.objects.select_related("organisation", "requested_by", "version")
+                queryset=ComplementRequest.objects.select_related("organisation", "requested_by")
                 .prefetch_related("field_comments")
                 .order_by("created_at"),
             ),
@@ -333,11 +334,23 @@ def letter_get_for_page(*, pk: int, user) -> IntentionLetter:
     )
 
 
+def _attach_versions(rows, versions_by_id: dict) -> None:
+    """Give each row its version from the prefetched ones (no query, no second read of the frozen content)."""
+    for row in rows:
+        if (version := versions_by_id.get(row.version_id)) is not None:
+            row.version = version
+
+
 def letter_page(letter: IntentionLetter, *, with_opinions: bool = True) -> DossierPage:
     """Arrange the prefetched rows for the dossier page (no query). ``with_opinions=False`` (the CPTS before its
     region lets it read them, the Assurance Maladie) leaves the opinions out; the counter stays."""
     versions = list(letter.versions.all())
     current = versions[-1] if versions else None
+    versions_by_id = {v.pk: v for v in versions}
+    transitions = list(letter.transitions.all())
+    complement_requests = list(letter.complement_requests.all())
+    for rows in (transitions, complement_requests, letter.expected_opinions.all()):
+        _attach_versions(rows, versions_by_id)
     opinions: list[Opinion] = []
     earlier: list[Opinion] = []
     for version in reversed(versions) if with_opinions else ():
@@ -353,11 +366,11 @@ def letter_page(letter: IntentionLetter, *, with_opinions: bool = True) -> Dossi
         current=current,
         opinions=sorted(opinions, key=lambda o: (not o.is_consolidated, o.organisation.name)),
         earlier_opinions=earlier,
-        transitions=list(letter.transitions.all()),
+        transitions=transitions,
         messages=list(letter.messages.all()),
         notes=list(letter.notes.all()),
         deadlines=list(letter.deadlines.all()),
-        complement_requests=list(letter.complement_requests.all()),
+        complement_requests=complement_requests,
         documents=[d for v in reversed(versions) for d in v.documents.all()],
         counter=opinion_counter(letter),
     )

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import prefetch_related_objects
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
@@ -143,6 +144,10 @@ class LetterDetailView(LetterMixin, TemplateView):
         reads_opinions = bool(can_read_opinions(user, letter))
         page = letter_page(letter, with_opinions=reads_opinions)
         editable = bool(can_edit_letter(user, letter))
+        if editable or page.current is None:
+            # Only the draft (content, completeness, the submit guard) reads the team and professions: a submitted
+            # letter shows its frozen version. Loaded once here, not on every dossier page.
+            prefetch_related_objects([letter], "team", "professions")
         transmission = next((t for t in reversed(page.transitions) if t.transition == "transmit"), None)
         ctx.update(
             letter=letter,
@@ -174,9 +179,6 @@ class LetterDetailView(LetterMixin, TemplateView):
             can_post_message=bool(can_post_message(user, letter)),
             can_write_note=bool(can_write_note(user, letter)),
             can_fill_identity_sheet=bool(can_fill_identity_sheet(user, letter)),
-            comment_form=CommentForm(),
-            message_form=MessageForm(),
-            note_form=NoteForm(),
             territory_url=territory_edit_url(letter.cpts) if editable else None,
             data=page.current.data if page.current else letter_snapshot(letter),
             state_rule=STATE_RULES[letter.status],
