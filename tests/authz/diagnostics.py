@@ -25,6 +25,30 @@ def sister_entry(w):
     return {"cpts_pk": w.sister.pk, "entry_pk": w.objects["sister_entry"].pk}
 
 
+def owning_diagnostic(w):
+    """The owning CPTS's diagnostic with an annex and one link (made once per world, outside the rolled-back cells)."""
+    if "diagnostic_link" not in w.objects:
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from diagnostics.models import DiagnosticLink
+        from diagnostics.services import diagnostic_annex_attach, diagnostic_link_save
+
+        from .world import tiny_pdf
+
+        coordinator = w.users["coordinator"]
+        territory = w.cpts.territory
+        diagnostic_annex_attach(
+            territory=territory, uploaded=SimpleUploadedFile("donnees.pdf", tiny_pdf("Données")), user=coordinator
+        )
+        link = DiagnosticLink(kind="dac", name="DAC 31", articulation="Réunion trimestrielle.")
+        w.objects["diagnostic_link"] = diagnostic_link_save(territory=territory, link=link)
+    return {"cpts_pk": w.cpts.pk}
+
+
+def owning_link(w):
+    return {**owning_diagnostic(w), "link_pk": w.objects["diagnostic_link"].pk}
+
+
 def territory_action(kwargs):
     """A POST-only change of the territory: its coordinator only (an empty form comes back with a message)."""
     return Rule(
@@ -53,6 +77,25 @@ RULES = {
     "diagnostics:territory_region": territory_action(sister),
     "diagnostics:diagnostic_detail": Rule(kwargs=owning, GET=only(*TERRITORY_READERS), POST=signed_in("405")),
     "diagnostics:diagnostic_edit": Rule(kwargs=owning, GET=only("coordinator"), POST=only("coordinator", ok="302")),
+    "diagnostics:diagnostic_annex": Rule(
+        kwargs=owning_diagnostic, GET=only(*TERRITORY_READERS), POST=signed_in("405"), note="l'annexe PDF"
+    ),
+    # The diagnostic's own parts stay open to its coordinator once the letter froze the territory's communes.
+    "diagnostics:particularity_edit": Rule(
+        kwargs=owning,
+        GET=only("coordinator"),
+        POST=only("coordinator", ok="302"),
+        data=lambda w: {"form-TOTAL_FORMS": "0", "form-INITIAL_FORMS": "0"},
+    ),
+    "diagnostics:diagnostic_link_create": Rule(
+        kwargs=owning, GET=only("coordinator"), POST=only("coordinator", ok="400"), note="vide, il revient"
+    ),
+    "diagnostics:diagnostic_link_edit": Rule(
+        kwargs=owning_link, GET=only("coordinator"), POST=only("coordinator", ok="400"), note="vide, il revient"
+    ),
+    "diagnostics:diagnostic_link_delete": Rule(
+        kwargs=owning_link, GET=signed_in("405"), POST=only("coordinator", ok="302")
+    ),
     "diagnostics:diagnostic_export": Rule(
         kwargs=lambda w: {"cpts_pk": w.cpts.pk, "fmt": "csv"},
         GET=only(*TERRITORY_READERS),
