@@ -27,7 +27,7 @@ def test_every_list_costs_the_same_queries_at_10_and_1000_letters():
     worst = counts[worst_key]
     ratio_goal(
         "5",
-        f"Requêtes constantes avec les données : liste la plus coûteuse en plus ({worst_key}), à {LARGE} lettres",
+        f"Requêtes constantes avec les données : la liste qui croît le plus ({worst_key}), à {LARGE} lettres",
         app=worst["large"],
         reference=worst["small"],
         unit="requêtes",
