@@ -11,13 +11,19 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from cpts_portal.formatting import format_number
-from diagnostics.models import Diagnostic
-from diagnostics.selectors import territory_entry_list, territory_for_cpts, territory_population, territory_size
+from diagnostics.selectors import (
+    diagnostic_missing,
+    diagnostic_snapshot,
+    territory_entry_list,
+    territory_for_cpts,
+    territory_population,
+    territory_size,
+)
 from funding.choices import BudgetStatus
 from funding.selectors import budget_data, budget_for_organisation, cpts_member_count
 from governance.choices import DocumentKind
 from governance.selectors import member_counts_by_category, organisation_snapshot
-from missions.selectors import action_plan_page, plan_for_cpts, serialise_action_plan
+from missions.selectors import action_plan_page, plan_for_cpts, plan_missing, serialise_action_plan
 
 from ..models import HealthProject
 
@@ -32,7 +38,7 @@ __all__ = [
     "health_project_snapshot",
 ]
 
-HEALTH_PROJECT_SCHEMA_VERSION = 1
+HEALTH_PROJECT_SCHEMA_VERSION = 2  # 2: the diagnostic's method and links, mission intros, the organisation
 IDENTITY_FIELDS = [
     "project_date", "cpts_name", "association_name", "siret", "postal_address", "phone", "email", "public_email",
     "representative_name", "representative_profession", "representative_phone", "representative_email",
@@ -98,18 +104,7 @@ def _identity_section(project: HealthProject) -> Section:
 def _diagnostic_section(cpts) -> Section:
     territory = territory_for_cpts(cpts)
     entries = territory_entry_list(territory) if territory else []
-    diagnostic = getattr(territory, "diagnostic", None) if territory else None
-    has_narrative = bool(diagnostic and (diagnostic.needs_text or diagnostic.health_status_text))
-    missing = []
-    if not entries:
-        missing.append(Missing(_("communes du territoire"), reverse("diagnostics:territory_edit", args=[cpts.pk])))
-    if not has_narrative:
-        missing.append(
-            Missing(
-                _("besoins identifiés et état de santé"),
-                reverse("diagnostics:diagnostic_detail", kwargs={"cpts_pk": cpts.pk}),
-            )
-        )
+    missing = [Missing(label, url) for label, url in diagnostic_missing(cpts)]
     population = territory_population(None, entries) if entries else 0
     size = territory_size(population) if entries else None
     summary = (
@@ -135,8 +130,9 @@ def _actions_section(cpts) -> Section:
         "validated": page.validated_count,
         "state": _("complète") if complete else _("incomplète"),
     }
-    return Section(3, _("Actions par mission et macro-planning"), complete, summary, url,
-                   [] if complete else [Missing(_("règles de la liste de contrôle"), url)])  # fmt: skip
+    missing = [] if complete else [Missing(_("règles de la liste de contrôle"), url)]
+    missing += [Missing(label, link) for label, link in plan_missing(cpts)]
+    return Section(3, _("Actions par mission et macro-planning"), not missing, summary, url, missing)
 
 
 def _organisation_section(project: HealthProject, cpts, on: dt.date, organisation: dict) -> Section:
@@ -236,7 +232,6 @@ def health_project_snapshot(project: HealthProject, *, on: dt.date | None = None
     on = on or timezone.localdate()
     cpts = project.cpts
     communes, population, instructing_region = territory_rows(cpts)
-    diagnostic = Diagnostic.objects.filter(territory__cpts=cpts).first()
     plan = plan_for_cpts(cpts)
     budget = budget_for_organisation(cpts)
     return {
@@ -248,16 +243,7 @@ def health_project_snapshot(project: HealthProject, *, on: dt.date | None = None
             "population": population,
             "size": territory_size(population),
             "instructing_region": instructing_region,
-            "narrative": {
-                f: getattr(diagnostic, f) if diagnostic else ""
-                for f in (
-                    "population_text",
-                    "health_status_text",
-                    "care_offer_text",
-                    "existing_coordination_text",
-                    "needs_text",
-                )  # fmt: skip
-            },
+            **diagnostic_snapshot(cpts),
         },
         "actions": serialise_action_plan(plan) if plan else None,
         "organisation": {
