@@ -78,6 +78,8 @@ PROFESSION_CYCLE = [
 ]  # fmt: skip
 PRACTICE = {"medecin_generaliste": "liberal", "infirmier": "liberal", "pharmacien": "liberal"}
 FOUNDED = D(2024, 9, 3)
+STREETS = ["rue de la République", "avenue de la Gare", "place du Marché", "rue des Écoles", "chemin du Moulin"]
+NO_CONSENT_EVERY = 9  # one member in nine has not (yet) consented to their contact being sent to the ARS
 
 
 def _rpps(index: int) -> str:
@@ -181,6 +183,25 @@ def _generated_members(cpts: Organisation, *, count: int, communes: Sequence[str
     return result
 
 
+def _professional_contacts(cpts: Organisation) -> None:
+    """Every member gets a professional address and phone (Annexe 7 asks them of a fiche's pilot and working group)
+    and, but one in ``NO_CONSENT_EVERY``, their consent to the contact being sent to the ARS in the fiches action.
+    Only members without an address are touched, so a second run changes nothing."""
+    members = list(
+        Member.objects.filter(cpts=cpts, postal_address="").select_related("commune").order_by("nature", "pk")
+    )
+    first = Member.objects.filter(cpts=cpts).exclude(postal_address="").count()
+    for index, member in enumerate(members, start=first):
+        commune = member.commune
+        town = f"{(commune.postal_codes or [''])[0]} {commune.name}".strip() if commune else "31000 Toulouse"
+        member.postal_address = f"{index % 40 + 1} {STREETS[index % len(STREETS)]}, {town}"
+        if not member.phone:
+            member.phone = f"05 61 {20 + index % 70:02d} {index * 7 % 100:02d} {index * 13 % 100:02d}"
+        if index % NO_CONSENT_EVERY != NO_CONSENT_EVERY - 1:
+            member.contact_consent_on = max(member.joined_on, FOUNDED)
+    Member.objects.bulk_update(members, ["postal_address", "phone", "contact_consent_on"])
+
+
 @transaction.atomic
 def _member_with_account(cpts: Organisation, *, user: User, invited_by: User) -> Member:
     """The member behind a demo login of the CPTS: invited by the coordinator and the invitation accepted, as a
@@ -228,6 +249,7 @@ def seed_governance_demo(
         _member_with_account(cpts, user=member_login, invited_by=coordinator)
     count = size - len(founders) - len(STRUCTURES if founders else []) - int(with_account)
     generated = _generated_members(cpts, count=max(count, 0), communes=communes, offset=offset)
+    _professional_contacts(cpts)
     Body.objects.get_or_create(
         cpts=cpts,
         kind=BodyKind.GENERAL_ASSEMBLY,
@@ -241,8 +263,9 @@ def seed_governance_demo(
     board, _ = Body.objects.get_or_create(
         cpts=cpts,
         kind=BodyKind.BOARD,
-        defaults={"notes": "Douze administrateurs élus par l'assemblée générale pour trois ans, un collège par "
-                  "profession."},
+        defaults={
+            "notes": "Douze administrateurs élus par l'assemblée générale pour trois ans, un collège par profession."
+        },
     )
     roles = [MandateRole.PRESIDENT, MandateRole.SECRETARY, MandateRole.TREASURER]
     for member, role in zip(bureau_people, roles, strict=True):

@@ -19,6 +19,7 @@ from accounts.models import Membership, Organisation, StageCircuit
 from funding.models import Budget, BudgetLine
 from funding.services import budget_part_save_lines, budget_save_parameters
 from governance.models import Member
+from missions.demo import seed_actions_demo
 from missions.forms import ActionSheetForm, SheetIndicatorForm
 from missions.models import ActionExample, ActionPlan, ActionSheet, IndicatorTemplate, Mission, SubMission
 from missions.services import (
@@ -528,6 +529,7 @@ def _health_project(cpts: Organisation, coordinator) -> None:
         )
     if not ActionPlan.objects.filter(cpts=cpts).exists():
         _action_plan(cpts, coordinator)
+    seed_actions_demo(ActionPlan.objects.get(cpts=cpts), by=coordinator)  # inventories, an action outside the ACI
     if not Budget.objects.filter(organisation=cpts).exists():
         _budget(cpts, coordinator, ActionPlan.objects.get(cpts=cpts))
 

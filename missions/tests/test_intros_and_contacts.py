@@ -193,10 +193,14 @@ def test_the_coordination_sees_every_contact_and_which_ones_the_ars_receives(
     assert sheet.pilot.display_name in page and ADDRESS not in page and consenting_pilot.email not in page
 
 
-def test_no_other_cpts_nor_outsider_reaches_the_fiches_contacts(client, sheet, cpts, consenting_pilot, outsider):
+def test_no_other_cpts_nor_outsider_reaches_the_fiches_contacts(
+    client, sheet, cpts, consenting_pilot, outsider, colleague
+):
+    """Another CPTS's coordinator (same region or not) never; a reviewer of the region not in the live draft either:
+    reviewers read the fiche in the submitted version of the health project (``serialise_action_plan``)."""
     other_cpts = OrganisationFactory(kind="cpts", region=cpts.region, name="CPTS voisine")
     neighbour = MembershipFactory(organisation=other_cpts, role=Role.COORDINATOR).user
-    for user in (outsider, neighbour):
+    for user in (outsider, neighbour, colleague):
         client.force_login(user)
         for response in (
             client.get(url("sheet_detail", cpts, sheet.pk)),
