@@ -20,7 +20,6 @@ import csv
 import importlib.metadata
 import importlib.resources
 import itertools
-import json
 import lzma
 import operator
 import struct
@@ -526,18 +525,18 @@ def _load_executemany(vintage: Vintage, rows: Iterable[tuple], existing: set[str
     return created, max(written, created) - created
 
 
-def _copy_rows(copy, rows: Iterable[tuple], existing: set[str], extra: tuple = ()) -> tuple[int, int]:
-    """Write the rows to a COPY as they come, the postal codes as JSON text (psycopg would send a list as an
-    array); return how many rows were written and how many of them are new communes."""
+def _copy_rows(cursor, table: str, names: list[str], rows: Iterable[tuple], existing: set[str], extra=()):
+    """COPY the rows into ``table`` as they come (binary: the outlines go as they are, not as hex text, and
+    PostgreSQL parses nothing); return how many rows were written and how many of them are new communes."""
+    cursor.execute("SELECT attname, atttypid FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0", [table])
+    types = dict(cursor.fetchall())
     written = created = 0
-    as_json: dict[tuple[str, ...], str] = {}  # communes share their postal codes: each list dumped once
-    for row in rows:
-        values = list(row)
-        codes = tuple(values[_POSTAL_CODES])
-        values[_POSTAL_CODES] = as_json.get(codes) or as_json.setdefault(codes, json.dumps(list(codes)))
-        copy.write_row((*values, *extra))
-        written += 1
-        created += values[0] not in existing
+    with cursor.cursor.copy(f"COPY {table} ({', '.join(names)}) FROM STDIN (FORMAT BINARY)") as copy:
+        copy.set_types([types[name] for name in names])
+        for row in rows:
+            copy.write_row((*row, *extra))
+            written += 1
+            created += row[0] not in existing
     return written, created
 
 
@@ -546,9 +545,11 @@ def _load_copy(vintage: Vintage, rows: Iterable[tuple], existing: set[str]) -> t
     if not existing:
         # First load (the `make run` case): COPY straight into the table, no temporary table, no upsert.
         table = connection.ops.quote_name(Commune._meta.db_table)
-        names = ", ".join([*COLUMNS, "population_year", "source", "is_current"])
-        with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-            _, created = _copy_rows(copy, rows, existing, (vintage.population_year, vintage.source, True))
+        names = [*COLUMNS, "population_year", "source", "is_current"]
+        with connection.cursor() as cursor:
+            _, created = _copy_rows(
+                cursor, table, names, rows, existing, (vintage.population_year, vintage.source, True)
+            )
         _set_parents(vintage)
         return created, 0
     with connection.cursor() as cursor:
@@ -561,8 +562,7 @@ def _load_copy(vintage: Vintage, rows: Iterable[tuple], existing: set[str]) -> t
             "search_name varchar(200), geometry_wkb bytea, min_lon float8, min_lat float8, max_lon float8, "
             "max_lat float8) ON COMMIT DROP"
         )
-        with cursor.cursor.copy(f"COPY tmp_commune_load ({', '.join(COLUMNS)}) FROM STDIN") as copy:
-            count, created = _copy_rows(copy, rows, existing)
+        count, created = _copy_rows(cursor, "tmp_commune_load", list(COLUMNS), rows, existing)
         if not count:
             return 0, 0
         cursor.execute(
