@@ -257,6 +257,9 @@ def diagnostic_report(summary: TerritorySummary) -> list[IndicatorReport]:
             count=row["count"],
         )
 
+    picks_by_indicator: dict[int, dict] = defaultdict(dict)  # grouped once: not a scan of every pick per indicator
+    for (indicator_id, commune_id), pick in chosen.items():
+        picks_by_indicator[indicator_id][commune_id] = pick
     reports = []
     for indicator in indicators:
         values = territory_values.get(indicator.pk, [])
@@ -274,7 +277,7 @@ def diagnostic_report(summary: TerritorySummary) -> list[IndicatorReport]:
             levels.append(LevelValue("region", region.name, from_sums(indicator, row), is_sum))
         row = france_sums.get((indicator.pk, None))
         levels.append(LevelValue("france", _("France"), from_sums(indicator, row), is_sum))
-        picks = {c: p for (i, c), p in chosen.items() if i == indicator.pk}
+        picks = picks_by_indicator.get(indicator.pk, {})
         used = sorted(
             {datasets[p.dataset_id] for p in picks.values()}, key=lambda d: (d.imported_at, d.pk), reverse=True
         )

@@ -14,7 +14,8 @@ from accounts.selectors import is_administrator, membership_list_for_user
 
 from .choices import LetterStatus
 from .models import IntentionLetter
-from .workflows.engine import CPTS_ACTORS, REVIEWING_ACTORS, Actor, authorize, rows_of
+from .selectors.letters import has_opinion_on_current_version
+from .workflows.engine import CPTS_ACTORS, REVIEWING_ACTORS, Actor, authorize
 from .workflows.letter import STATE_RULES, cpts_sees_opinions, letter_actor_roles, letter_reviewer_ids, letter_settings
 
 
@@ -181,7 +182,6 @@ def opinion_organisation_for(user, letter):
 
 
 def can_give_opinion(user, letter) -> Decision:
-    from .models import Opinion
 
     if refused := _authenticated(user):
         return refused
@@ -193,11 +193,7 @@ def can_give_opinion(user, letter) -> Decision:
     organisation, _consolidated = opinion_organisation_for(user, letter)
     if organisation is None:
         return Decision(False, _("Votre organisation n'est pas consultée sur cette lettre."))
-    if Opinion.objects.filter(
-        rows_of(letter, via="version__"),
-        version__number=letter.current_version_number,
-        organisation=organisation,
-    ).exists():
+    if has_opinion_on_current_version(letter, organisation.pk):
         return Decision(False, _("Votre organisation a déjà rendu son avis sur cette version."))
     return ALLOWED
 

@@ -37,7 +37,7 @@ from ..models import (
     RenderedDocument,
     StatusTransition,
 )
-from ..workflows.engine import Actor, AwaitingItem
+from ..workflows.engine import Actor, AwaitingItem, rows_of
 
 __all__ = [
     "AccompanimentTerms",
@@ -332,6 +332,24 @@ def letter_get_for_page(*, pk: int, user) -> IntentionLetter:
         )
         .get(pk=pk)
     )
+
+
+def has_opinion_on_current_version(letter: IntentionLetter, organisation_id: int) -> bool:
+    """Has this organisation given its opinion on the letter's current version? Read from the versions and opinions
+    ``letter_get_for_page`` prefetched when they are there (the dossier page asks it twice: may this person give an
+    opinion, may the desk transmit), else one query."""
+    versions = getattr(letter, "_prefetched_objects_cache", {}).get("versions")
+    if versions is not None:
+        current = next((v for v in versions if v.number == letter.current_version_number), None)
+        if current is None:
+            return False
+        if "opinions" in getattr(current, "_prefetched_objects_cache", {}):
+            return any(o.organisation_id == organisation_id for o in current.opinions.all())
+    return Opinion.objects.filter(
+        rows_of(letter, via="version__"),
+        version__number=letter.current_version_number,
+        organisation_id=organisation_id,
+    ).exists()
 
 
 def _attach_versions(rows, versions_by_id: dict) -> None:

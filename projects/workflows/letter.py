@@ -49,8 +49,9 @@ from diagnostics.parts import (
 
 from ..calculations import letter_missing_items
 from ..choices import EventType, LetterStatus
-from ..models import IntentionLetter, Opinion
+from ..models import IntentionLetter
 from ..selectors.letters import (
+    has_opinion_on_current_version,
     letter_awaiting_dossiers,
     letter_more_awaiting,
     letter_snapshot,
@@ -67,7 +68,6 @@ from .engine import (
     Definition,
     StateRule,
     TransitionRule,
-    rows_of,
 )
 
 STATE_RULES: dict[str, StateRule] = {
@@ -372,14 +372,7 @@ def _guard_transmit(letter: IntentionLetter) -> list[str]:
     settings = letter_settings(letter)
     reasons = []
     desk_id = stage_circuit(settings, Stage.LETTER)[0]
-    if (
-        desk_id is None
-        or not Opinion.objects.filter(
-            rows_of(letter, via="version__"),
-            version__number=letter.current_version_number,
-            organisation_id=desk_id,
-        ).exists()
-    ):
+    if desk_id is None or not has_opinion_on_current_version(letter, desk_id):
         reasons.append(_("Rédigez l'avis consolidé du guichet avant de transmettre la lettre à l'ARS."))
     return reasons
 

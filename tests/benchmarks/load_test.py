@@ -360,6 +360,13 @@ def benchmark(args, env_prod, port, cookies, page_specs) -> bool:
                         page.samples.append(result)
             print(f"tour {n + 1}/{args.rounds} mesuré", flush=True)
         _print_table(bare, pages, args)
+        cores = os.cpu_count() or 1
+        if args.load_at_start > cores / 2:
+            print(
+                f"ATTENTION : machine déjà chargée au départ (charge moyenne {args.load_at_start:.1f} pour {cores} "
+                "cœurs) : sous cette charge le p95 de la vue nue mesure surtout l'attente du processeur et les ratios "
+                "ne sont pas significatifs ; relancer sur une machine au repos."
+            )
         goal_page = pages[0]
         report.ratio_goal(
             "6",
@@ -387,10 +394,12 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--timeout", type=int, default=30, help="délai wrk (s), au-dessus de la requête la plus lente")
     parser.add_argument("--port", type=int, default=8799)
+    parser.add_argument("--pages", type=int, default=0, help="ne mesurer que les N premières pages (0 : toutes)")
     parser.add_argument(
         "--db", help="URL d'une base existante, utilisée telle quelle et jamais supprimée (défaut : une base créée)"
     )
     args = parser.parse_args()
+    args.load_at_start = os.getloadavg()[0]  # other processes' load, before this benchmark adds its own
     if shutil.which("wrk") is None:
         raise SystemExit("wrk est introuvable (make bench-load l'installe)")
 
@@ -434,7 +443,8 @@ def main() -> int:
             env=env_prod,
         )  # fmt: skip
         _wait_until_up(f"http://127.0.0.1:{args.port}/sante/")
-        ok = benchmark(args, env_prod, args.port, fixture["cookies"], fixture["pages"])
+        pages = fixture["pages"][: args.pages] if args.pages else fixture["pages"]
+        ok = benchmark(args, env_prod, args.port, fixture["cookies"], pages)
     finally:
         if server is not None:
             server.terminate()
