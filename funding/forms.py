@@ -7,6 +7,8 @@ from django import forms
 from django.forms import modelformset_factory
 from django.utils.translation import gettext_lazy as _
 
+from cpts_portal.formatting import format_euros
+
 from . import calculations as calc
 from .choices import ACI_CATEGORIES, EXPENSE_CATEGORIES, RESOURCE_CATEGORIES, BudgetCategory, Taille
 from .models import BudgetLine
@@ -118,6 +120,31 @@ class BudgetLineForm(forms.ModelForm):
             (_("Ressources"), [(c.value, BudgetCategory(c).label) for c in allowed if c not in EXPENSE_CATEGORIES]),
         ]
         self.fields["label"].required = False
+
+
+class BudgetAciSplitForm(forms.Form):
+    """Part 1A or 1B: this part's share of each of mission 1's ACI lines (computed for the whole mission)."""
+
+    def __init__(self, *args, lines=(), other_code: str = "", other_amounts=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        other_amounts = other_amounts or {}
+        for line in lines:
+            total = format_euros(line.calculated_amount)
+            help_text = _("Calculé pour toute la mission 1 : %(total)s") % {"total": total}
+            if line.category in other_amounts:
+                help_text += _(" ; en %(code)s : %(amount)s") % {
+                    "code": other_code,
+                    "amount": format_euros(other_amounts[line.category]),
+                }
+            self.fields[line.category] = forms.DecimalField(
+                label=BudgetCategory(line.category).label,
+                min_value=Decimal("0"),
+                max_digits=12,
+                decimal_places=2,
+                initial=line.amount,
+                help_text=help_text,
+                widget=forms.NumberInput(attrs={"step": "0.01", "min": "0", "class": "form-control form-control-sm"}),
+            )
 
 
 BudgetLineFormSet = modelformset_factory(BudgetLine, form=BudgetLineForm, extra=2, can_delete=True)

@@ -21,10 +21,17 @@ from cpts_portal.history import HistoricalRecords
 from cpts_portal.natural_keys import depends_on
 
 from .choices import (
+    BUDGET_MISSION_TITLES,
+    CATEGORY_HINTS,
+    MISSION_HINT,
+    OPERATION_HINT,
+    OPERATION_TITLE,
+    SPLIT_MISSION,
     BudgetCategory,
     BudgetPartKind,
     BudgetSide,
     BudgetStatus,
+    BudgetSubpart,
     IncreaseAppliesTo,
     IncreaseComparison,
     IncreaseCounts,
@@ -268,7 +275,9 @@ class Budget(models.Model):
     """The yearly budget of a CPTS (seed 000 Annexe 2): part 1 operation, part 2 one per mission, part 3 summary.
 
     Part 3 is computed from the others, never stored. The ACI resource lines are prefilled by the calculator for
-    the budget's scale, taille, missions and contract year.
+    the budget's scale, taille, missions and contract year. Mission 1 has two parts (1A, 1B: ``BudgetPart.subpart``)
+    while the calculator computes one ACI mission 1: its ACI lines go to 1A, ``split_note`` asks the coordinator to
+    split them, and ``funding.selectors.BudgetSummary.split_checks`` compares 1A + 1B with the mission's amounts.
     """
 
     organisation = models.OneToOneField(
@@ -288,6 +297,15 @@ class Budget(models.Model):
     )
     status = FSMField(
         _("état"), max_length=20, choices=BudgetStatus.choices, default=BudgetStatus.DRAFT, protected=True
+    )
+    split_note = models.CharField(
+        _("note de répartition de la mission 1"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "Affichée sur le budget tant que la coordination n'a pas modifié la partie 1A ou 1B : les ressources ACI "
+            "de la mission 1 y sont reportées en 1A, à répartir entre 1A et 1B."
+        ),
     )
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
     history = HistoricalRecords()
@@ -333,11 +351,23 @@ BUDGET_TRANSITION_LABELS = {
 
 
 class BudgetPart(models.Model):
-    """Part 1 (operation) or one part 2 per mission engaged."""
+    """Part 1 (operation) or one part 2 per mission engaged; mission 1 has two, 1A and 1B (``subpart``).
+
+    ``label`` is the part's name as part 3 of Annexe 2 lists it ("Fonctionnement général", "Mission 1 A – Médecin
+    traitant", "Mission 2 – Pluriprofessionnel"); ``heading`` the title of its own table."""
 
     budget = models.ForeignKey(Budget, on_delete=models.CASCADE, related_name="parts", verbose_name=_("budget"))
     kind = models.CharField(_("partie"), max_length=20, choices=BudgetPartKind.choices)
-    mission_code = models.CharField(_("mission"), max_length=10, blank=True)
+    mission_code = models.CharField(
+        _("mission"), max_length=10, blank=True, help_text=_("Le code de la mission ACI, tel que le barème le connaît.")
+    )
+    subpart = models.CharField(
+        _("sous-partie"),
+        max_length=1,
+        blank=True,
+        choices=BudgetSubpart.choices,
+        help_text=_("Mission 1 seulement : 1A (médecin traitant) ou 1B (soins non-programmés), selon l'annexe 2."),
+    )
     label = models.CharField(_("libellé"), max_length=200)
     order = models.PositiveSmallIntegerField(_("ordre"), default=0)
     history = HistoricalRecords()
@@ -347,17 +377,62 @@ class BudgetPart(models.Model):
         verbose_name_plural = _("parties du budget")
         ordering = ["budget", "order"]
         constraints = [
-            models.UniqueConstraint(fields=["budget", "kind", "mission_code"], name="budget_part_unique"),
+            models.UniqueConstraint(fields=["budget", "kind", "mission_code", "subpart"], name="budget_part_unique"),
             models.CheckConstraint(
                 condition=Q(kind=BudgetPartKind.OPERATION, mission_code="")
                 | (Q(kind=BudgetPartKind.MISSION) & ~Q(mission_code="")),
                 name="budget_part_mission_code_only_for_missions",
                 violation_error_message=_("Une partie « mission » indique sa mission, et seule elle en indique une."),
             ),
+            models.CheckConstraint(
+                condition=Q(subpart="") | Q(mission_code=SPLIT_MISSION),
+                name="budget_part_subpart_only_for_mission_1",
+                violation_error_message=_("Seule la mission 1 se divise en 1A et 1B."),
+            ),
         ]
 
     def __str__(self):
         return self.label
+
+    @property
+    def code(self) -> str:
+        """ "1A", "1B", "2"…; empty for part 1."""
+        return f"{self.mission_code}{self.subpart}"
+
+    @property
+    def is_split(self) -> bool:
+        return bool(self.subpart)
+
+    @property
+    def hint(self) -> str:
+        return str(OPERATION_HINT if self.kind == BudgetPartKind.OPERATION else MISSION_HINT)
+
+    @property
+    def heading(self) -> str:
+        """The part's title as Annexe 2 words it: "Partie 1 – Fonctionnement – Élaboration, coordination,
+        communication du projet", "Partie 2 – Fonctionnement de la mission « Mission 1 A – Médecin traitant » –
+        Moyens & résultats"."""
+        if self.kind == BudgetPartKind.OPERATION:
+            return _("Partie 1 – Fonctionnement – %(hint)s") % {"hint": OPERATION_HINT}
+        return _("Partie 2 – Fonctionnement de la mission « %(label)s » – %(hint)s") % {
+            "label": self.label,
+            "hint": MISSION_HINT,
+        }
+
+    @staticmethod
+    def title_for(mission_code: str, subpart: str = "", short_label: str = "") -> str:
+        """The name part 3 of Annexe 2 gives a part; ``short_label``, the scale's, for a mission the annex does not
+        name."""
+        if not mission_code:
+            return str(OPERATION_TITLE)
+        if subpart:
+            return _("Mission %(code)s %(sub)s – %(label)s") % {
+                "code": mission_code,
+                "sub": subpart,
+                "label": BudgetSubpart(subpart).label,
+            }
+        label = BUDGET_MISSION_TITLES.get(mission_code, short_label)
+        return _("Mission %(code)s – %(label)s") % {"code": mission_code, "label": label}
 
 
 class BudgetLine(models.Model):
@@ -369,6 +444,17 @@ class BudgetLine(models.Model):
     label = models.CharField(_("précision"), max_length=200, blank=True)
     amount = models.DecimalField(_("montant (€)"), default=Decimal("0"), validators=POSITIVE, **MONEY)
     from_calculator = models.BooleanField(_("prérempli par le simulateur ACI"), default=False)
+    calculated_amount = models.DecimalField(
+        _("montant ACI calculé pour la mission"),
+        null=True,
+        blank=True,
+        validators=POSITIVE,
+        help_text=_(
+            "Lignes ACI des parties 1A et 1B : le montant que le simulateur calcule pour toute la mission 1, que les "
+            "deux parties se répartissent."
+        ),
+        **MONEY,
+    )
     order = models.PositiveSmallIntegerField(_("ordre"), default=0)
     history = HistoricalRecords()
 
@@ -386,3 +472,8 @@ class BudgetLine(models.Model):
 
     def __str__(self):
         return f"{self.get_category_display()} {self.label}".strip()
+
+    @property
+    def hint(self) -> str:
+        """What Annexe 2 prints under the line's label in its part (reads ``part``, cached by the prefetch)."""
+        return str(CATEGORY_HINTS[self.part.kind].get(self.category, ""))

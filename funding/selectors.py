@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Prefetch, QuerySet, Subquery
+from django.utils.translation import gettext as _
 
 from accounts.choices import OrganisationKind
 from accounts.models import Organisation
@@ -19,7 +20,7 @@ from missions.models import ActionPlan
 from missions.selectors import PlanPage
 
 from . import calculations as calc
-from .choices import BudgetPartKind, BudgetSide
+from .choices import SPLIT_CATEGORIES, SPLIT_SUBPARTS, BudgetCategory, BudgetPartKind, BudgetSide
 from .models import Budget, BudgetLine, BudgetPart, FundingScale, ScaleMission, ScaleSize
 
 
@@ -176,6 +177,46 @@ class PartSummary:
 
 
 @dataclass(frozen=True)
+class SplitCheck:
+    """One ACI line of mission 1 (fixed "ACI – Fonctionnement" or variable "ACI – Résultat"): what the calculator
+    gives the whole mission and what parts 1A and 1B hold. A difference is a warning, not a refusal: a coordinator
+    may budget less than 100 % of the variable part."""
+
+    category: str
+    calculated: Decimal
+    shares: tuple[tuple[str, Decimal], ...]  # ("1A", amount), ("1B", amount)
+
+    @property
+    def label(self) -> str:
+        return str(BudgetCategory(self.category).label)
+
+    @property
+    def total(self) -> Decimal:
+        return sum((amount for _code, amount in self.shares), Decimal("0"))
+
+    @property
+    def is_balanced(self) -> bool:
+        return self.total == self.calculated
+
+    @property
+    def warning(self) -> str:
+        """The French sentence shown beside the parts (empty when 1A + 1B equal the mission's amount)."""
+        if self.is_balanced:
+            return ""
+        shares = " + ".join(f"{code} {calc.euros(amount)}" for code, amount in self.shares)
+        return _(
+            "« %(line)s » de la mission 1 : %(shares)s = %(total)s, alors que le simulateur calcule %(calculated)s "
+            "pour toute la mission (écart de %(diff)s)."
+        ) % {
+            "line": self.label,
+            "shares": shares,
+            "total": calc.euros(self.total),
+            "calculated": calc.euros(self.calculated),
+            "diff": calc.euros(self.total - self.calculated),
+        }
+
+
+@dataclass(frozen=True)
 class BudgetSummary:
     parts: list[PartSummary]
 
@@ -201,7 +242,31 @@ class BudgetSummary:
 
     @property
     def mission_codes(self) -> list[str]:
-        return [p.part.mission_code for p in self.parts if p.part.kind == BudgetPartKind.MISSION]
+        """The ACI missions engaged, as the calculator knows them (1A and 1B are mission 1 once)."""
+        return list(dict.fromkeys(p.part.mission_code for p in self.parts if p.part.kind == BudgetPartKind.MISSION))
+
+    @property
+    def split_checks(self) -> list[SplitCheck]:
+        """Mission 1's ACI lines: 1A + 1B against the calculator's amount for the whole mission."""
+        split = [p for p in self.parts if p.part.is_split]
+        if not split:
+            return []
+        checks = []
+        for category in SPLIT_CATEGORIES:
+            lines = [(p.part.code, line) for p in split for line in p.resources if line.category == category]
+            amounts = [line.calculated_amount for _code, line in lines if line.calculated_amount is not None]
+            calculated = amounts[0] if amounts else None
+            if calculated is None:
+                continue
+            shares = {code: Decimal("0") for code in (f"{split[0].part.mission_code}{s}" for s in SPLIT_SUBPARTS)}
+            for code, line in lines:
+                shares[code] = shares.get(code, Decimal("0")) + line.amount
+            checks.append(SplitCheck(category=category, calculated=calculated, shares=tuple(shares.items())))
+        return checks
+
+    @property
+    def split_warnings(self) -> list[str]:
+        return [c.warning for c in self.split_checks if not c.is_balanced]
 
 
 def budget_summary(budget: Budget) -> BudgetSummary:
@@ -223,7 +288,9 @@ def budget_summary(budget: Budget) -> BudgetSummary:
     return BudgetSummary(parts)
 
 
-BUDGET_SCHEMA_VERSION = 1
+# 2: mission 1 in two parts (each part's "subpart", "code", "title", "hint"), the lines' official labels and hints,
+# each part's balance, mission 1's split checks and note. Version 1's keys are unchanged.
+BUDGET_SCHEMA_VERSION = 2
 
 
 def budget_data(budget: Budget) -> dict:
@@ -246,24 +313,46 @@ def budget_data(budget: Budget) -> dict:
             {
                 "kind": p.part.kind,
                 "mission": p.part.mission_code or None,
+                "subpart": p.part.subpart or None,
+                "code": p.part.code or None,
                 "label": p.part.label,
+                "title": p.part.heading,
+                "hint": p.part.hint,
                 "lines": [
                     {
                         "side": line.side,
                         "category": line.category,
+                        "category_label": line.get_category_display(),
+                        "hint": line.hint,
                         "label": line.label,
                         "amount": f"{line.amount:.2f}",
                         "from_calculator": line.from_calculator,
+                        "calculated_amount": (
+                            f"{line.calculated_amount:.2f}" if line.calculated_amount is not None else None
+                        ),
                     }
                     for line in (*p.expenses, *p.resources)
                 ],
                 "total_expenses": f"{p.total_expenses:.2f}",
                 "total_resources": f"{p.total_resources:.2f}",
+                "is_balanced": p.is_balanced,
             }
             for p in summary.parts
         ],
         "total_expenses": f"{summary.total_expenses:.2f}",
         "total_resources": f"{summary.total_resources:.2f}",
+        "is_balanced": summary.is_balanced,
+        "split_checks": [
+            {
+                "category": c.category,
+                "label": c.label,
+                "calculated": f"{c.calculated:.2f}",
+                "shares": {code: f"{amount:.2f}" for code, amount in c.shares},
+                "warning": c.warning,
+            }
+            for c in summary.split_checks
+        ],
+        "split_note": budget.split_note,
     }
 
 

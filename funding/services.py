@@ -7,7 +7,7 @@ pure calculator: it picks the scale in force and turns calculator errors into ``
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -22,10 +22,14 @@ from .choices import (
     ACI_CATEGORIES,
     EXPENSE_CATEGORIES,
     RESOURCE_CATEGORIES,
+    SPLIT_CATEGORIES,
+    SPLIT_MISSION,
+    SPLIT_SUBPARTS,
     BudgetCategory,
     BudgetPartKind,
     BudgetSide,
     BudgetStatus,
+    BudgetSubpart,
 )
 from .models import Budget, BudgetLine, BudgetPart, FundingScale, ScaleMission, ScaleMissionAmount, ScaleSize
 from .selectors import budget_summary, scale_data_list
@@ -118,15 +122,6 @@ def scale_duplicate(*, scale: FundingScale, code: str, name: str, effective_from
 # Budget.
 
 
-def _part_label(mission: calc.MissionScale | None) -> str:
-    if mission is None:
-        return _("Partie 1 – Fonctionnement : élaboration, coordination, communication du projet")
-    return _("Partie 2 – Mission %(code)s : %(label)s (moyens et résultats)") % {
-        "code": mission.code,
-        "label": mission.label,
-    }
-
-
 def _aci_lines(plan: calc.FundingPlan, year: int, mission_code: str | None) -> list[tuple[str, Decimal, str]]:
     """(category, amount, label) of the ACI resources of one part for one contract year, increase included."""
     result = plan.year(year)
@@ -162,21 +157,54 @@ def _budget_plan(budget: Budget, missions: Sequence[str]) -> calc.FundingPlan:
     )
 
 
+def split_note() -> str:
+    """The note a budget shows until its coordinator edits part 1A or 1B (also written by migration 0003)."""
+    return _(
+        "Les ressources ACI de la mission 1 sont calculées pour toute la mission et reportées en 1A : à répartir "
+        "entre 1A et 1B (modifiez la partie 1A ou 1B)."
+    )
+
+
+def _wanted_parts(plan: calc.FundingPlan) -> list[tuple[str, str]]:
+    """(mission code, subpart) of every part in Annexe 2's order: part 1, then the missions, mission 1 as 1A, 1B."""
+    wanted = [("", "")]
+    for code in plan.missions:
+        wanted += [(code, sub.value) for sub in SPLIT_SUBPARTS] if code == SPLIT_MISSION else [(code, "")]
+    return wanted
+
+
 def _sync_parts(budget: Budget, plan: calc.FundingPlan, scale: calc.Scale) -> None:
-    """Create the missing parts, drop the parts of missions no longer engaged, refresh every ACI line."""
-    wanted = [None, *plan.missions]
-    existing = {p.mission_code or None: p for p in budget.parts.all()}
-    for code, stale in existing.items():
-        if code not in wanted:
+    """Create the missing parts, drop the parts of missions no longer engaged, refresh every ACI line.
+
+    Mission 1's ACI lines are computed for the whole mission: 1A and 1B each have them, with the mission's amount
+    kept in ``calculated_amount``. A split the coordinator made is kept while the mission's amounts are unchanged;
+    otherwise the whole amounts go to 1A again and the budget's note asks to split them."""
+    wanted = _wanted_parts(plan)
+    parts = list(budget.parts.prefetch_related("lines"))
+    existing = {(p.mission_code, p.subpart): p for p in parts}
+    for key, stale in existing.items():
+        if key not in wanted:
             stale.delete()
-    for order, code in enumerate(wanted):
-        part = existing.get(code)
+    # The split kept from the last save: {(subpart, category): (amount, mission's amount then)}.
+    previous = {
+        (p.subpart, line.category): (line.amount, line.calculated_amount)
+        for p in parts
+        if p.is_split
+        for line in p.lines.all()
+        if line.from_calculator
+    }
+    split_reset = False
+    for order, (code, sub) in enumerate(wanted):
+        part = existing.get((code, sub))
+        mission = scale.mission(code) if code else None
+        title = BudgetPart.title_for(code, sub, mission.label if mission else "")
         if part is None:
             part = BudgetPart.objects.create(
                 budget=budget,
-                kind=BudgetPartKind.OPERATION if code is None else BudgetPartKind.MISSION,
-                mission_code=code or "",
-                label=_part_label(scale.mission(code) if code else None),
+                kind=BudgetPartKind.MISSION if code else BudgetPartKind.OPERATION,
+                mission_code=code,
+                subpart=sub,
+                label=title,
                 order=order,
             )
             BudgetLine.objects.bulk_create(
@@ -186,22 +214,40 @@ def _sync_parts(budget: Budget, plan: calc.FundingPlan, scale: calc.Scale) -> No
                 ]
                 + [BudgetLine(part=part, side=BudgetSide.RESOURCE, category=BudgetCategory.COMPLEMENTARY, order=9)]
             )
-        elif part.order != order:
-            part.order = order
-            part.save(update_fields=["order"])
+        elif (part.order, part.label) != (order, title):
+            part.order, part.label = order, title
+            part.save(update_fields=["order", "label"])
         part.lines.filter(category__in=ACI_CATEGORIES).delete()
-        BudgetLine.objects.bulk_create(
-            BudgetLine(
-                part=part,
-                side=BudgetSide.RESOURCE,
-                category=category,
-                amount=amount,
-                label=label[:200],
-                from_calculator=True,
-                order=index,
+        new_lines = []
+        for index, (category, amount, label) in enumerate(_aci_lines(plan, budget.contract_year, code or None)):
+            calculated = None
+            if sub:
+                calculated = amount
+                kept = {s: previous.get((s.value, category)) for s in SPLIT_SUBPARTS}
+                if all(k is not None and k[1] == amount for k in kept.values()):
+                    amount = kept[BudgetSubpart(sub)][0]  # type: ignore[index]
+                else:
+                    split_reset = split_reset or bool(amount)
+                    amount = amount if sub == BudgetSubpart.DOCTOR else Decimal("0")
+                label = _("%(explanation)s ; montant de toute la mission 1, à répartir entre 1A et 1B") % {
+                    "explanation": label
+                }
+            new_lines.append(
+                BudgetLine(
+                    part=part,
+                    side=BudgetSide.RESOURCE,
+                    category=category,
+                    amount=amount,
+                    calculated_amount=calculated,
+                    label=label[:200],
+                    from_calculator=True,
+                    order=index,
+                )
             )
-            for index, (category, amount, label) in enumerate(_aci_lines(plan, budget.contract_year, code))
-        )
+        BudgetLine.objects.bulk_create(new_lines)
+    if split_reset:
+        budget.split_note = split_note()
+        budget.save(update_fields=["split_note"])
 
 
 def _check_cpts(organisation: Organisation) -> None:
@@ -254,8 +300,18 @@ def budget_save_parameters(
 
 
 @transaction.atomic
-def budget_part_save_lines(*, part: BudgetPart, by, lines: Iterable[dict], deleted: Iterable[BudgetLine] = ()) -> None:
-    """Save the lines a coordinator typed in one part (the ACI lines are not theirs to type)."""
+def budget_part_save_lines(
+    *,
+    part: BudgetPart,
+    by,
+    lines: Iterable[dict],
+    deleted: Iterable[BudgetLine] = (),
+    aci_amounts: Mapping[str, Decimal] | None = None,
+) -> None:
+    """Save the lines a coordinator typed in one part (the ACI lines are not theirs to type).
+
+    In part 1A or 1B, ``aci_amounts`` (category -> amount) sets this part's share of mission 1's ACI lines: the
+    calculator computes them for the whole mission. Saving either part clears the note asking to split them."""
     budget = Budget.objects.select_for_update().get(pk=part.budget_id)
     if budget.status == BudgetStatus.COMPLETE:
         raise ValidationError(_("Le budget est marqué complet : rouvrez-le pour le modifier."))
@@ -279,7 +335,21 @@ def budget_part_save_lines(*, part: BudgetPart, by, lines: Iterable[dict], delet
         line.amount = data["amount"]
         line.full_clean()
         line.save()
-    budget.save(update_fields=["updated_at"])
+    if aci_amounts:
+        if not part.is_split:
+            raise ValidationError(_("Les ressources ACI sont calculées par le simulateur, pas saisies."))
+        aci = {line.category: line for line in part.lines.filter(from_calculator=True, category__in=SPLIT_CATEGORIES)}
+        for category, amount in aci_amounts.items():
+            if category not in aci:
+                raise ValidationError(_("Ce poste de ressources n'existe pas dans cette partie."))
+            aci[category].amount = amount
+            aci[category].full_clean()
+            aci[category].save(update_fields=["amount"])
+    if part.is_split and budget.split_note:
+        budget.split_note = ""
+        budget.save(update_fields=["split_note", "updated_at"])
+    else:
+        budget.save(update_fields=["updated_at"])
 
 
 @transaction.atomic

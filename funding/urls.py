@@ -10,6 +10,8 @@ urlpatterns = [
     path("budgets/<int:pk>/", views.BudgetDetailView.as_view(), name="budget_detail"),
     path("budgets/<int:pk>/parametres/", views.BudgetParametersView.as_view(), name="budget_edit"),
     path("budgets/<int:pk>/parties/<int:part_pk>/", views.BudgetPartEditView.as_view(), name="budget_part_edit"),
+    path("budgets/<int:pk>/apercu/", views.BudgetPreviewView.as_view(), name="budget_preview"),
+    path("budgets/<int:pk>/pdf/", views.BudgetPdfView.as_view(), name="budget_pdf"),
     path("budgets/<int:pk>/complet/", views.BudgetCompleteView.as_view(), name="budget_complete"),
     path("budgets/<int:pk>/rouvrir/", views.BudgetReopenView.as_view(), name="budget_reopen"),
 ]

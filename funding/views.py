@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,7 +28,8 @@ if TYPE_CHECKING:
 
 from . import calculations as calc
 from .choices import BudgetPartKind
-from .forms import BudgetLineFormSet, BudgetParametersForm, SimulatorForm
+from .documents import BUDGET_TEMPLATE, budget_document_context, budget_pdf, budget_pdf_filename
+from .forms import BudgetAciSplitForm, BudgetLineFormSet, BudgetParametersForm, SimulatorForm
 from .models import Budget, BudgetLine, BudgetPart
 from .permissions import (
     can_complete_budget,
@@ -271,7 +273,8 @@ class BudgetParametersView(LoginRequiredMixin, View):
 
 
 class BudgetPartEditView(LoginRequiredMixin, View):
-    """The expense and complementary resource lines of one part; the ACI lines are computed, not typed."""
+    """The expense and complementary resource lines of one part; the ACI lines are computed, not typed, except in
+    parts 1A and 1B, which share mission 1's ACI lines: there the coordinator sets this part's share."""
 
     def _check(self, request, pk, part_pk):
         organisation = _cpts_or_404(pk)
@@ -285,12 +288,37 @@ class BudgetPartEditView(LoginRequiredMixin, View):
         queryset = BudgetLine.objects.filter(part=part, from_calculator=False).order_by("side", "order", "pk")
         return BudgetLineFormSet(data, queryset=queryset, prefix="lines", form_kwargs={"part_kind": part.kind})
 
-    def _render(self, request, organisation, part, formset, status=200):
-        aci_lines = BudgetLine.objects.filter(part=part, from_calculator=True).order_by("order")
+    def _aci_lines(self, part):
+        return list(BudgetLine.objects.filter(part=part, from_calculator=True).order_by("order"))
+
+    def _split_form(self, part, aci_lines, data=None):
+        if not part.is_split:
+            return None
+        other = (
+            BudgetPart.objects.filter(budget_id=part.budget_id, mission_code=part.mission_code)
+            .exclude(pk=part.pk)
+            .order_by("order")
+            .first()
+        )
+        other_amounts = (
+            dict(BudgetLine.objects.filter(part=other, from_calculator=True).values_list("category", "amount"))
+            if other
+            else {}
+        )
+        return BudgetAciSplitForm(
+            data,
+            prefix="aci",
+            lines=[line for line in aci_lines if line.calculated_amount is not None],
+            other_code=other.code if other else "",
+            other_amounts=other_amounts,
+        )
+
+    def _render(self, request, organisation, part, formset, split_form, aci_lines, status=200):
         ctx = {
             "organisation": organisation,
             "part": part,
             "formset": formset,
+            "split_form": split_form,
             "aci_lines": aci_lines,
             "is_mission": part.kind == BudgetPartKind.MISSION,
         }
@@ -298,12 +326,16 @@ class BudgetPartEditView(LoginRequiredMixin, View):
 
     def get(self, request, pk, part_pk):
         organisation, part = self._check(request, pk, part_pk)
-        return self._render(request, organisation, part, self._formset(part))
+        aci_lines = self._aci_lines(part)
+        split_form = self._split_form(part, aci_lines)
+        return self._render(request, organisation, part, self._formset(part), split_form, aci_lines)
 
     def post(self, request, pk, part_pk):
         organisation, part = self._check(request, pk, part_pk)
+        aci_lines = self._aci_lines(part)
         formset = self._formset(part, request.POST)
-        if formset.is_valid():
+        split_form = self._split_form(part, aci_lines, request.POST)
+        if formset.is_valid() and (split_form is None or split_form.is_valid()):
             lines, deleted = [], []
             for form in formset.forms:
                 if not form.has_changed() and not form.instance.pk:
@@ -314,14 +346,53 @@ class BudgetPartEditView(LoginRequiredMixin, View):
                     continue
                 lines.append({"instance": form.instance if form.instance.pk else None, **form.cleaned_data})
             try:
-                budget_part_save_lines(part=part, by=request.user, lines=lines, deleted=deleted)
+                budget_part_save_lines(
+                    part=part,
+                    by=request.user,
+                    lines=lines,
+                    deleted=deleted,
+                    aci_amounts=split_form.cleaned_data if split_form is not None else None,
+                )
             except ValidationError as exc:
                 for message in exc.messages:
                     messages.error(request, message)
-                return self._render(request, organisation, part, formset, status=400)
+                return self._render(request, organisation, part, formset, split_form, aci_lines, status=400)
             messages.success(request, _("« %(part)s » enregistrée.") % {"part": part.label})
             return redirect("funding:budget_detail", pk=organisation.pk)
-        return self._render(request, organisation, part, formset, status=400)
+        return self._render(request, organisation, part, formset, split_form, aci_lines, status=400)
+
+
+class BudgetDocumentMixin(LoginRequiredMixin, View):
+    """The budget as a document: whoever may read the budget may read its preview and download its PDF."""
+
+    http_method_names = ["get", "head", "options"]
+
+    def context(self, request, pk) -> dict:
+        organisation = _cpts_or_404(pk)
+        _deny(can_view_budget(request.user, organisation))
+        budget = budget_for_organisation(organisation)
+        if budget is None:
+            raise Http404(_("Cette CPTS n'a pas encore de budget."))
+        return budget_document_context(budget)
+
+
+class BudgetPreviewView(BudgetDocumentMixin):
+    """The PDF's own template on screen (what the PDF holds)."""
+
+    def get(self, request, pk):
+        return render(request, BUDGET_TEMPLATE, {**self.context(request, pk), "for_pdf": False})
+
+
+class BudgetPdfView(BudgetDocumentMixin):
+    """The budget's PDF, laid out in the request: 1 to 3 pages (measured in ``tests/benchmarks/bench_budget_pdf.py``,
+    well under a second), so no task and no stored file: it always shows the budget as it is now."""
+
+    def get(self, request, pk):
+        context = self.context(request, pk)
+        pdf = budget_pdf(context)
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{budget_pdf_filename(context["budget"])}"'
+        return response
 
 
 class BudgetTransitionView(LoginRequiredMixin, View):

@@ -23,7 +23,8 @@ pytestmark = pytest.mark.django_db
 
 
 def aci(summary, code, category):
-    part = next(p for p in summary.parts if p.part.mission_code == code)
+    """The ACI amount of a part by its code ("" for part 1, "1A", "2"...)."""
+    part = next(p for p in summary.parts if p.part.code == code)
     return next(line.amount for line in part.resources if line.category == category)
 
 
@@ -39,13 +40,32 @@ def balance(budget):
 
 def test_a_budget_has_part_1_and_one_part_per_mission_with_aci_resources_prefilled(budget):
     summary = budget_summary(budget_for_organisation(budget.organisation))
-    assert [p.part.mission_code for p in summary.parts] == ["", "1", "2", "3", "4"]
-    assert summary.parts[0].part.label.startswith("Partie 1 – Fonctionnement")
-    assert summary.parts[1].part.label == "Partie 2 – Mission 1 : Accès aux soins (moyens et résultats)"
-    # Illustration 1, year 1: operation 60 000 + additional 45 000; fixed and variable per mission.
+    assert [p.part.code for p in summary.parts] == ["", "1A", "1B", "2", "3", "4"]
+    assert [p.part.mission_code for p in summary.parts] == ["", "1", "1", "2", "3", "4"]
+    assert summary.mission_codes == ["1", "2", "3", "4"]  # as the calculator knows them
+    # Annexe 2's part 3 names, in its order.
+    assert [p.part.label for p in summary.parts] == [
+        "Fonctionnement général",
+        "Mission 1 A – Médecin traitant",
+        "Mission 1 B – Soins non-programmés",
+        "Mission 2 – Pluriprofessionnel",
+        "Mission 3 – Prévention",
+        "Mission 4 – Gestion de la crise sanitaire",
+    ]
+    assert summary.parts[0].part.heading == (
+        "Partie 1 – Fonctionnement – Élaboration, coordination, communication du projet"
+    )
+    assert summary.parts[1].part.heading == (
+        "Partie 2 – Fonctionnement de la mission « Mission 1 A – Médecin traitant » – Moyens & résultats"
+    )
+    # Illustration 1, year 1: operation 60 000 + additional 45 000; fixed and variable per mission. Mission 1 is
+    # computed as one ACI mission: all of it in 1A, nothing in 1B, a note asks to split it.
     assert aci(summary, "", BudgetCategory.ACI_OPERATION) == Decimal(105000)
-    assert aci(summary, "1", BudgetCategory.ACI_FIXED) == Decimal(70000)
-    assert aci(summary, "1", BudgetCategory.ACI_VARIABLE) == Decimal(30000)
+    assert aci(summary, "1A", BudgetCategory.ACI_FIXED) == Decimal(70000)
+    assert aci(summary, "1A", BudgetCategory.ACI_VARIABLE) == Decimal(30000)
+    assert aci(summary, "1B", BudgetCategory.ACI_FIXED) == aci(summary, "1B", BudgetCategory.ACI_VARIABLE) == 0
+    assert "à répartir entre 1A et 1B" in Budget.objects.get(pk=budget.pk).split_note
+    assert [c.is_balanced for c in summary.split_checks] == [True, True]
     assert aci(summary, "4", BudgetCategory.ACI_FIXED) == Decimal(35000)
     assert aci(summary, "4", BudgetCategory.ACI_VARIABLE) == 0
     assert summary.total_resources == Decimal(340000)
@@ -66,15 +86,16 @@ def test_the_budget_follows_its_parameters(budget, cpts, owner):
         contract_year=2,
     )
     summary = budget_summary(budget_for_organisation(cpts))
-    assert [p.part.mission_code for p in summary.parts] == ["", "1", "2", "3", "4", "5", "6"]
+    assert [p.part.code for p in summary.parts] == ["", "1A", "1B", "2", "3", "4", "5", "6"]
     assert summary.total_resources == Decimal(528000)  # illustration 2, following year, taille 4++
     assert aci(summary, "4", BudgetCategory.ACI_FIXED) == Decimal(27500)  # 25 000 + 10 %
     budget_save_parameters(
         organisation=cpts, by=owner, signed_on=dt.date(2023, 1, 15), missions=["1", "2", "3", "4"], taille=4
     )
-    assert [p.part.mission_code for p in budget_summary(budget_for_organisation(cpts)).parts] == [
+    assert [p.part.code for p in budget_summary(budget_for_organisation(cpts)).parts] == [
         "",
-        "1",
+        "1A",
+        "1B",
         "2",
         "3",
         "4",
@@ -102,7 +123,7 @@ def test_an_unbalanced_budget_cannot_be_marked_complete_and_the_difference_is_na
         budget_mark_complete(budget=budget, by=owner)
     messages = info.value.messages
     assert len(messages) == 5
-    assert messages[0].startswith("Partie 1 – Fonctionnement")
+    assert messages[0].startswith("Fonctionnement général : ")
     assert "diffèrent de 105\u202f000\u00a0€" in messages[0]
     budget = Budget.objects.get(pk=budget.pk)  # a protected FSM field cannot refresh_from_db
     assert budget.status == BudgetStatus.DRAFT
@@ -182,6 +203,13 @@ def test_the_budget_freezes_as_json_data_without_queries(budget, django_assert_n
     with django_assert_num_queries(0):
         data = budget_data(loaded)
     assert json.loads(json.dumps(data)) == data
-    assert (data["schema_version"], data["scale"], data["taille"]) == (1, "aci-2019-avenant-2", 2)
-    assert [p["mission"] for p in data["parts"]] == [None, "1", "2", "3", "4"]
+    assert (data["schema_version"], data["scale"], data["taille"]) == (2, "aci-2019-avenant-2", 2)
+    assert [p["mission"] for p in data["parts"]] == [None, "1", "1", "2", "3", "4"]
+    assert [p["code"] for p in data["parts"]] == [None, "1A", "1B", "2", "3", "4"]
+    fixed = next(line for line in data["parts"][1]["lines"] if line["category"] == "aci_fixed")
+    assert (fixed["category_label"], fixed["hint"]) == ("ACI – Fonctionnement", "En fonction de la taille de la CPTS")
+    assert [c["shares"] for c in data["split_checks"]] == [
+        {"1A": "70000.00", "1B": "0.00"},
+        {"1A": "30000.00", "1B": "0.00"},
+    ]
     assert data["total_resources"] == "340000.00" and data["total_expenses"] == "0.00"

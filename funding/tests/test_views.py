@@ -195,7 +195,11 @@ def test_the_coordinator_reads_the_budget_with_its_three_parts_and_differences(c
     response = client.get(reverse("funding:budget_detail", args=[cpts.pk]))
     page = text(response)
     assert response.status_code == 200
-    assert "Partie 1 – Fonctionnement" in page and "Partie 2 – Mission 4 : Crises sanitaires graves" in page
+    assert "Partie 1 – Fonctionnement – Élaboration, coordination, communication du projet" in page
+    assert (
+        "Partie 2 – Fonctionnement de la mission « Mission 4 – Gestion de la crise sanitaire » – Moyens & résultats"
+        in page
+    )
     assert "Partie 3 – Budget global de la CPTS" in page
     assert f"Point de vigilance : écart de {eur('105 000')}" in page
     assert eur("340 000") in page  # total ACI resources, illustration 1 year 1
@@ -235,19 +239,21 @@ def test_a_cpts_without_budget(client, scales, cpts, owner, member):
     assert "Créer le budget" not in page and "pas encore été créé" in page
 
 
-@pytest.mark.parametrize("extra_lines", [0, 30])
+@pytest.mark.parametrize(("missions", "extra_lines"), [(["1", "2", "3", "4"], 0), (["1", "2", "3", "4", "5", "6"], 30)])
 def test_the_budget_page_costs_a_fixed_number_of_queries(
-    client, budget, cpts, owner, extra_lines, django_assert_max_num_queries
+    client, budget, cpts, owner, missions, extra_lines, django_assert_max_num_queries
 ):
-    part = budget.parts.get(mission_code="1")
-    budget_part_save_lines(
-        part=part,
-        by=owner,
-        lines=[
-            {"instance": None, "category": "material", "label": f"poste {i}", "amount": Decimal(10)}
-            for i in range(extra_lines)
-        ],
-    )
+    budget_save_parameters(organisation=cpts, by=owner, signed_on=dt.date(2022, 3, 1), missions=missions, taille=2)
+    for part in budget.parts.filter(mission_code="1"):  # 1A and 1B
+        budget_part_save_lines(
+            part=part,
+            by=owner,
+            lines=[
+                {"instance": None, "category": "material", "label": f"poste {i}", "amount": Decimal(10)}
+                for i in range(extra_lines)
+            ],
+            aci_amounts={"aci_fixed": Decimal(35000)},
+        )
     client.force_login(owner)
     with django_assert_max_num_queries(12):  # +1 unread notifications (nav)
         assert client.get(reverse("funding:budget_detail", args=[cpts.pk])).status_code == 200
@@ -275,7 +281,7 @@ def test_the_coordinator_creates_the_budget_from_the_territory_population(client
     )
     assert response.status_code == 302
     budget = Budget.objects.get(organisation=cpts)
-    assert (budget.taille, budget.members, budget.parts.count()) == (2, 12, 6)
+    assert (budget.taille, budget.members, budget.parts.count()) == (2, 12, 7)  # part 1, 1A, 1B, 2 to 5
 
 
 def test_invalid_parameters_are_shown_in_french(client, scales, cpts, owner):
@@ -308,7 +314,8 @@ def test_the_coordinator_types_lines_of_a_part(client, budget, cpts, owner):
     url = reverse("funding:budget_part_edit", args=[cpts.pk, part.pk])
     client.force_login(owner)
     page = text(client.get(url))
-    assert "Assurance Maladie ACI – fonctionnement" in page and eur("105 000") in page
+    assert "Assurance Maladie ACI" in page and eur("105 000") in page
+    assert 'name="aci-aci_fixed"' not in page  # part 1's ACI line is the calculator's only
     data = {
         "lines-TOTAL_FORMS": str(len(lines) + 2),
         "lines-INITIAL_FORMS": str(len(lines)),
@@ -336,8 +343,8 @@ def test_the_coordinator_types_lines_of_a_part(client, budget, cpts, owner):
     assert sorted(part.lines.filter(side="expense").values_list("amount", flat=True)) == [0, 0, 0, 5000, 100000]
     assert not part.lines.filter(category="complementary").exists()
     detail = text(client.get(reverse("funding:budget_detail", args=[cpts.pk])))
-    assert "Partie 1 – Fonctionnement : élaboration, coordination, communication du projet" in detail
-    assert "Équilibré : dépenses = ressources." in detail
+    assert "Partie 1 – Fonctionnement – Élaboration, coordination, communication du projet" in detail
+    assert "Point de vigilance respecté : dépenses = ressources." in detail
 
 
 def test_completing_is_refused_while_unbalanced_then_accepted(client, budget, cpts, owner):

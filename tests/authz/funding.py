@@ -19,6 +19,8 @@ RULES = {
         GET=only("coordinator"),
         POST=only("coordinator", ok="400"),
     ),
+    "funding:budget_preview": Rule(kwargs=budget, GET=only(*BUDGET_READERS), POST=signed_in("405")),
+    "funding:budget_pdf": Rule(kwargs=budget, GET=only(*BUDGET_READERS), POST=signed_in("405")),
     "funding:budget_complete": Rule(kwargs=budget, GET=signed_in("405"), POST=only("coordinator", ok="302")),
     "funding:budget_reopen": Rule(
         kwargs=budget, GET=signed_in("405"), POST=only(), note="le budget est en cours de saisie : rien à rouvrir"
