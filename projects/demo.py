@@ -16,8 +16,9 @@ from stdnum import luhn
 from accounts.choices import LetterCircuit, OrganisationKind, Role, Stage
 from accounts.demo import DemoStage
 from accounts.models import Membership, Organisation, StageCircuit
-from funding.models import Budget, BudgetLine
-from funding.services import budget_part_save_lines, budget_save_parameters
+from funding.demo import seed_budget_demo
+from funding.models import Budget
+from funding.services import budget_save_parameters
 from governance.models import Member
 from missions.demo import seed_actions_demo
 from missions.forms import ActionSheetForm, SheetIndicatorForm
@@ -499,14 +500,7 @@ def _budget(cpts: Organisation, coordinator, plan: ActionPlan) -> None:
         population=population or None,
         members=Member.objects.filter(cpts=cpts).count(),
     )
-    amounts = {"salaries": Decimal("42000"), "indemnities": Decimal("18000"), "material": Decimal("6500")}
-    for part in budget.parts.order_by("order"):
-        lines = [
-            {"instance": line, "category": line.category, "label": line.label, "amount": amounts[line.category]}
-            for line in BudgetLine.objects.filter(part=part, category__in=amounts, from_calculator=False)
-        ]
-        budget_part_save_lines(part=part, by=coordinator, lines=lines)
-        amounts = {k: (v / 4).quantize(Decimal("1")) for k, v in amounts.items()}
+    seed_budget_demo(budget, by=coordinator)  # mission 1 split between 1A and 1B, every part balanced, complete
 
 
 def _health_project(cpts: Organisation, coordinator) -> None:
