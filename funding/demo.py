@@ -15,7 +15,10 @@ EXPENSE_SHARES = {
     BudgetCategory.CONSULTANT: Decimal("0.05"),
 }
 # 1A's share of mission 1's ACI lines; 1B takes the rest.
-DOCTOR_SHARE = {BudgetCategory.ACI_FIXED: Decimal("0.60"), BudgetCategory.ACI_VARIABLE: Decimal("0.50")}
+DOCTOR_SHARE: dict[str, Decimal] = {
+    BudgetCategory.ACI_FIXED: Decimal("0.60"),
+    BudgetCategory.ACI_VARIABLE: Decimal("0.50"),
+}
 UNSCHEDULED_FIR = Decimal("8000")
 
 
