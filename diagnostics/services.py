@@ -198,6 +198,14 @@ def diagnostic_update(*, territory: Territory, user, **fields) -> Diagnostic:
     return diagnostic
 
 
+def _delete_annex_on_commit(diagnostic: Diagnostic) -> None:
+    """The previous annex's file goes once the change is committed: a rolled-back change keeps the file its row
+    still names (deleting it at once left the restored row pointing at nothing)."""
+    if diagnostic.data_annex:
+        storage, name = diagnostic.data_annex.storage, diagnostic.data_annex.name
+        transaction.on_commit(lambda: storage.delete(name))
+
+
 @transaction.atomic
 def diagnostic_annex_attach(*, territory: Territory, uploaded, user) -> Diagnostic:
     """Attach the data collected as a PDF annex (replacing the previous one), after the checks every stored PDF
@@ -208,8 +216,7 @@ def diagnostic_annex_attach(*, territory: Territory, uploaded, user) -> Diagnost
     except ValidationError as exc:
         raise ValidationError({"data_annex": exc.messages}) from exc
     diagnostic = diagnostic_get_or_create(territory=territory)
-    if diagnostic.data_annex:
-        diagnostic.data_annex.delete(save=False)
+    _delete_annex_on_commit(diagnostic)
     uploaded.seek(0)
     diagnostic.data_annex.save("annexe.pdf", uploaded, save=False)
     diagnostic.data_annex_name = (getattr(uploaded, "name", "") or "annexe.pdf")[-255:]
@@ -224,8 +231,7 @@ def diagnostic_annex_attach(*, territory: Territory, uploaded, user) -> Diagnost
 @transaction.atomic
 def diagnostic_annex_remove(*, territory: Territory, user) -> Diagnostic:
     diagnostic = diagnostic_get_or_create(territory=territory)
-    if diagnostic.data_annex:
-        diagnostic.data_annex.delete(save=False)
+    _delete_annex_on_commit(diagnostic)
     diagnostic.data_annex = ""
     diagnostic.data_annex_name = ""
     diagnostic.data_annex_size = None

@@ -119,6 +119,25 @@ def test_the_annex_is_refused_beyond_the_size_limit_and_can_be_removed(client, o
     assert client.get(url("diagnostic_annex", cpts)).status_code == 404
 
 
+def test_a_replaced_annex_file_goes_only_once_the_change_is_committed(
+    owner, cpts, territory, django_capture_on_commit_callbacks
+):
+    """A rolled-back replacement keeps the file its restored row names (it was deleted at once before)."""
+    from django.db import transaction
+
+    from diagnostics.services import diagnostic_annex_attach, diagnostic_annex_remove
+
+    first = diagnostic_annex_attach(territory=territory, uploaded=SimpleUploadedFile("a.pdf", pdf_bytes()), user=owner)
+    storage, name = first.data_annex.storage, first.data_annex.name
+    with transaction.atomic():
+        diagnostic_annex_remove(territory=territory, user=owner)
+        transaction.set_rollback(True)
+    assert storage.exists(name) and Diagnostic.objects.get(territory=territory).data_annex.name == name
+    with django_capture_on_commit_callbacks(execute=True):
+        diagnostic_annex_attach(territory=territory, uploaded=SimpleUploadedFile("b.pdf", pdf_bytes()), user=owner)
+    assert not storage.exists(name)
+
+
 # --- Particularities of the communes -----------------------------------------------------------------------------
 
 
