@@ -75,3 +75,16 @@ class PlanDocument(models.Model):
     def __str__(self):
         target = self.sheet.title if self.sheet_id and self.sheet else _("toutes les fiches")
         return f"PDF – {target} ({self.get_status_display()})"
+
+    # Templates read the state through these (never ``document.status == "ready"``: the choices stay the one source).
+    @property
+    def is_pending(self) -> bool:
+        return self.status == DocumentStatus.PENDING
+
+    @property
+    def is_rendering(self) -> bool:
+        return self.status == DocumentStatus.RENDERING
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == DocumentStatus.READY
