@@ -405,3 +405,34 @@ def diagnostic_export_rows(summary: TerritorySummary, reports: list[IndicatorRep
             + [r.levels[index].aggregate.value for r in reports]
         )
     return columns, rows
+
+
+def _number(value: Decimal | None) -> str | None:
+    return None if value is None else str(value.quantize(Decimal("0.01")))
+
+
+def indicator_snapshot(reports: list[IndicatorReport]) -> list[dict]:
+    """The diagnostic's indicators as a health project version freezes them (JSON): each with its definition, unit,
+    source and year, the share of communes covered, and its value at every level it is compared with."""
+    return [
+        {
+            "code": r.indicator.code,
+            "label": r.indicator.label,
+            "definition": r.indicator.description,
+            "unit": r.indicator.unit,
+            "source": r.dataset.source if r.dataset and r.dataset.source else r.indicator.source,
+            "year": r.dataset.year if r.dataset and r.dataset.year else r.indicator.year,
+            "covered": r.covered,
+            "communes": r.total,
+            "levels": [
+                {
+                    "kind": level.kind,
+                    "label": str(level.label),
+                    "value": _number(level.aggregate.value),
+                    "per_10000": _number(level.aggregate.rate) if level.is_sum else None,
+                }
+                for level in r.levels
+            ],
+        }
+        for r in reports
+    ]

@@ -201,8 +201,8 @@ def diagnostic_update(*, territory: Territory, user, **fields) -> Diagnostic:
 def _delete_annex_on_commit(diagnostic: Diagnostic) -> None:
     """The previous annex's file goes once the change is committed: a rolled-back change keeps the file its row
     still names (deleting it at once left the restored row pointing at nothing)."""
-    if diagnostic.data_annex:
-        storage, name = diagnostic.data_annex.storage, diagnostic.data_annex.name
+    storage, name = diagnostic.data_annex.storage, diagnostic.data_annex.name
+    if name:
         transaction.on_commit(lambda: storage.delete(name))
 
 

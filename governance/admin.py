@@ -1,4 +1,7 @@
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from cpts_portal.uploads import UnscannedWarningAdminMixin
@@ -49,6 +52,21 @@ class PartnerAdmin(UnscannedWarningAdminMixin, SimpleHistoryAdmin):
     list_display = ["name", "cpts", "is_formalised", "in_governance", "review_due_on", "agreement_scan_status"]
     raw_id_fields = ["cpts", "commune"]
 
+    # Stored PDFs are never served from a media URL: once stored, the admin links to the protected download
+    # instead of the file field (whose link pointed at the unserved media URL).
+    def get_exclude(self, request, obj=None):
+        return ["agreement"] if obj else []
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["agreement_download"] if obj else []
+
+    @admin.display(description=_("convention signée (PDF)"))
+    def agreement_download(self, obj):
+        if not obj.pk or not obj.agreement:
+            return "—"
+        url = reverse("governance:partner_agreement", kwargs={"cpts_pk": obj.cpts_id, "pk": obj.pk})
+        return format_html('<a href="{}">{}</a>', url, _("Télécharger la convention"))
+
 
 class MandateInline(admin.TabularInline):
     model = Mandate
@@ -74,6 +92,19 @@ class GovernanceDocumentAdmin(UnscannedWarningAdminMixin, SimpleHistoryAdmin):
     list_display = ["title", "cpts", "kind", "document_date", "uploaded_at", "scan_status"]
     list_filter = ["scan_status", "kind"]
     raw_id_fields = ["cpts", "uploaded_by"]
+
+    def get_exclude(self, request, obj=None):  # as the partners' agreements
+        return ["file"] if obj else []
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["download"] if obj else []
+
+    @admin.display(description=_("fichier PDF"))
+    def download(self, obj):
+        if not obj.pk or not obj.file:
+            return "—"
+        url = reverse("governance:document_download", kwargs={"cpts_pk": obj.cpts_id, "pk": obj.pk})
+        return format_html('<a href="{}">{}</a>', url, _("Télécharger le document"))
 
 
 @admin.register(InclusionAction)

@@ -15,9 +15,19 @@ from stdnum import luhn
 from accounts.models import Organisation, User
 from diagnostics.models import Commune
 
-from .choices import BodyKind, InclusionActionKind, MandateRole, MemberNature
-from .models import Body, InclusionAction, Mandate, Member, Partner, Profession, Referent, StructureType
-from .services import invitation_accept, mandate_create, member_invite, referent_create
+from .choices import BodyKind, DocumentKind, InclusionActionKind, MandateRole, MemberNature
+from .models import (
+    Body,
+    GovernanceDocument,
+    InclusionAction,
+    Mandate,
+    Member,
+    Partner,
+    Profession,
+    Referent,
+    StructureType,
+)
+from .services import document_upload, invitation_accept, mandate_create, member_invite, referent_create
 
 D = dt.date
 
@@ -76,6 +86,11 @@ PROFESSION_CYCLE = [
     "infirmier", "sage_femme", "orthophoniste", "pharmacien", "chirurgien_dentiste", "infirmier", "dieteticien",
     "medecin_specialiste", "pedicure_podologue", "psychologue", "masseur_kinesitherapeute", "orthoptiste",
 ]  # fmt: skip
+# The status the health project lists for each adherent (seed 003): a structure's is its kind.
+STRUCTURE_PRACTICE = {"msp": "msp", "centre_sante": "centre_sante", "esp": "esp", "ess": "ess"}
+STATUTES_HTML = """<html lang="fr"><body><h1>{title}</h1><p>{cpts}</p>
+<p>Document de démonstration : les statuts et le règlement intérieur d'une CPTS réelle sont ses propres textes
+(modèle de statuts : annexe 3 du guide, seed 000).</p></body></html>"""
 PRACTICE = {"medecin_generaliste": "liberal", "infirmier": "liberal", "pharmacien": "liberal"}
 FOUNDED = D(2024, 9, 3)
 STREETS = ["rue de la République", "avenue de la Gare", "place du Marché", "rue des Écoles", "chemin du Moulin"]
@@ -134,6 +149,7 @@ def _lauragais_members(cpts: Organisation) -> dict[str, Member]:
                 "commune": _commune(insee),
                 "joined_on": joined,
                 "membership_kind": "partner",
+                "practice_mode": STRUCTURE_PRACTICE.get(kind, "etablissement"),
             },
         )
     for name, representative, insee, formalised, governance in PARTNERS:
@@ -228,6 +244,27 @@ def _member_with_account(cpts: Organisation, *, user: User, invited_by: User) ->
 
 
 @transaction.atomic
+def _statutes(cpts: Organisation, *, by: User) -> None:
+    """The association's statutes and internal rules, as uploaded PDFs (a CPTS writing its health project has them)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cpts_portal.pdf import html_to_pdf
+
+    for kind, title in ((DocumentKind.STATUTES, "Statuts de l'association"), (DocumentKind.INTERNAL_RULES,
+                        "Règlement intérieur")):  # fmt: skip
+        if GovernanceDocument.objects.filter(cpts=cpts, kind=kind).exists():
+            continue
+        content = html_to_pdf(STATUTES_HTML.format(title=title, cpts=cpts.name))
+        document_upload(
+            cpts=cpts,
+            kind=kind,
+            title=title,
+            uploaded=SimpleUploadedFile(f"{kind}.pdf", content, content_type="application/pdf"),
+            uploaded_by=by,
+            document_date=FOUNDED,
+        )
+
+
 def seed_governance_demo(
     cpts: Organisation,
     *,
@@ -287,6 +324,8 @@ def seed_governance_demo(
             referent_create(
                 cpts=cpts, kind=kind, member=member, mission=mission, started_on=max(member.joined_on, FOUNDED)
             )
+    if coordinator is not None:
+        _statutes(cpts, by=coordinator)
     if not founders:
         Partner.objects.get_or_create(
             cpts=cpts,

@@ -49,6 +49,12 @@ LETTER_FIELDS: dict[str, tuple[str, str]] = {
 }
 
 
+# Fields the portal computes (never typed by the CPTS): shown and compared between versions, but a complement
+# request names what the CPTS fills (the taille follows from the territory's communes).
+COMPUTED_LETTER_FIELDS = frozenset({"territory.size"})
+REQUESTABLE_LETTER_FIELDS = {p: v for p, v in LETTER_FIELDS.items() if p not in COMPUTED_LETTER_FIELDS}
+
+
 def letter_field_label(path: str) -> str:
     """The French label of a letter's field path ("subsidy.amount" → "Montant de subvention demandé"): the one
     mapping the diff, the complement requests and the completeness panel read. An unknown path stays as it is."""

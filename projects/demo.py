@@ -439,6 +439,10 @@ def _add_indicator(sheet: ActionSheet, *, by, template_code: str) -> None:
         "baseline_date": "2025-12-31",
         "is_funding": "on" if sheet.mission.requires_funding_indicator else "",
     }
+    if sheet.mission.has_result_target or template.kind != "result":
+        # Progressive yearly targets (seed 000), away from the baseline in the indicator's direction.
+        step = -1 if template.direction == "decreasing" else 1
+        data |= {f"target_{year}": str(12 + step * year) for year in range(1, 6)}
     form = SheetIndicatorForm(data=data, sheet=sheet)
     if not form.is_valid():
         raise ValueError(f"Demo indicator of « {sheet.title} »: {form.errors.as_text()}")
@@ -519,6 +523,9 @@ def _health_project(cpts: Organisation, coordinator) -> None:
                 "élus par collège de profession, une assemblée générale annuelle.",
                 "ways_of_working": "Messagerie sécurisée de santé, Mon espace santé, un espace partagé de documents ; "
                 "réunion plénière trimestrielle.",
+                "quality_evaluation": "Au moins un indicateur par action ; revue des indicateurs deux fois par an "
+                "par le bureau avec les pilotes, bilan présenté à l'assemblée générale et transmis à la CPAM et à "
+                "l'ARS.",
             },
         )
     if not ActionPlan.objects.filter(cpts=cpts).exists():

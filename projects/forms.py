@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
-from .calculations import LETTER_FIELDS, letter_field_display, letter_field_label
+from .calculations import REQUESTABLE_LETTER_FIELDS, letter_field_display, letter_field_label
 from .choices import Assessment, ComplementReason, DecisionOutcome
 from .models import (
     CarryingStructure,
@@ -179,7 +179,7 @@ class ComplementRequestForm(forms.Form):
     message = forms.CharField(label=_("Ce qui est attendu"), widget=TEXTAREA)
     fields_concerned = forms.MultipleChoiceField(
         label=_("Champs concernés"),
-        choices=[(path, label) for path, (label, _anchor) in LETTER_FIELDS.items()],
+        choices=[(path, label) for path, (label, _anchor) in REQUESTABLE_LETTER_FIELDS.items()],
         widget=forms.CheckboxSelectMultiple,
         error_messages={
             "required": _("Cochez au moins un champ concerné par la demande."),
@@ -190,7 +190,7 @@ class ComplementRequestForm(forms.Form):
     def __init__(self, *args, current: dict | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.current = current or {}
-        for path, (label, _anchor) in LETTER_FIELDS.items():
+        for path, (label, _anchor) in REQUESTABLE_LETTER_FIELDS.items():
             self.fields[f"comment__{path}"] = forms.CharField(
                 label=_("Commentaire pour la CPTS sur « %(label)s »") % {"label": label},
                 required=False,
@@ -218,7 +218,7 @@ class ComplementRequestForm(forms.Form):
         """The fields grouped as the letter reads, each with its current value and its comment box."""
         picked = set(self.picked())
         rows: dict[StrOrPromise, list[ComplementFieldRow]] = {}
-        for index, (path, (label, _anchor)) in enumerate(LETTER_FIELDS.items()):
+        for index, (path, (label, _anchor)) in enumerate(REQUESTABLE_LETTER_FIELDS.items()):
             row = ComplementFieldRow(
                 path=path,
                 label=label,

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from cpts_portal.formatting import format_number
+from diagnostics.reports import diagnostic_report, indicator_snapshot
 from diagnostics.selectors import (
     diagnostic_missing,
     diagnostic_snapshot,
@@ -18,6 +19,7 @@ from diagnostics.selectors import (
     territory_for_cpts,
     territory_population,
     territory_size,
+    territory_summary,
 )
 from funding.choices import BudgetStatus
 from funding.selectors import budget_data, budget_for_organisation, cpts_member_count
@@ -232,6 +234,7 @@ def health_project_snapshot(project: HealthProject, *, on: dt.date | None = None
     on = on or timezone.localdate()
     cpts = project.cpts
     communes, population, instructing_region = territory_rows(cpts)
+    territory = territory_for_cpts(cpts)
     plan = plan_for_cpts(cpts)
     budget = budget_for_organisation(cpts)
     return {
@@ -244,6 +247,8 @@ def health_project_snapshot(project: HealthProject, *, on: dt.date | None = None
             "size": territory_size(population),
             "instructing_region": instructing_region,
             **diagnostic_snapshot(cpts),
+            # The typical indicators (seed 000), each with its definition and source, at every compared level.
+            "indicators": indicator_snapshot(diagnostic_report(territory_summary(territory))) if territory else [],
         },
         "actions": serialise_action_plan(plan) if plan else None,
         "organisation": {

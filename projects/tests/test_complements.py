@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from projects.calculations import LETTER_FIELDS
+from projects.calculations import REQUESTABLE_LETTER_FIELDS
 from projects.choices import LetterStatus
 from projects.models import ComplementRequest
 from projects.workflows.letter_services import letter_request_complements
@@ -59,7 +59,7 @@ def test_the_reviewer_picks_fields_and_sees_their_current_value_beside_the_comme
     client.force_login(circuit.desk_user)
     page = text(client.get(complements_url(under_review)))
     # One checkbox per field of the letter, grouped as the letter reads, and no comment box shown before a pick.
-    assert page.count('name="fields_concerned"') == len(LETTER_FIELDS)
+    assert page.count('name="fields_concerned"') == len(REQUESTABLE_LETTER_FIELDS)  # not the computed taille
     assert "Structure porteuse" in page and "Demande de subvention" in page
     siret = page[page.index('id="cf-carrying_structuresiret"') :]
     siret = siret[: siret.index('id="cf-carrying_structureaddress"')]

@@ -27,7 +27,9 @@ def sister_entry(w):
 
 def owning_diagnostic(w):
     """The owning CPTS's diagnostic with an annex and one link (made once per world, outside the rolled-back cells)."""
-    if "diagnostic_link" not in w.objects:
+    # Re-made when a test rolled back the rows (the world outlives each test's transaction, its cache does not).
+    made = w.objects.get("diagnostic_link")
+    if made is None or not type(made).objects.filter(pk=made.pk).exists():
         from django.core.files.uploadedfile import SimpleUploadedFile
 
         from diagnostics.models import DiagnosticLink
