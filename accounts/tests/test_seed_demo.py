@@ -111,7 +111,9 @@ def test_each_region_has_a_cpts_at_every_stage_walked_by_the_real_services(demo_
                 assert Member.objects.filter(cpts=letter.cpts).count() >= 30
                 assert Body.objects.filter(cpts=letter.cpts).count() >= 3
                 assert Mandate.objects.filter(body__cpts=letter.cpts).count() >= 3
-                assert letter.cpts.budget.parts.count() == 5
+                # Part 1, missions 1 A and 1 B (Annexe 2, issue 15), 2, 3 and 4.
+                codes = sorted(p.code or p.kind for p in letter.cpts.budget.parts.all())
+                assert codes == ["1A", "1B", "2", "3", "4", "operation"]
                 assert letter.cpts.health_project.coordinator_email == spec.coordinator
     muretain = IntentionLetter.objects.get(cpts__name="CPTS du Muretain")
     transmitted = muretain.transitions.get(transition="transmit")
