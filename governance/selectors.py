@@ -364,7 +364,8 @@ def organisation_snapshot(cpts: Organisation, on: dt.date) -> dict:
         "partners": [_partner_row(p) for p in partners],
         "documents": [
             {
-                "kind": d.get_kind_display(),
+                "kind": d.kind,
+                "kind_label": d.get_kind_display(),
                 "title": d.title,
                 "date": d.document_date.isoformat() if d.document_date else None,
                 "sha256": d.sha256,

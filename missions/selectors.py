@@ -180,15 +180,11 @@ class MissionBlock:
 
     @property
     def intro_missing(self) -> list[str]:
-        return intro_missing(self.mission, engaged=bool(self.sheets), intro=self.intro)
-
-
-def intro_missing(mission: Mission, *, engaged: bool, intro: MissionIntro | None) -> list[str]:
-    """The labels of a mission's inventory and objectives still to write: a core mission always, an optional one
-    once engaged (it has an action); the actions outside the ACI have none."""
-    if not mission.is_aci or not (mission.is_core or engaged):
-        return []
-    return (intro or MissionIntro(mission=mission)).missing_fields
+        """The labels of the inventory and objectives still to write, when the mission needs them
+        (``intro_required``)."""
+        if not self.intro_required:
+            return []
+        return (self.intro or MissionIntro(mission=self.mission)).missing_fields
 
 
 @dataclass
@@ -252,33 +248,28 @@ def action_plan_page(plan: ActionPlan, *, full: bool = False, with_gantt: bool =
 CONTACT_LABELS = (("postal_address", "adresse"), ("phone", "téléphone"), ("email", "e-mail"))
 
 
-def plan_missing(cpts) -> list[tuple[str, str]]:
+def plan_missing(cpts, page: PlanPage | None = None) -> list[tuple[str, str]]:
     """What the actions of the health project still lack, for its completeness panel: ``(French label, URL where it
-    is filled)``, in a fixed number of queries.
+    is filled)``, read from the plan's page (``page`` when the caller has it, else read here, a fixed number of
+    queries).
 
     Per ACI mission to describe (core, or optional with an action): its inventory and objectives (seed 003), on the
     plan page at the mission's anchor. Per active fiche (seed 000 Annexe 7): its pilot, the pilot's professional
     contact (address, phone, e-mail) and their consent to its transmission to the ARS, in the member's form.
     """
     plan_url = reverse("missions:plan_detail", kwargs={"cpts_pk": cpts.pk})
-    plan = plan_for_cpts(cpts)
-    if plan is None:
-        return [("Plan d'actions du projet de santé à ouvrir", plan_url)]
-    intros = mission_intros(plan)
-    sheets = list(
-        ActionSheet.objects.filter(plan=plan, is_archived=False)
-        .select_related("mission", "pilot")
-        .order_by("mission__order", "position", "pk")
-    )
-    numbers = sheet_numbers(sheets)
-    engaged = {s.mission_id for s in sheets}
+    if page is None:
+        plan = plan_for_cpts(cpts)
+        if plan is None:
+            return [("Plan d'actions du projet de santé à ouvrir", plan_url)]
+        page = action_plan_page(plan)
     missing: list[tuple[str, str]] = []
-    for mission in mission_list():
-        labels = intro_missing(mission, engaged=mission.pk in engaged, intro=intros.get(mission.pk))
-        if labels:
+    for block in page.blocks:
+        if labels := block.intro_missing:
+            mission = block.mission
             missing.append((f"{mission} : {', '.join(labels)} à rédiger", f"{plan_url}#etat-des-lieux-{mission.code}"))
-    for sheet in sheets:
-        name = f"Fiche {numbers.get(sheet.pk, '')} « {sheet.title} »"
+    for sheet in (sheet for block in page.blocks for sheet in block.sheets):
+        name = f"Fiche {page.numbers.get(sheet.pk, '')} « {sheet.title} »"
         pilot = sheet.pilot
         if pilot is None:
             url = reverse("missions:sheet_update", kwargs={"cpts_pk": cpts.pk, "pk": sheet.pk})

@@ -133,7 +133,7 @@ def _actions_section(cpts) -> Section:
         "state": _("complète") if complete else _("incomplète"),
     }
     missing = [] if complete else [Missing(_("règles de la liste de contrôle"), url)]
-    missing += [Missing(label, link) for label, link in plan_missing(cpts)]
+    missing += [Missing(label, link) for label, link in plan_missing(cpts, page)]
     return Section(3, _("Actions par mission et macro-planning"), not missing, summary, url, missing)
 
 
@@ -158,7 +158,7 @@ def _organisation_section(project: HealthProject, cpts, on: dt.date, organisatio
                 reverse("governance:member_list", kwargs=governance),
             )
         )
-    if not any(d["kind"] == str(DocumentKind.STATUTES.label) for d in organisation["documents"]):
+    if not any(d["kind"] == DocumentKind.STATUTES for d in organisation["documents"]):
         missing.append(Missing(_("statuts de l'association"), reverse("governance:document_list", kwargs=governance)))
     bureau = organisation["bureau"]
     if not bureau["exists"] or bureau["missing_roles"]:
