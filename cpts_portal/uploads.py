@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -137,3 +137,10 @@ class UnscannedWarningAdminMixin(_AdminBase):
                 % {"count": count},
             )
         return super().changelist_view(request, extra_context)
+
+
+def delete_file_on_commit(storage, name: str | None) -> None:
+    """Delete a stored file once the current transaction commits (a replaced annex, a re-rendered PDF): a
+    rolled-back change keeps the file its restored row still names."""
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))

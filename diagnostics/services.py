@@ -13,7 +13,7 @@ from simple_history.utils import bulk_create_with_history
 
 from accounts.models import Organisation, Region
 from cpts_portal.pdf_uploads import validate_pdf
-from cpts_portal.uploads import scan_upload
+from cpts_portal.uploads import delete_file_on_commit, scan_upload
 
 from .choices import LinkKind, LinkStatus
 from .models import Commune, Diagnostic, DiagnosticLink, Epci, Territory, TerritoryCommune
@@ -198,14 +198,6 @@ def diagnostic_update(*, territory: Territory, user, **fields) -> Diagnostic:
     return diagnostic
 
 
-def _delete_annex_on_commit(diagnostic: Diagnostic) -> None:
-    """The previous annex's file goes once the change is committed: a rolled-back change keeps the file its row
-    still names (deleting it at once left the restored row pointing at nothing)."""
-    storage, name = diagnostic.data_annex.storage, diagnostic.data_annex.name
-    if name:
-        transaction.on_commit(lambda: storage.delete(name))
-
-
 @transaction.atomic
 def diagnostic_annex_attach(*, territory: Territory, uploaded, user) -> Diagnostic:
     """Attach the data collected as a PDF annex (replacing the previous one), after the checks every stored PDF
@@ -216,7 +208,7 @@ def diagnostic_annex_attach(*, territory: Territory, uploaded, user) -> Diagnost
     except ValidationError as exc:
         raise ValidationError({"data_annex": exc.messages}) from exc
     diagnostic = diagnostic_get_or_create(territory=territory)
-    _delete_annex_on_commit(diagnostic)
+    delete_file_on_commit(diagnostic.data_annex.storage, diagnostic.data_annex.name)
     uploaded.seek(0)
     diagnostic.data_annex.save("annexe.pdf", uploaded, save=False)
     diagnostic.data_annex_name = (getattr(uploaded, "name", "") or "annexe.pdf")[-255:]
@@ -231,7 +223,7 @@ def diagnostic_annex_attach(*, territory: Territory, uploaded, user) -> Diagnost
 @transaction.atomic
 def diagnostic_annex_remove(*, territory: Territory, user) -> Diagnostic:
     diagnostic = diagnostic_get_or_create(territory=territory)
-    _delete_annex_on_commit(diagnostic)
+    delete_file_on_commit(diagnostic.data_annex.storage, diagnostic.data_annex.name)
     diagnostic.data_annex = ""
     diagnostic.data_annex_name = ""
     diagnostic.data_annex_size = None

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from cpts_portal.pdf import html_to_pdf, render_html
+from cpts_portal.uploads import delete_file_on_commit
 
 from . import selectors
 from .choices import DocumentStatus
@@ -172,8 +173,8 @@ def plan_document_render_now(*, document_id: int) -> PlanDocument | None:
             kind = f"fiche-{document.sheet_id}" if document.sheet_id else "plan"
             variant = "coordination" if document.with_contacts else "membres"
             document.file.save(f"{kind}-{variant}-{digest[:12]}.pdf", ContentFile(pdf), save=False)
-            if old_name and old_name != document.file.name:
-                transaction.on_commit(lambda: storage.delete(old_name))
+            if old_name != document.file.name:
+                delete_file_on_commit(storage, old_name)
             document.sha256, document.size, document.pages = digest, len(pdf), _pdf_pages(pdf)
             document.content_sha256 = content_sha
         document.rendered_at = timezone.now()
