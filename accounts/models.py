@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from cpts_portal.history import HistoricalRecords
+from cpts_portal.related import prefetched
 
 from .choices import (
     DEPARTEMENTAL_KINDS,
@@ -205,11 +206,9 @@ class RegionalSettings(models.Model):
         """
         by_stage = self.__dict__.get("_circuits_by_stage")
         if by_stage is None:
-            prefetched = getattr(self, "_prefetched_objects_cache", {}).get("circuits")
+            loaded = prefetched(self, "circuits")
             circuits = (
-                prefetched
-                if prefetched is not None
-                else self.circuits.select_related("desk").prefetch_related("reviewers")
+                loaded if loaded is not None else self.circuits.select_related("desk").prefetch_related("reviewers")
             )
             by_stage = {c.stage: c for c in circuits}
             self.__dict__["_circuits_by_stage"] = by_stage

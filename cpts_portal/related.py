@@ -15,3 +15,10 @@ def related_or_none(obj: Any, name: str) -> Any:
         return getattr(obj, name)
     except ObjectDoesNotExist:
         return None
+
+
+def prefetched(obj: Any, name: str) -> list | None:
+    """The rows ``prefetch_related(name)`` loaded on ``obj``, or None when they were not prefetched (the caller then
+    queries): lets a question asked on a page's prefetched object cost no query."""
+    cache = getattr(obj, "_prefetched_objects_cache", {})
+    return list(cache[name]) if name in cache else None

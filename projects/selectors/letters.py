@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from accounts.choices import Stage
 from accounts.models import circuits_prefetch
 from accounts.selectors import is_administrator, membership_list_for_user
-from cpts_portal.related import related_or_none
+from cpts_portal.related import prefetched, related_or_none
 from diagnostics import selectors as diagnostics_selectors
 from diagnostics.parts import CPTS_ACTORS, REVIEWING_ACTORS, departement_ids_prime, dossier_parts_q
 from funding.selectors import size_band_for_population
@@ -338,13 +338,13 @@ def has_opinion_on_current_version(letter: IntentionLetter, organisation_id: int
     """Has this organisation given its opinion on the letter's current version? Read from the versions and opinions
     ``letter_get_for_page`` prefetched when they are there (the dossier page asks it twice: may this person give an
     opinion, may the desk transmit), else one query."""
-    versions = getattr(letter, "_prefetched_objects_cache", {}).get("versions")
+    versions = prefetched(letter, "versions")
     if versions is not None:
         current = next((v for v in versions if v.number == letter.current_version_number), None)
         if current is None:
             return False
-        if "opinions" in getattr(current, "_prefetched_objects_cache", {}):
-            return any(o.organisation_id == organisation_id for o in current.opinions.all())
+        if (opinions := prefetched(current, "opinions")) is not None:
+            return any(o.organisation_id == organisation_id for o in opinions)
     return Opinion.objects.filter(
         rows_of(letter, via="version__"),
         version__number=letter.current_version_number,
