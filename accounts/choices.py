@@ -49,6 +49,37 @@ class OpinionsVisibility(models.TextChoices):
     DECIDED = "decided", _("Une fois la décision rendue")
 
 
+class ComplementsClock(models.TextChoices):
+    """What a request for complements does to the health project's 2-month non-opposition delay (the seeds are
+    silent: a regional setting, shown on the dossier)."""
+
+    PAUSE = "pause", _("Suspendu pendant les compléments, reprend au nouveau dépôt")
+    RESTART = "restart", _("Repart pour 2 mois entiers au nouveau dépôt")
+
+
+class SignatureRule(models.TextChoices):
+    """Who must have signed the health project version before it is deposited (seed 000: every member taking part
+    signs; a region may accept a quorum)."""
+
+    ALL = "all", _("Tous les membres participants")
+    QUORUM = "quorum", _("Un quorum des membres participants")
+
+
+class ProjectSection(models.TextChoices):
+    """The sections of the health project, as the ARS template orders them (seed 003; each region sets its own
+    order and titles: ``accounts.TemplateSection``)."""
+
+    IDENTITY = "identity", _("Identité de la CPTS")
+    DIAGNOSTIC = "diagnostic", _("Diagnostic territorial")
+    ACTIONS = "actions", _("Actions par mission")
+    PLANNING = "planning", _("Macro-planning")
+    ORGANISATION = "organisation", _("Organisation et gouvernance")
+    INFORMATION_SYSTEM = "information_system", _("Fonctionnement et système d'information")
+    BUDGET = "budget", _("Budget")
+    QUALITY = "quality", _("Qualité et évaluation")
+    ANNEXES = "annexes", _("Annexes")
+
+
 class LetterFunding(models.TextChoices):
     """What a validated letter opens for the CPTS: an FIR engineering grant, or days of a structure d'appui."""
 

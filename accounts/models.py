@@ -2,7 +2,7 @@
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -12,15 +12,25 @@ from cpts_portal.related import prefetched
 
 from .choices import (
     DEPARTEMENTAL_KINDS,
+    ComplementsClock,
     LetterCircuit,
     LetterFunding,
     OpinionsVisibility,
     OrganisationKind,
+    ProjectSection,
     Role,
+    SignatureRule,
     Stage,
     UrpsProfession,
 )
 from .managers import UserManager
+
+
+def validate_day_list(value: str) -> None:
+    """A comma-separated list of day counts (the alerts before a deadline), e.g. "15,5"."""
+    parts = [part.strip() for part in value.split(",") if part.strip()]
+    if not parts or not all(part.isdigit() and 0 < int(part) <= 365 for part in parts):
+        raise ValidationError(_("Indiquez des nombres de jours entre 1 et 365 séparés par des virgules (ex. : 15,5)."))
 
 
 class CodeManager(models.Manager):
@@ -175,6 +185,33 @@ class RegionalSettings(models.Model):
         default=False,
         help_text=_("Sinon, chacune agit pour les CPTS de son département."),
     )
+    # The health project (stage 2): signatures before deposit, the 2-month clock, the alerts to the ARS.
+    signature_rule = models.CharField(
+        _("signatures requises avant le dépôt du projet de santé"),
+        max_length=10,
+        choices=SignatureRule.choices,
+        default=SignatureRule.ALL,
+    )
+    signature_quorum_percent = models.PositiveSmallIntegerField(
+        _("quorum de signatures (% des membres participants)"),
+        default=50,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_("Utilisé seulement si un quorum suffit."),
+    )
+    complements_clock = models.CharField(
+        _("délai de 2 mois et demande de compléments"),
+        max_length=10,
+        choices=ComplementsClock.choices,
+        default=ComplementsClock.PAUSE,
+        help_text=_("Choix régional (les textes ne le précisent pas), affiché sur chaque dossier."),
+    )
+    tacit_alert_days = models.CharField(
+        _("alertes à l'ARS avant la validation tacite (jours)"),
+        max_length=50,
+        default="15,5",
+        validators=[validate_day_list],
+        help_text=_("Nombres de jours avant l'échéance, séparés par des virgules (ex. : 15,5)."),
+    )
     notes = models.TextField(_("remarques"), blank=True)
     history = HistoricalRecords()
 
@@ -192,6 +229,11 @@ class RegionalSettings(models.Model):
     @property
     def theme_list(self) -> list[str]:
         return [line.strip() for line in self.priority_themes.splitlines() if line.strip()]
+
+    @property
+    def tacit_alert_day_list(self) -> list[int]:
+        """The alert days, largest first (15, 5)."""
+        return sorted({int(part) for part in self.tacit_alert_days.split(",") if part.strip()}, reverse=True)
 
     @property
     def funds_support(self) -> bool:
@@ -266,6 +308,68 @@ class StageCircuit(models.Model):
 
     def __str__(self):
         return f"{self.settings} – {self.get_stage_display()}"
+
+
+class ReviewerDelay(models.Model):
+    """An organisation of a circuit that has its own delay to give its opinion (else the circuit's delay): on the
+    health project each of the DD, CPAM, MSA, Inter-URPS and ELSM may have its own due date inside the 2 months."""
+
+    circuit = models.ForeignKey(
+        StageCircuit, on_delete=models.CASCADE, related_name="reviewer_delays", verbose_name=_("circuit")
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("organisation")
+    )
+    delay_days = models.PositiveSmallIntegerField(
+        _("délai pour rendre son avis (jours)"), validators=[MinValueValidator(1)]
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("délai propre à une organisation")
+        verbose_name_plural = _("délais propres aux organisations")
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["circuit", "organisation"],
+                name="reviewer_delay_unique_organisation",
+                violation_error_message=_("Cette organisation a déjà un délai propre dans ce circuit."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.organisation} – {self.delay_days} j"
+
+
+class TemplateSection(models.Model):
+    """One section of the health project in the order and with the title of the region's ARS template (seed 003).
+    A region without rows uses the national order (``ProjectSection``)."""
+
+    settings = models.ForeignKey(
+        RegionalSettings,
+        on_delete=models.CASCADE,
+        related_name="template_sections",
+        verbose_name=_("paramètres régionaux"),
+    )
+    code = models.CharField(_("section"), max_length=30, choices=ProjectSection.choices)
+    title = models.CharField(_("titre dans la trame régionale"), max_length=200, blank=True)
+    order = models.PositiveSmallIntegerField(_("ordre"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("section de la trame du projet de santé")
+        verbose_name_plural = _("sections de la trame du projet de santé")
+        ordering = ["settings", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["settings", "code"],
+                name="template_section_unique_code",
+                violation_error_message=_("Cette section figure déjà dans la trame."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title or self.get_code_display()
 
 
 def circuits_prefetch(prefix: str = "") -> models.Prefetch:

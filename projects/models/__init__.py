@@ -1,4 +1,4 @@
-from .health_project import HealthProject
+from .health_project import HealthProject, ProjectDecision
 from .letters import (
     CarryingStructure,
     FirInstalment,
@@ -53,6 +53,7 @@ __all__ = [
     "OrientationOption",
     "PreparedDecision",
     "PrivateNote",
+    "ProjectDecision",
     "RenderedDocument",
     "StatusTransition",
     "validate_siret",

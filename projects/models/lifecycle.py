@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts.choices import ProjectSection
 from cpts_portal.history import HistoricalRecords
 
 from ..choices import Assessment, Channel, ComplementReason, DeadlineKind, DeliveryStatus, DocumentKind, RenderStatus
@@ -126,6 +127,8 @@ class GridCriterion(models.Model):
     code = models.SlugField(_("code"))
     label = models.CharField(_("critère"), max_length=200)
     help_text = models.TextField(_("précisions"), blank=True)
+    # The section of the health project this criterion judges (seed 000 Annexe 9): the grid links to it.
+    section = models.CharField(_("section jugée"), max_length=30, choices=ProjectSection.choices, blank=True)
     order = models.PositiveSmallIntegerField(_("ordre"), default=0)
     history = HistoricalRecords()
 
