@@ -1,4 +1,5 @@
-"""The Celery application; tasks are discovered in every app's ``tasks.py``."""
+"""The Celery application; tasks are discovered in every app's ``tasks.py``, and in this package's (the one task
+that renders every requested PDF, ``cpts_portal.tasks``: the project package is not an installed app)."""
 
 import os
 
@@ -9,3 +10,4 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cpts_portal.settings.base")
 app = Celery("cpts_portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+app.autodiscover_tasks(["cpts_portal"])

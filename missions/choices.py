@@ -34,12 +34,3 @@ class PlanStatus(models.TextChoices):
 
 
 CONTRACT_YEARS = (1, 2, 3, 4, 5)
-
-
-class DocumentStatus(models.TextChoices):
-    """Where a PDF of the fiches stands: asked for, being laid out by a worker, stored, or failed."""
-
-    PENDING = "pending", _("En attente")
-    RENDERING = "rendering", _("En cours")
-    READY = "ready", _("Prêt")
-    FAILED = "failed", _("Échec")

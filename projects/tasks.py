@@ -68,10 +68,10 @@ def opinions_remind_late() -> int:
 
 @shared_task
 def pending_work_resend() -> dict:
-    """Beat: send again the PDF renders (the letter's and the fiches action's) and e-mails whose task was lost
-    (broker down at commit, worker killed)."""
-    from missions.documents import plan_documents_resend
+    """Beat: send again the PDF renders (the letter's, and every requested PDF: the fiches action's, the budget's)
+    and e-mails whose task was lost (broker down at commit, worker killed)."""
+    from cpts_portal.rendering import requested_documents_resend
 
     from .services import pending_work_resend as resend
 
-    return {**resend(), "plan_documents": plan_documents_resend()}
+    return {**resend(), "requested_documents": requested_documents_resend()}

@@ -10,7 +10,7 @@ from pypdf import PdfReader
 
 from accounts.choices import Role
 from accounts.tests.factories import MembershipFactory, OrganisationFactory
-from missions.choices import DocumentStatus
+from cpts_portal.rendering import DocumentStatus
 from missions.models import ActionExample, PlanDocument
 from missions.services import action_sheet_create_from_example
 from missions.tests.factories import ActionPlanFactory, load_catalogue

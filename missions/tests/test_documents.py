@@ -7,14 +7,15 @@ callbacks run: a request whose callbacks are held back shows what the request it
 import datetime as dt
 import html
 import io
+from dataclasses import replace
 
 import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
 from cpts_portal.pdf import html_to_pdf, render_html
+from cpts_portal.rendering import DocumentStatus
 from missions import documents
-from missions.choices import DocumentStatus
 from missions.models import ActionExample, ActionSheet, PlanDocument
 from missions.services import action_sheet_create_from_example
 
@@ -179,7 +180,7 @@ def test_a_request_during_a_render_is_read_again_when_it_ends(
         asked_during.extend(sent)
         return content
 
-    monkeypatch.setattr(documents, "plan_document_html", someone_asks_while_it_renders)
+    monkeypatch.setattr(documents, "RENDERER", replace(documents.RENDERER, build_html=someone_asks_while_it_renders))
     with django_capture_on_commit_callbacks(execute=False) as after:
         documents.plan_document_render_now(document_id=document.pk)
     document.refresh_from_db()

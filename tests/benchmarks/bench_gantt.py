@@ -21,9 +21,9 @@ from pypdf import PdfReader
 
 from accounts.tests.factories import OrganisationFactory
 from cpts_portal.pdf import render_html, render_pdf
+from cpts_portal.rendering import DocumentStatus
 from missions import calculations as calc
 from missions import selectors, services
-from missions.choices import DocumentStatus
 from missions.models import ActionExample, PlanDocument
 from missions.tests.factories import ActionPlanFactory, load_catalogue
 from tests.benchmarks.report import ratio_goal
