@@ -3,7 +3,17 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Departement, Membership, Organisation, Region, RegionalSettings, StageCircuit, User
+from .models import (
+    Departement,
+    Membership,
+    Organisation,
+    Region,
+    RegionalSettings,
+    ReviewerDelay,
+    StageCircuit,
+    TemplateSection,
+    User,
+)
 
 
 class MembershipInline(admin.TabularInline):
@@ -20,6 +30,29 @@ class StageCircuitInline(admin.StackedInline):
     max_num = 3
     filter_horizontal = ["reviewers"]
     fields = ["stage", "desk", "reviewers", "opinion_delay_days", "decision_delay_months", "grid_code"]
+
+
+class TemplateSectionInline(admin.TabularInline):
+    """The health project's sections in the order and with the titles of the region's ARS template."""
+
+    model = TemplateSection
+    extra = 0
+    fields = ["order", "code", "title"]
+
+
+@admin.register(StageCircuit)
+class StageCircuitAdmin(SimpleHistoryAdmin):
+    """A circuit on its own page, for the delays that differ by organisation (health project: DD, CPAM, MSA…)."""
+
+    class ReviewerDelayInline(admin.TabularInline):
+        model = ReviewerDelay
+        extra = 0
+        autocomplete_fields = ["organisation"]
+
+    list_display = ["settings", "stage", "desk", "opinion_delay_days", "decision_delay_months", "grid_code"]
+    list_filter = ["stage", "settings__region"]
+    filter_horizontal = ["reviewers"]
+    inlines = [ReviewerDelayInline]
 
 
 @admin.register(Region)
@@ -47,7 +80,7 @@ class OrganisationAdmin(SimpleHistoryAdmin):
 class RegionalSettingsAdmin(SimpleHistoryAdmin):
     list_display = ["region", "valid_from", "letter_circuit", "letter_funding", "opinions_visible_to_cpts"]
     list_filter = ["region", "letter_circuit"]
-    inlines = [StageCircuitInline]
+    inlines = [StageCircuitInline, TemplateSectionInline]
     fieldsets = (
         (None, {"fields": ("region", "valid_from", "notes")}),
         (
@@ -61,6 +94,10 @@ class RegionalSettingsAdmin(SimpleHistoryAdmin):
             },
         ),
         (_("Formulaire de la lettre"), {"fields": ("priority_themes", "identity_sheet_required")}),
+        (
+            _("Projet de santé : signatures, délai de 2 mois, alertes"),
+            {"fields": ("signature_rule", "signature_quorum_percent", "complements_clock", "tacit_alert_days")},
+        ),
         (_("Périmètre des organismes départementaux"), {"fields": ("departmental_bodies_region_wide",)}),
         (
             _("Ce qu'ouvre la validation"),
