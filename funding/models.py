@@ -19,6 +19,7 @@ from accounts.choices import OrganisationKind
 from accounts.models import Organisation
 from cpts_portal.history import HistoricalRecords
 from cpts_portal.natural_keys import depends_on
+from cpts_portal.rendering import RequestedDocument
 
 from .choices import (
     BUDGET_MISSION_TITLES,
@@ -477,3 +478,21 @@ class BudgetLine(models.Model):
     def hint(self) -> str:
         """What Annexe 2 prints under the line's label in its part (reads ``part``, cached by the prefetch)."""
         return str(CATEGORY_HINTS[self.part.kind].get(self.category, ""))
+
+
+class BudgetDocument(RequestedDocument):
+    """The budget's PDF (Annexe 2), asked for on its page and laid out by the shared render task
+    (``cpts_portal.rendering``), never in the request. One row per budget, updated by each request; the file is
+    laid out again only when the budget's HTML changed."""
+
+    budget = models.OneToOneField(Budget, on_delete=models.CASCADE, related_name="document", verbose_name=_("budget"))
+
+    class Meta:
+        verbose_name = _("PDF du budget")
+        verbose_name_plural = _("PDF des budgets")
+
+    def __str__(self):
+        return f"PDF – {self.budget} ({self.get_status_display()})"
+
+    def storage_folder(self) -> str:
+        return f"budgets/{self.budget_id}"

@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -28,7 +29,14 @@ if TYPE_CHECKING:
 
 from . import calculations as calc
 from .choices import BudgetPartKind
-from .documents import BUDGET_TEMPLATE, budget_document_context, budget_pdf, budget_pdf_filename
+from .documents import (
+    BUDGET_TEMPLATE,
+    budget_document_context,
+    budget_document_get,
+    budget_document_outdated,
+    budget_document_request,
+    budget_pdf_filename,
+)
 from .forms import BudgetAciSplitForm, BudgetLineFormSet, BudgetParametersForm, SimulatorForm
 from .models import Budget, BudgetLine, BudgetPart
 from .permissions import (
@@ -363,37 +371,73 @@ class BudgetPartEditView(LoginRequiredMixin, View):
 
 
 class BudgetDocumentMixin(LoginRequiredMixin, View):
-    """The budget as a document: whoever may read the budget may read its preview and download its PDF."""
+    """The budget as a document: whoever may read the budget may read its preview, ask for its PDF and download it."""
 
     http_method_names = ["get", "head", "options"]
 
-    def context(self, request, pk) -> dict:
+    def budget(self, request, pk) -> Budget:
         organisation = _cpts_or_404(pk)
         _deny(can_view_budget(request.user, organisation))
         budget = budget_for_organisation(organisation)
         if budget is None:
             raise Http404(_("Cette CPTS n'a pas encore de budget."))
-        return budget_document_context(budget)
+        return budget
 
 
 class BudgetPreviewView(BudgetDocumentMixin):
-    """The PDF's own template on screen (what the PDF holds)."""
+    """The PDF's own template on screen (what the PDF holds), rendered in the request: it is HTML."""
 
     def get(self, request, pk):
-        return render(request, BUDGET_TEMPLATE, {**self.context(request, pk), "for_pdf": False})
+        context = budget_document_context(self.budget(request, pk))
+        return render(request, BUDGET_TEMPLATE, {**context, "for_pdf": False})
 
 
 class BudgetPdfView(BudgetDocumentMixin):
-    """The budget's PDF, laid out in the request: 1 to 3 pages, so no task and no stored file: it always shows the
-    budget as it is now. ``tests/benchmarks/bench_budget_pdf.py`` measured the largest budget (8 parts) at 0.77 s on
-    a quiet machine, 1.3 s under load: within issue 14's "a second or two", but not through Celery as the other
-    PDFs are (open point of issue 15)."""
+    """The budget's PDF: GET shows where it stands (en attente, en cours, prêt, échec), POST asks for it. The shared
+    render task lays it out (``cpts_portal.rendering``), like every PDF of the portal: no request renders a PDF
+    (issue 14). A budget is 1 to 3 pages, ready in a second or two (``tests/benchmarks/bench_budget_pdf.py``); the
+    page follows it, and the file is laid out again only when the budget changed."""
+
+    http_method_names = ["get", "post"]
 
     def get(self, request, pk):
-        context = self.context(request, pk)
-        pdf = budget_pdf(context)
-        response = HttpResponse(pdf, content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="{budget_pdf_filename(context["budget"])}"'
+        budget = self.budget(request, pk)
+        document = budget_document_get(budget)
+        return render(
+            request,
+            "funding/budget_document.html",
+            {
+                "organisation": budget.organisation,
+                "budget": budget,
+                "document": document,
+                "outdated": document is not None and budget_document_outdated(document, budget),
+                "page_url": reverse("funding:budget_pdf", kwargs={"pk": pk}),
+                "download_url": reverse("funding:budget_pdf_download", kwargs={"pk": pk}),
+            },
+        )
+
+    def post(self, request, pk):
+        budget_document_request(budget=self.budget(request, pk), by=request.user)
+        return redirect("funding:budget_pdf", pk=pk)
+
+
+class BudgetPdfDownloadView(BudgetDocumentMixin):
+    """The stored PDF, byte for byte (its SHA-256 in ``X-Content-SHA256``), under its French name."""
+
+    http_method_names = ["get"]
+
+    def get(self, request, pk):
+        budget = self.budget(request, pk)
+        document = budget_document_get(budget)
+        if document is None or not document.has_file:
+            raise Http404(_("Ce PDF n'est pas prêt : préparez-le depuis la page du PDF du budget."))
+        response = FileResponse(
+            document.file.open("rb"),
+            content_type="application/pdf",
+            as_attachment=True,
+            filename=budget_pdf_filename(budget),
+        )
+        response["X-Content-SHA256"] = document.sha256
         return response
 
 

@@ -303,7 +303,7 @@ class PlanDocumentDownloadView(PlanDocumentMixin):
     def get(self, request, cpts_pk, **kwargs):
         sheet = self.target(kwargs)
         document = documents.plan_document_get(self.open_plan, sheet=sheet, with_contacts=self.with_contacts())
-        if document is None or not document.file.name or not document.file.storage.exists(document.file.name):
+        if document is None or not document.has_file:
             raise Http404(_("Ce PDF n'est pas prêt : préparez-le depuis la page du PDF."))
         response = FileResponse(
             document.file.open("rb"),

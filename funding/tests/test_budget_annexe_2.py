@@ -217,13 +217,17 @@ def test_the_budget_page_costs_the_same_queries_with_more_parts_and_lines(client
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("persona", ["owner", "member"])
-def test_the_budget_pdf_holds_the_parts_labels_totals_and_vigilance(client, budget, cpts, persona, request, owner):
+def test_the_budget_pdf_holds_the_parts_labels_totals_and_vigilance(
+    client, budget, cpts, persona, request, owner, django_capture_on_commit_callbacks
+):
     budget_part_save_lines(part=part(budget, "1B"), by=owner, lines=[], aci_amounts={"aci_fixed": Decimal(10000)})
     client.force_login(request.getfixturevalue(persona))
-    response = client.get(reverse("funding:budget_pdf", args=[cpts.pk]))
+    with django_capture_on_commit_callbacks(execute=True):  # the task renders it (eagerly in tests)
+        assert client.post(reverse("funding:budget_pdf", args=[cpts.pk])).status_code == 302
+    response = client.get(reverse("funding:budget_pdf_download", args=[cpts.pk]))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert "attachment" in response["Content-Disposition"] and "annee-1.pdf" in response["Content-Disposition"]
-    content = pdf_text(response.content)
+    content = pdf_text(b"".join(response.streaming_content))
     for expected in (
         cpts.name,
         "Année 1 du contrat",
@@ -254,9 +258,10 @@ def test_the_budget_pdf_holds_the_parts_labels_totals_and_vigilance(client, budg
 @pytest.mark.parametrize("persona", ["colleague", "outsider"])
 def test_others_may_not_download_or_preview_the_budget(client, budget, cpts, persona, request):
     client.force_login(request.getfixturevalue(persona))
-    for name in ("funding:budget_pdf", "funding:budget_preview"):
+    for name in ("funding:budget_pdf", "funding:budget_pdf_download", "funding:budget_preview"):
         response = client.get(reverse(name, args=[cpts.pk]))
         assert response.status_code == 403 and "Le budget est réservé aux membres de la CPTS." in text(response)
+    assert client.post(reverse("funding:budget_pdf", args=[cpts.pk])).status_code == 403
 
 
 @pytest.mark.django_db

@@ -10,7 +10,8 @@ from django.test import override_settings
 from accounts.demo import CPTS_NAME
 from accounts.models import Organisation
 from funding.choices import BudgetStatus
-from funding.documents import budget_document_context, budget_pdf
+from cpts_portal.pdf import render_pdf
+from funding.documents import BUDGET_TEMPLATE, budget_document_context
 from funding.selectors import budget_for_organisation, budget_summary
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +35,8 @@ def test_the_demo_budget_fills_1a_and_1b_balanced_and_complete():
         assert all(line.amount > 0 for line in p.resources if line.from_calculator)
     assert summary.is_balanced and summary.split_warnings == []
     text = " ".join(
-        page.extract_text() for page in PdfReader(io.BytesIO(budget_pdf(budget_document_context(budget)))).pages
+        page.extract_text()
+        for page in PdfReader(io.BytesIO(render_pdf(BUDGET_TEMPLATE, budget_document_context(budget)))).pages
     )
     text = " ".join(text.split())
     for expected in ("Mission 1 A – Médecin traitant", "Mission 1 B – Soins non-programmés", "ACI – Résultat"):
