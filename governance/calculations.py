@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
 
 @dataclass(frozen=True)
@@ -98,3 +98,31 @@ def counts_by_category(
             )
         )
     return rows
+
+
+# Signatures of the health project (issue 16, point 2): the region says whether every member or a quorum signs.
+RULE_ALL = "all"
+RULE_QUORUM = "quorum"
+
+
+def signatures_needed(total: int, *, rule: str, percent: Decimal | int | None = None) -> int:
+    """How many signatures a version needs before its deposit: every member (``rule`` "all"), or at least
+    ``percent`` % of them, rounded up (``rule`` "quorum": 50 % of 7 members is 4). Never less than one signature."""
+    if total < 0:
+        raise ValueError("total must not be negative")
+    if rule == RULE_ALL:
+        return max(total, 1)
+    if rule == RULE_QUORUM:
+        if percent is None or not (0 < Decimal(percent) <= 100):
+            raise ValueError("a quorum is a percentage in ]0, 100]")
+        needed = (Decimal(total) * Decimal(percent) / 100).to_integral_value(rounding=ROUND_CEILING)
+        return max(int(needed), 1)
+    raise ValueError(f"unknown signature rule: {rule!r}")
+
+
+def quorum_met(signed_count: int, total: int, *, rule: str, percent: Decimal | int | None = None) -> bool:
+    """Whether ``signed_count`` signatures out of ``total`` members are enough (``signatures_needed``); with nobody
+    to sign, never."""
+    if total <= 0:
+        return False
+    return signed_count >= signatures_needed(total, rule=rule, percent=percent)

@@ -87,3 +87,17 @@ class InclusionActionKind(models.TextChoices):
     QUESTIONNAIRE = "questionnaire", _("Questionnaire")
     MAILING = "mailing", _("Envoi d'informations (courrier, e-mail)")
     OTHER = "other", _("Autre action")
+
+
+class SignatureMethod(models.TextChoices):
+    """How a member signed a version of the health project (issue 16, point 2)."""
+
+    LINK = "link", _("Lien électronique")
+    PAPER = "paper", _("Papier")
+
+
+class SignatureRule(models.TextChoices):
+    """Who must sign before the deposit (a regional setting, read by ``calculations.quorum_met``)."""
+
+    ALL = "all", _("Tous les membres")
+    QUORUM = "quorum", _("Un quorum de membres")

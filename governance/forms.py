@@ -233,3 +233,31 @@ class InvitationAcceptForm(forms.Form):
             except ValidationError as exc:
                 self.add_error("password1", exc)
         return data
+
+
+class SignatureSignForm(forms.Form):
+    """The signer confirms the version they read: its SHA-256 comes back hidden and is checked by the service."""
+
+    seen_sha256 = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    confirm = forms.BooleanField(
+        label=_("J'ai lu cette version et je la signe"),
+        error_messages={"required": _("Cochez la case pour confirmer que vous signez cette version.")},
+    )
+
+
+class PaperSignatureForm(forms.Form):
+    scan = forms.FileField(
+        label=_("scan de la signature (PDF)"),
+        error_messages={"required": _("Joignez le scan de la signature (PDF).")},
+    )
+    signed_on = forms.DateField(
+        label=_("signé le"),
+        widget=DATE_INPUT,
+        error_messages={"required": _("Indiquez la date de la signature."), "invalid": _("Date invalide.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["scan"].help_text = _(
+            "La page signée et datée par le membre, numérisée en PDF (%(max)d Mo au plus) ; le contenu est vérifié."
+        ) % {"max": pdf_max_bytes() // (1024 * 1024) or 1}

@@ -76,3 +76,23 @@ def can_view_documents(user, cpts) -> Decision:
     if not decision:
         return Decision(False, _("Vous n'avez pas accès aux documents de cette CPTS."))
     return decision
+
+
+def can_view_signatures(user, cpts) -> Decision:
+    """Who signed a version of the health project and who has not: the CPTS's coordinators and members, and
+    administrators. The reviewing bodies read the signatories in the deposited version, not here."""
+    if refused := _refused_anonymous(user) or _not_cpts(cpts):
+        return refused
+    if _roles_in(user, cpts) or is_administrator(user):
+        return ALLOWED
+    return Decision(False, _("Les signatures du projet de santé sont réservées à la CPTS."))
+
+
+def can_manage_signatures(user, cpts) -> Decision:
+    """Remind the members who have not signed, record paper signatures, read their scans and the signers'
+    addresses: the CPTS's coordinators."""
+    if refused := _refused_anonymous(user) or _not_cpts(cpts):
+        return refused
+    if is_coordinator(user, cpts):
+        return ALLOWED
+    return Decision(False, _("Seuls les coordinateurs de la CPTS peuvent gérer les signatures."))

@@ -11,6 +11,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypedDict
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -40,6 +41,8 @@ from .models import (
     Partner,
     Profession,
     Referent,
+    Signature,
+    SignatureRound,
     StructureType,
 )
 
@@ -299,6 +302,77 @@ def invitation_pending_for(member: Member, *, now: dt.datetime | None = None) ->
     """The member's invitation that can still be used (the latest one: sending another cancels the earlier)."""
     now = now or timezone.now()
     return MemberInvitation.objects.filter(member=member, used_at__isnull=True, expires_at__gt=now).first()
+
+
+# Signatures of the health project's versions (issue 16, point 2)
+
+
+def signature_round_current(target) -> SignatureRound | None:
+    """The round of ``target`` open for signature (None when none was ever opened)."""
+    content_type = ContentType.objects.get_for_model(target)
+    return (
+        SignatureRound.objects.filter(content_type=content_type, object_id=target.pk, superseded_at__isnull=True)
+        .select_related("cpts")
+        .first()
+    )
+
+
+def signature_round_list(cpts: Organisation) -> QuerySet[SignatureRound]:
+    """Every round of the CPTS, the newest first, with its counts (one query)."""
+    return (
+        SignatureRound.objects.filter(cpts=cpts)
+        .select_related("opened_by")
+        .annotate(
+            signatures_total=Count("signatures"),
+            signatures_signed=Count("signatures", filter=Q(signatures__signed_at__isnull=False)),
+        )
+        .order_by("-opened_at", "-pk")
+    )
+
+
+def signature_round_get(cpts: Organisation, pk: int) -> SignatureRound | None:
+    return SignatureRound.objects.filter(cpts=cpts, pk=pk).select_related("cpts", "opened_by").first()
+
+
+@dataclass(frozen=True)
+class SignatureRoundStatus:
+    """Who signed a round's version and who has not. ``total`` counts the members expected to sign: those who
+    signed and those still present who have not (a member who left before signing is in ``left`` only)."""
+
+    signed: list[Signature]
+    missing: list[Signature]
+    left: list[Signature]
+
+    @property
+    def signed_count(self) -> int:
+        return len(self.signed)
+
+    @property
+    def total(self) -> int:
+        return len(self.signed) + len(self.missing)
+
+
+def signature_round_status(signature_round: SignatureRound, *, on: dt.date | None = None) -> SignatureRoundStatus:
+    """The round's signatures, each with its member and (paper) recorder, in one query. Only signatures of this
+    round, on the version its signers saw, are counted."""
+    on = on or timezone.localdate()
+    rows = list(
+        Signature.objects.filter(round=signature_round)
+        .select_related("member", "recorded_by")
+        .order_by("member__last_name", "member__first_name", "pk")
+    )
+    signed = [s for s in rows if s.signed_at is not None and s.signed_sha256 == signature_round.sha256]
+    unsigned = [s for s in rows if s.signed_at is None]
+    return SignatureRoundStatus(
+        signed=sorted(signed, key=lambda s: (s.signed_at, s.pk)),
+        missing=[s for s in unsigned if s.member.is_present_on(on)],
+        left=[s for s in unsigned if not s.member.is_present_on(on)],
+    )
+
+
+def signature_get_by_token(token: str) -> Signature | None:
+    digest = hashlib.sha256((token or "").encode()).hexdigest()
+    return Signature.objects.filter(token_hash=digest).select_related("round__cpts", "member").first()
 
 
 # The organisation as the health project freezes it

@@ -7,6 +7,8 @@ app_name = "governance"
 urlpatterns = [
     path("", views.GovernanceIndexView.as_view(), name="index"),
     path("invitation/<str:token>/", views.InvitationAcceptView.as_view(), name="invitation_accept"),
+    # The single-use signature link: the token is the credential (no login).
+    path("signature/<str:token>/", views.SignatureSignView.as_view(), name="signature_sign"),
     path("<int:cpts_pk>/", views.GovernanceOverviewView.as_view(), name="overview"),
     path("<int:cpts_pk>/membres/", views.MemberListView.as_view(), name="member_list"),
     path("<int:cpts_pk>/membres/ajouter/<str:nature>/", views.MemberCreateView.as_view(), name="member_create"),
@@ -44,4 +46,17 @@ urlpatterns = [
     path("<int:cpts_pk>/documents/<int:pk>/", views.DocumentDownloadView.as_view(), name="document_download"),
     path("<int:cpts_pk>/inclusion/", views.InclusionActionListView.as_view(), name="inclusion_list"),
     path("<int:cpts_pk>/inclusion/ajouter/", views.InclusionActionCreateView.as_view(), name="inclusion_create"),
+    path("<int:cpts_pk>/signatures/", views.SignatureRoundListView.as_view(), name="signature_round_list"),
+    path("<int:cpts_pk>/signatures/<int:pk>/", views.SignatureRoundDetailView.as_view(), name="signature_round_detail"),
+    path(
+        "<int:cpts_pk>/signatures/<int:pk>/relancer/",
+        views.SignatureRoundRemindView.as_view(),
+        name="signature_round_remind",
+    ),
+    path(
+        "<int:cpts_pk>/signatures/signature/<int:pk>/papier/",
+        views.SignaturePaperView.as_view(),
+        name="signature_paper",
+    ),
+    path("<int:cpts_pk>/signatures/signature/<int:pk>/scan/", views.SignatureScanView.as_view(), name="signature_scan"),
 ]

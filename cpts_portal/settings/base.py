@@ -190,6 +190,8 @@ CELERY_BEAT_SCHEDULE = {
     "late-opinions-reminder": {"task": "projects.tasks.opinions_remind_late", "schedule": 3600},
     # The outbox: renders and e-mails still pending 10 minutes after their commit are sent again.
     "resend-pending-work": {"task": "projects.tasks.pending_work_resend", "schedule": 600},
+    # Members who have not signed the health project get a new link 7 days after the last; lost links are resent.
+    "signature-reminders": {"task": "governance.tasks.signature_rounds_remind", "schedule": 3600},
 }
 
 SESSION_COOKIE_HTTPONLY = True

@@ -1,6 +1,7 @@
 from .members import Member, MemberQuerySet
 from .organisation import Body, GovernanceDocument, InclusionAction, Mandate, MemberInvitation, Partner, Referent
 from .reference import MemberCategory, Profession, StructureType
+from .signatures import Signature, SignatureRound
 
 __all__ = [
     "Body",
@@ -14,5 +15,7 @@ __all__ = [
     "Partner",
     "Profession",
     "Referent",
+    "Signature",
+    "SignatureRound",
     "StructureType",
 ]

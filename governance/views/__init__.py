@@ -28,6 +28,14 @@ from .organisation import (
     ReferentCreateView,
     ReferentEndView,
 )
+from .signatures import (
+    SignaturePaperView,
+    SignatureRoundDetailView,
+    SignatureRoundListView,
+    SignatureRoundRemindView,
+    SignatureScanView,
+    SignatureSignView,
+)
 
 __all__ = [
     "BodyCreateView",
@@ -57,4 +65,10 @@ __all__ = [
     "PartnerUpdateView",
     "ReferentCreateView",
     "ReferentEndView",
+    "SignaturePaperView",
+    "SignatureRoundDetailView",
+    "SignatureRoundListView",
+    "SignatureRoundRemindView",
+    "SignatureScanView",
+    "SignatureSignView",
 ]

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from accounts.views import CptsPermissionMixin
 
-from ..permissions import can_manage_governance, can_view_governance, can_view_member_contacts
+from ..permissions import can_manage_governance, can_view_governance, can_view_member_contacts, can_view_signatures
 
 if TYPE_CHECKING:
     from django.views.generic.edit import ModelFormMixin
@@ -28,6 +28,7 @@ class CptsScopedMixin(CptsPermissionMixin):
         ctx["cpts"] = self.cpts
         ctx["can_manage"] = bool(can_manage_governance(user, self.cpts))
         ctx["show_contacts"] = bool(can_view_member_contacts(user, self.cpts))
+        ctx["can_view_signatures"] = bool(can_view_signatures(user, self.cpts))
         return ctx
 
 
