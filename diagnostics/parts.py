@@ -15,7 +15,8 @@ Acting on a dossier (``dossier_parts``, and ``dossier_parts_q`` for lists of dos
 
 - coordinator, member: a membership of the CPTS organisation with that role;
 - desk, reviewer: a reviewer of the organisation that the stage's circuit names as its desk, or among its reviewing
-  organisations (a COPIL member is both);
+  organisations (a COPIL member is both); an agent (or decider) of another body the circuit names as a reviewer
+  (the health project's DD, CPAM or CGSS, MSA, ELSM) is a reviewer too;
 - ARS, ARS decider: an agent or a decider of the ARS of the region that instructs the dossier (a decider signs);
 - ARS DD: an agent of a departmental delegation of that region whose département the CPTS's territory touches;
 - health insurance: the CGSS of that region, a CPAM of that region whose département the territory touches;
@@ -89,6 +90,11 @@ ACTOR_LABELS = {
 CPTS_ACTORS = frozenset({Actor.COORDINATOR, Actor.MEMBER})
 REVIEWING_ACTORS = frozenset({Actor.DESK, Actor.REVIEWER, Actor.ARS, Actor.ARS_DECIDER, Actor.ARS_DD})
 NOBODY: frozenset[Actor] = frozenset()
+
+# The bodies, other than the review bodies, that a stage's circuit may name as reviewers (the health project asks
+# the departmental delegation, the CPAM or CGSS, the MSA and the ELSM), and the roles in which their people act.
+CIRCUIT_BODY_KINDS = frozenset(HEALTH_INSURANCE_KINDS | {OrganisationKind.ARS_DD})
+CIRCUIT_BODY_ROLES = frozenset({Role.AGENT, Role.DECIDER, Role.REVIEWER})
 
 # The bodies that see the CPTS of their region (governance, territory): Guichet, URPS, COPIL, ARS and its
 # delegations, the Assurance Maladie's funds.
@@ -291,6 +297,12 @@ def dossier_parts(user, cpts, *, region_id, settings, stage: str = Stage.LETTER)
         elif org.kind == OrganisationKind.CPAM:
             if _acts_in_area(org, cpts, region_id(), settings):
                 parts.add(Actor.HEALTH_INSURANCE)
+        if org.kind in CIRCUIT_BODY_KINDS and m.role in CIRCUIT_BODY_ROLES:
+            # The health project's circuit asks bodies that are not review bodies (the DD, the CPAM or CGSS, the
+            # MSA, the ELSM): their agents give their organisation's opinion.
+            circuit = circuit or stage_circuit(settings(), stage)
+            if org.pk in circuit[1]:
+                parts.add(Actor.REVIEWER)
     return frozenset(parts)
 
 
@@ -313,7 +325,11 @@ def acting_organisation(user, cpts, actors: frozenset, *, region_id, settings, s
             return org
         if actors & CPTS_ACTORS and org.pk == cpts.pk:
             return org
-        if Actor.REVIEWER in actors and org.pk in reviewer_ids and m.role == Role.REVIEWER:
+        if (
+            Actor.REVIEWER in actors
+            and org.pk in reviewer_ids
+            and (m.role == Role.REVIEWER or (org.kind in CIRCUIT_BODY_KINDS and m.role in CIRCUIT_BODY_ROLES))
+        ):
             return org
         if Actor.HEALTH_INSURANCE in actors and (
             (org.kind == OrganisationKind.CGSS and org.region_id == region_id)
@@ -339,7 +355,7 @@ def dossier_parts_q(
     if not _authenticated(user):
         return q
     cpts_ids: dict[str, set[int]] = {Role.COORDINATOR: set(), Role.MEMBER: set()}
-    circuit_ids, ars_regions, decider_regions, cgss_regions = set(), set(), set(), set()
+    circuit_ids, body_ids, ars_regions, decider_regions, cgss_regions = set(), set(), set(), set(), set()
     dd, cpam = [], []
     for m in membership_list_for_user(user):
         org = m.organisation
@@ -347,6 +363,8 @@ def dossier_parts_q(
             cpts_ids[m.role].add(org.pk)
         elif org.kind in REVIEW_KINDS and m.role == Role.REVIEWER:
             circuit_ids.add(org.pk)
+        if org.kind in CIRCUIT_BODY_KINDS and m.role in CIRCUIT_BODY_ROLES:
+            body_ids.add(org.pk)
         elif org.kind == OrganisationKind.ARS and m.role in (Role.AGENT, Role.DECIDER):
             ars_regions.add(org.region_id)
             if m.role == Role.DECIDER:
@@ -376,6 +394,8 @@ def dossier_parts_q(
         q |= Q(**{f"{cpts_field}__in": cpts_ids[Role.MEMBER]})
     if actors & {Actor.DESK, Actor.REVIEWER} and circuit_ids:
         q |= stage_circuit_q(circuit_ids, stage, settings_field=settings_field)
+    if Actor.REVIEWER in actors and body_ids:
+        q |= Q(**{f"{settings_field}__circuits__stage": stage, f"{settings_field}__circuits__reviewers__in": body_ids})
     if Actor.ARS in actors and ars_regions:
         q |= Q(**{f"{region_field}__in": ars_regions})
     if Actor.ARS_DECIDER in actors and decider_regions:

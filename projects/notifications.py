@@ -9,7 +9,6 @@ rendered without a request (absolute links from ``SITE_URL``) by ``tasks.notific
 from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone, translation
 
 from accounts.models import Membership
@@ -57,7 +56,7 @@ def event_message(event: Event, dossier) -> str:
 
 
 def dossier_url(dossier) -> str:
-    return settings.SITE_URL.rstrip("/") + reverse(definition_for(dossier).detail_url, args=[dossier.pk])
+    return settings.SITE_URL.rstrip("/") + definition_for(dossier).url_of(dossier)
 
 
 def people_for(dossier, actors: frozenset, payload: dict | None = None) -> list:

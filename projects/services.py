@@ -22,6 +22,7 @@ from .calculations import LETTER_SCHEMA_VERSION
 from .choices import (
     DOCUMENT_FILE_NAMES,
     CarryingStage,
+    DeadlineKind,
     DeliveryStatus,
     DocumentKind,
     EventType,
@@ -275,6 +276,8 @@ def _deadlines_notify(pending: dict, order: str, mark: str, event_type: str, *, 
     due = list(
         Deadline.objects.select_for_update(skip_locked=True)
         .filter(closed_at__isnull=True, **pending)
+        # The health project's clock has its own scan (workflows.health_project_services.health_projects_scan).
+        .exclude(kind__in=[DeadlineKind.TACIT_VALIDATION, DeadlineKind.DECISION_ALERT])
         .order_by(order)[:batch]
     )
     for deadline in due:

@@ -67,6 +67,15 @@ def opinions_remind_late() -> int:
 
 
 @shared_task
+def health_projects_scan() -> int:
+    """Beat: the health projects' 2-month clock (tacit validations once the date has passed, alerts to the ARS before
+    it, late opinions), read from deadline rows; never a countdown."""
+    from .workflows.health_project_services import health_projects_scan as scan
+
+    return scan()
+
+
+@shared_task
 def pending_work_resend() -> dict:
     """Beat: send again the PDF renders (the letter's, and every requested PDF: the fiches action's, the budget's)
     and e-mails whose task was lost (broker down at commit, worker killed)."""

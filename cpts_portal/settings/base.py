@@ -188,6 +188,8 @@ CELERY_BEAT_SCHEDULE = {
     # Deadlines are rows scanned here (never long countdowns): alerts before, notices once passed.
     "dossier-deadlines": {"task": "projects.tasks.deadlines_process", "schedule": 3600},
     "late-opinions-reminder": {"task": "projects.tasks.opinions_remind_late", "schedule": 3600},
+    # The health project's 2-month clock: tacit validations once the date has passed, alerts to the ARS before it.
+    "health-projects-scan": {"task": "projects.tasks.health_projects_scan", "schedule": 300},
     # The outbox: renders and e-mails still pending 10 minutes after their commit are sent again.
     "resend-pending-work": {"task": "projects.tasks.pending_work_resend", "schedule": 600},
     # Members who have not signed the health project get a new link 7 days after the last; lost links are resent.

@@ -27,6 +27,7 @@ from governance.choices import DocumentKind
 from governance.selectors import member_counts_by_category, organisation_snapshot
 from missions.selectors import action_plan_page, plan_for_cpts, plan_missing, serialise_action_plan
 
+from ..choices import HealthProjectStatus
 from ..models import HealthProject
 
 __all__ = [
@@ -38,6 +39,7 @@ __all__ = [
     "health_project_for_cpts",
     "health_project_page",
     "health_project_snapshot",
+    "recognised_cpts",
 ]
 
 HEALTH_PROJECT_SCHEMA_VERSION = 2  # 2: the diagnostic's method and links, mission intros, the organisation
@@ -271,3 +273,16 @@ def health_project_snapshot(project: HealthProject, *, on: dt.date | None = None
         "budget": budget_data(budget) if budget else None,
         "quality_evaluation": project.quality_evaluation,
     }
+
+
+def recognised_cpts(region_id: int) -> list[HealthProject]:
+    """The regional register: the CPTS whose health project the region validated (express or tacit), with the date
+    and the kind of validation, the earliest recognised first (one query)."""
+    return list(
+        HealthProject.objects.filter(
+            instructing_region_id=region_id,
+            status__in=[HealthProjectStatus.VALIDATED, HealthProjectStatus.VALIDATED_TACITLY],
+        )
+        .select_related("cpts")
+        .order_by("recognised_on", "cpts__name")
+    )

@@ -20,7 +20,7 @@ from diagnostics.parts import CPTS_ACTORS, REVIEWING_ACTORS, departement_ids_pri
 from funding.selectors import size_band_for_population
 
 from ..calculations import LETTER_FIELDS, assessment_counts_text, diff_data, letter_missing_items
-from ..choices import DeadlineKind, LetterStatus, RenderStatus
+from ..choices import DeadlineKind, HealthProjectStatus, LetterStatus, RenderStatus
 from ..models import (
     ComplementRequest,
     Deadline,
@@ -512,7 +512,10 @@ def letter_more_awaiting(user, letter: IntentionLetter, roles: frozenset, today:
     settings = letter.regional_settings
     if settings is not None and settings.identity_sheet_required and not hasattr(letter, "identity_sheet"):
         items.append(("cpts", AwaitingItem(letter, _("Remplir la fiche signalétique"))))
-    items.append(("cpts", _next_stage_item(letter, today)))
+    project = related_or_none(letter.cpts, "health_project")
+    if project is None or project.status == HealthProjectStatus.DRAFT:
+        # Once put to signature, the health project's own definition says what awaits the CPTS.
+        items.append(("cpts", _next_stage_item(letter, today)))
     return items
 
 

@@ -107,6 +107,10 @@ def _no_organisation(user, dossier, actors):
     return None
 
 
+def _own_pk(dossier) -> list:
+    return [dossier.pk]
+
+
 @dataclass(frozen=True)
 class Definition:
     """One dossier's lifecycle, as data and a few functions the engine calls."""
@@ -143,13 +147,19 @@ class Definition:
     # every dossier shares: messages, late opinions, deadlines).
     recipients: dict = field(default_factory=dict)
     messages: dict = field(default_factory=dict)
-    # The URL name of the dossier's page (notifications link to it).
+    # The URL name of the dossier's page (notifications link to it), and its arguments (default: the dossier's id;
+    # the health project's page is named by its CPTS).
     detail_url: str = ""
+    detail_args: Callable[..., list] = _own_pk
     # (dossier) -> None: record where the CPTS stands (``diagnostics.CptsStage``) after each transition, for the
     # apps below projects that read its stage.
     record_stage: Callable[..., None] | None = None
     # (dossier, actors) -> the status as this audience reads it; default: the StateRule's label.
     status_label: Callable[..., str] | None = None
+
+    def url_of(self, dossier) -> str:
+        """The path of the dossier's page."""
+        return reverse(self.detail_url, args=self.detail_args(dossier))
 
     def label_of(self, dossier, actors: frozenset) -> str:
         if self.status_label is not None:
@@ -254,7 +264,7 @@ class AwaitingItem:
 
     @property
     def dossier_url(self) -> str:
-        return reverse(definition_for(self.dossier).detail_url, args=[self.dossier.pk])
+        return definition_for(self.dossier).url_of(self.dossier)
 
 
 def awaiting_steps(user, dossier, roles: frozenset, own_organisation_ids: set[int]) -> list[tuple[str, str]]:
