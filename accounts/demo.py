@@ -16,8 +16,8 @@ from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
 from django.db import transaction
 
-from .choices import LetterCircuit, LetterFunding, OrganisationKind, Role, Stage, UrpsProfession
-from .models import Departement, Organisation, Region, RegionalSettings, StageCircuit, User
+from .choices import LetterCircuit, LetterFunding, OrganisationKind, ProjectSection, Role, Stage, UrpsProfession
+from .models import Departement, Organisation, Region, RegionalSettings, StageCircuit, TemplateSection, User
 from .services import membership_grant
 
 # A demo credential, documented in the README and printed by the command; never used in production
@@ -317,7 +317,9 @@ def _regional_settings(orgs: dict[str, Organisation]) -> None:
         ],
         opinion_delay_days=30,
         decision_delay_months=2,
+        grid_code=HEALTH_PROJECT_GRID,
     )
+    _template_sections(occitanie, OCCITANIE_TEMPLATE)
     _circuit(
         occitanie,
         Stage.CONTRACT,
@@ -357,7 +359,9 @@ def _regional_settings(orgs: dict[str, Organisation]) -> None:
         reviewers=[orgs["CGSS La Réunion"]],
         opinion_delay_days=30,
         decision_delay_months=2,
+        grid_code=HEALTH_PROJECT_GRID,
     )
+    _template_sections(reunion, REUNION_TEMPLATE)
     _circuit(
         reunion,
         Stage.CONTRACT,
@@ -371,6 +375,49 @@ def _circuit(settings: RegionalSettings, stage: str, *, desk, reviewers, **value
     circuit, _ = StageCircuit.objects.get_or_create(settings=settings, stage=stage, defaults={"desk": desk, **values})
     circuit.reviewers.set(reviewers)
     return circuit
+
+
+# The ARS's analysis grid of a health project (seed 000 Annexe 9, fixtures/opinion_grids.json), named by each region's
+# health project circuit: a region with its own grid names another code.
+HEALTH_PROJECT_GRID = "projet-de-sante-annexe-9"
+S = ProjectSection
+# Seed 003 (the ARS template of the health project): identity, diagnostic, actions by mission, macro-planning,
+# organisation, ways of working and information system, budget, quality and evaluation, annexes.
+OCCITANIE_TEMPLATE = [
+    (S.IDENTITY, "Structure juridique porteuse du projet de la CPTS"),
+    (S.DIAGNOSTIC, "Diagnostic territorial de la CPTS"),
+    (S.ACTIONS, "Actions de la CPTS selon les missions définies par l'ACI"),
+    (S.PLANNING, "Macro-planning des actions"),
+    (S.ORGANISATION, "Organisation de la CPTS"),
+    (S.INFORMATION_SYSTEM, "Modalités de fonctionnement et système d'information"),
+    (S.BUDGET, "Budget prévisionnel"),
+    (S.QUALITY, "Démarche qualité et évaluation"),
+    (S.ANNEXES, "Annexes : statuts, fiches action, liste des adhérents"),
+]
+# Seed 004 (La Réunion's "trame du projet de santé"): the territory and its needs, then the organisation of the CPTS
+# (its members' lists, governance, coordination), then the actions to consider by mission.
+REUNION_TEMPLATE = [
+    (S.IDENTITY, "La CPTS et sa structure porteuse"),
+    (S.DIAGNOSTIC, "Le territoire et ses besoins"),
+    (S.ORGANISATION, "L'organisation de la CPTS"),
+    (S.ACTIONS, "Les actions à envisager par mission"),
+    (S.PLANNING, "Calendrier des actions"),
+    (S.INFORMATION_SYSTEM, "La coordination et le système d'information"),
+    (S.BUDGET, "Budget"),
+    (S.QUALITY, "Qualité et évaluation"),
+    (S.ANNEXES, "Annexes : statuts, fiches action, listes des membres"),
+]
+
+
+def _template_sections(settings: RegionalSettings, rows) -> None:
+    """The region's template of the health project (TemplateSection rows), and its grid on a circuit made before."""
+    for order, (code, title) in enumerate(rows, start=1):
+        TemplateSection.objects.update_or_create(
+            settings=settings, code=code, defaults={"title": title, "order": order}
+        )
+    StageCircuit.objects.filter(settings=settings, stage=Stage.HEALTH_PROJECT, grid_code="").update(
+        grid_code=HEALTH_PROJECT_GRID
+    )
 
 
 def _people(orgs: dict[str, Organisation]) -> list[DemoLogin]:

@@ -2,7 +2,10 @@
 
 - ``letter_missing_items``: what an intention letter still lacks before it may be submitted;
 - ``diff_data``: what changed between two frozen versions, field by field (never over HTML);
-- ``add_months`` / ``split_instalments``: the FIR grant schedule and the 9-month deadline.
+- ``add_months`` / ``split_instalments``: the FIR grant schedule and the 9-month deadline;
+- ``grid_facts``: the counts the ARS's grid (seed 000 Annexe 9) reads from a deposited health project, never retyped;
+- ``order_by_template``: the health project's sections in the order of the region's ARS template (seed 003);
+- ``health_project_diff``: what changed between two deposited versions of a health project, by section.
 """
 
 import datetime as dt
@@ -241,3 +244,91 @@ def split_instalments(*, amount: Decimal, count: int, start: dt.date, period_mon
         value = share if index < count - 1 else amount - share * (count - 1)
         result.append(Instalment(index + 1, value, add_months(start, months)))
     return result
+
+
+# --- The health project's review (issue 16) ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A count the grid shows prefilled from the deposited version (seed 000 Annexe 9: "le territoire")."""
+
+    code: str
+    label: str
+    value: int | None  # None: the version does not hold it (shown "non renseigné", never guessed)
+    source: str  # where the version holds it, for the reviewer who checks it
+
+
+def _count(value) -> int | None:
+    return len(value) if isinstance(value, list) else None
+
+
+def grid_facts(data: dict) -> list[Fact]:
+    """The four counts of Annexe 9's "le territoire" from a health project version's frozen data: communes,
+    inhabitants, professionals engaged (the members as the funding scale counts them, the count the budget uses)
+    and engagements to come (partners whose partnership is not formalised yet: an agreement still to sign)."""
+    diagnostic = data.get("diagnostic") or {}
+    organisation = data.get("organisation") or {}
+    partners = organisation.get("partners")
+    engagements = (
+        sum(1 for p in partners if isinstance(p, dict) and not p.get("is_formalised"))
+        if isinstance(partners, list)
+        else None
+    )
+    population = diagnostic.get("population")
+    members = organisation.get("member_count")
+    return [
+        Fact("communes", "Nombre de communes", _count(diagnostic.get("communes")), "Diagnostic territorial"),
+        Fact(
+            "inhabitants",
+            "Nombre d'habitants",
+            population if isinstance(population, int) else None,
+            "Diagnostic territorial (population des communes)",
+        ),
+        Fact(
+            "professionals",
+            "Nombre de professionnels engagés dans la CPTS",
+            members if isinstance(members, int) else None,
+            "Organisation : membres de la CPTS à la date du projet",
+        ),
+        Fact(
+            "engagements",
+            "Nombre d'engagements à venir",
+            engagements,
+            "Organisation : partenariats pas encore formalisés par une convention",
+        ),
+    ]
+
+
+def order_by_template(items: list, code_of, template: list[str], national: list[str]) -> list:
+    """``items`` in the order of the region's template (the codes in ``template``), then those the template leaves
+    out in the national order (``national``), then the unknown ones as they came. Stable."""
+    rank = {code: index for index, code in enumerate(template)}
+    fallback = {code: len(template) + index for index, code in enumerate(national)}
+    last = len(template) + len(national)
+    return sorted(items, key=lambda item: rank.get(code_of(item), fallback.get(code_of(item), last)))
+
+
+# The top-level keys of a health project version and how the diff names them.
+HEALTH_PROJECT_PARTS = {
+    "cpts": "CPTS",
+    "identity": "Identité",
+    "diagnostic": "Diagnostic territorial",
+    "actions": "Actions par mission et macro-planning",
+    "organisation": "Organisation et gouvernance",
+    "budget": "Budget",
+    "quality_evaluation": "Qualité et évaluation",
+    "signatories": "Signataires",
+}
+
+
+def health_project_diff(before: dict, after: dict) -> list[FieldChange]:
+    """Field-by-field changes between two health project versions (never over HTML), each labelled by its section
+    ("Diagnostic territorial – population")."""
+    changes = []
+    for change in diff_data(before, after, {}):
+        head, _sep, rest = change.path.partition(".")
+        part = HEALTH_PROJECT_PARTS.get(head, head)
+        label = f"{part} – {rest.replace('.', ' › ').replace('_', ' ')}" if rest else part
+        changes.append(FieldChange(change.path, label, change.before, change.after))
+    return changes
