@@ -8,6 +8,7 @@ Writing and members' contact data: the CPTS's coordinators only.
 from .matrix import CPTS_TEAM, Rule, everyone, merge, only, signed_in
 
 GOVERNANCE_READERS = (*CPTS_TEAM, "desk", "urps", "ars", "health_insurance", "dd", "admin")
+SIGNATURE_READERS = (*CPTS_TEAM, "admin")
 
 
 def cpts(w):
@@ -88,4 +89,29 @@ RULES = {
     "governance:document_download": read(lambda w: {"cpts_pk": w.cpts.pk, "pk": w.gov_document.pk}),
     "governance:inclusion_list": read(),
     "governance:inclusion_create": form(),
+    # Members' signatures of the health project (issue 16): the CPTS's own (not the reviewing bodies, who read the
+    # signatories in the deposited version); reminders, paper signatures and scans: the coordinators.
+    "governance:signature_sign": Rule(
+        kwargs=lambda w: {"token": w.objects["signature_token"]},
+        GET=everyone("200"),
+        POST=everyone("200"),
+        note=(
+            "le lien est le justificatif (à usage unique, envoyé au membre) : qui le détient lit la version à signer et "
+            "le nom du signataire ; un POST vide revient avec l'erreur de la case à cocher"
+        ),
+    ),
+    "governance:signature_round_list": Rule(kwargs=cpts, GET=only(*SIGNATURE_READERS), POST=signed_in("405")),
+    "governance:signature_round_detail": Rule(
+        kwargs=lambda w: {"cpts_pk": w.cpts.pk, "pk": w.pk("signature_round")},
+        GET=only(*SIGNATURE_READERS),
+        POST=signed_in("405"),
+    ),
+    "governance:signature_round_remind": action(lambda w: {"cpts_pk": w.cpts.pk, "pk": w.pk("signature_round")}),
+    "governance:signature_paper": form(lambda w: {"cpts_pk": w.cpts.pk, "pk": w.pk("signature")}),
+    "governance:signature_scan": Rule(
+        kwargs=lambda w: {"cpts_pk": w.cpts.pk, "pk": w.pk("paper_signature")},
+        GET=only("coordinator"),
+        POST=signed_in("405"),
+        note="le scan porte une signature manuscrite : coordinateurs seulement",
+    ),
 }

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.utils import timezone
 
 PERSONAS = (
     "coordinator",  # coordinator of the owning CPTS
@@ -99,6 +100,7 @@ def build_world() -> World:
     from funding.services import budget_save_parameters
     from governance.models import Body, InclusionAction, Partner, Referent
     from governance.services import document_upload, mandate_create, member_invite, partner_save
+    from governance.signatures import signature_link_issue, signature_record_paper, signature_round_open
     from governance.tests.factories import MemberFactory, load_professions
     from missions.documents import plan_document_render_now, plan_document_request
     from missions.tests.factories import ActionPlanFactory, ActionSheetFactory, IndicatorFactory, load_catalogue
@@ -237,6 +239,24 @@ def build_world() -> World:
     )
     InclusionAction.objects.create(cpts=w.cpts, date=dt.date(2024, 3, 1), kind="meeting", title="Réunion publique")
     _invitation, w.invitation_token = member_invite(member=w.member, invited_by=coordinator)
+    # Members' signatures (issue 16): a version of the CPTS put to signature, a link for Durand, Petit on paper.
+    signature_round = signature_round_open(
+        target=w.cpts,
+        cpts=w.cpts,
+        sha256="a" * 64,
+        title="Projet de santé – version 1 à signer",
+        document_html="<p>Projet de santé de la CPTS du Lauragais.</p>",
+        by=coordinator,
+    )
+    w.objects["signature_round"] = signature_round
+    w.objects["signature"] = signature_round.signatures.get(member=w.member)
+    w.objects["signature_token"] = signature_link_issue(signature=w.objects["signature"])
+    w.objects["paper_signature"] = signature_record_paper(
+        signature=signature_round.signatures.exclude(member=w.member).first(),
+        scan=SimpleUploadedFile("signature.pdf", tiny_pdf("Signature"), content_type="application/pdf"),
+        signed_on=timezone.localdate(),
+        by=coordinator,
+    )
 
     # Funding: the CPTS's budget.
     w.budget = budget_save_parameters(
