@@ -96,8 +96,8 @@ RULES = {
         GET=everyone("200"),
         POST=everyone("200"),
         note=(
-            "le lien est le justificatif (à usage unique, envoyé au membre) : qui le détient lit la version à signer et "
-            "le nom du signataire ; un POST vide revient avec l'erreur de la case à cocher"
+            "le lien est le justificatif (à usage unique, envoyé au membre) : qui le détient lit la version à signer "
+            "et le nom du signataire ; un POST vide revient avec l'erreur de la case à cocher"
         ),
     ),
     "governance:signature_round_list": Rule(kwargs=cpts, GET=only(*SIGNATURE_READERS), POST=signed_in("405")),
