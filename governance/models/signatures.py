@@ -187,3 +187,8 @@ class Signature(models.Model):
     @property
     def is_signed(self) -> bool:
         return self.signed_at is not None
+
+    @property
+    def is_paper(self) -> bool:
+        """Signed (or to be signed, for a member without e-mail) on paper."""
+        return self.method == SignatureMethod.PAPER

@@ -12,10 +12,14 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from accounts.choices import Role
 from accounts.tests.factories import MembershipFactory, OrganisationFactory
 from governance.calculations import quorum_met, signatures_needed
+from governance.forms import PaperSignatureForm, SignatureSignForm
 from governance.models import Signature, SignatureRound
 from governance.selectors import signature_round_current, signature_round_status
 from governance.signatures import (
@@ -521,3 +525,37 @@ def test_the_round_page_costs_the_same_queries_with_3_or_12_members(
     with CaptureQueriesContext(connection) as large:
         assert client.get(detail_url(larger)).status_code == 200
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+# Forms posted anyhow
+
+
+ANY_TEXT = st.text(max_size=80)
+
+
+@hypothesis_settings(max_examples=150, deadline=None)
+@given(seen=ANY_TEXT, confirm=st.sampled_from(["", "on", "x", "0", "false"]))
+def test_the_signing_form_needs_the_box_ticked_and_a_fingerprint(seen, confirm):
+    form = SignatureSignForm({"seen_sha256": seen, "confirm": confirm})
+    ticked = confirm not in ("", "false")  # Django reads any other value of a checkbox as ticked
+    assert form.is_valid() is (ticked and bool(seen.strip()) and len(seen.strip()) <= 64 and "\x00" not in seen)
+
+
+@hypothesis_settings(max_examples=100, deadline=None)
+@given(signed_on=ANY_TEXT)
+def test_the_paper_form_reads_a_date_or_says_it_is_invalid(signed_on):
+    form = PaperSignatureForm({"signed_on": signed_on}, {"scan": SimpleUploadedFile("s.pdf", b"%PDF-1.4")})
+    if not form.is_valid():
+        assert set(form.errors) <= {"signed_on"}
+        assert form.errors["signed_on"][0] in ("Date invalide.", "Indiquez la date de la signature.")
+
+
+@hypothesis_settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture], derandomize=True
+)
+@given(seen=ANY_TEXT)
+def test_a_signature_is_recorded_only_for_the_exact_fingerprint_shown(opened, seen):
+    signature_round, tokens = opened
+    with pytest.raises(ValidationError):
+        sign(tokens["anne@exemple.fr"], sha256=seen if seen != SHA_V1 else seen + "x")
+    assert not signature_round.signatures.filter(signed_at__isnull=False).exists()

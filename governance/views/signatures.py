@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from ..choices import SignatureMethod
 from ..forms import PaperSignatureForm, SignatureSignForm
 from ..models import Signature
 from ..permissions import can_manage_signatures, can_view_signatures
@@ -179,7 +180,7 @@ class SignatureScanView(SignatureManageMixin, View):
 
     def get(self, request, cpts_pk, pk):
         signature = get_object_or_404(
-            Signature.objects.select_related("member"), pk=pk, round__cpts=self.cpts, method="paper"
+            Signature.objects.select_related("member"), pk=pk, round__cpts=self.cpts, method=SignatureMethod.PAPER
         )
         if not signature.scan:
             raise Http404(_("Aucun scan n'est enregistré pour cette signature."))
