@@ -108,6 +108,18 @@ def member_personal_data(*, member: Member) -> dict:
             }
             for i in member.invitations.all()
         ],
+        "signatures": [
+            {
+                "version": f"{s.round.title} (n° {s.round.number})",
+                "empreinte_sha256": s.round.sha256,
+                "mode": s.get_method_display(),
+                "signee_le": s.signed_on.isoformat() if s.signed_on else "",
+                "enregistree_le": s.signed_at.isoformat() if s.signed_at else "",
+                "adresse_ip": s.ip_address or "",
+                "navigateur": s.user_agent,
+            }
+            for s in member.signatures.select_related("round").order_by("round__opened_at", "pk")
+        ],
         "historique": [
             {"date": h.history_date.isoformat(), "type": h.get_history_type_display()}
             for h in member.history.order_by("history_date")
@@ -162,6 +174,8 @@ def member_erase(*, member: Member, by) -> Member:
     for invitation in member.invitations.all():
         invitation.history.all().delete()
     member.invitations.all().delete()
+    # A signature stays (the version was signed, and counted), but not where and with what it was signed.
+    member.signatures.update(ip_address=None, user_agent="")
     # The audit trail held every earlier version (name, RPPS, contacts): only the erasure itself remains.
     latest = member.history.order_by("-history_date", "-history_id").first()
     member.history.exclude(pk=latest.pk).delete()

@@ -559,3 +559,17 @@ def test_a_signature_is_recorded_only_for_the_exact_fingerprint_shown(opened, se
     with pytest.raises(ValidationError):
         sign(tokens["anne@exemple.fr"], sha256=seen if seen != SHA_V1 else seen + "x")
     assert not signature_round.signatures.filter(signed_at__isnull=False).exists()
+
+
+def test_a_members_signatures_are_in_their_personal_data_and_erasure_keeps_them_without_address(opened, owner):
+    from governance.rgpd import member_erase, member_personal_data
+
+    signature_round, tokens = opened
+    signature = sign(tokens["anne@exemple.fr"])
+    data = member_personal_data(member=signature.member)
+    assert data["signatures"][0]["adresse_ip"] == "203.0.113.7"
+    assert data["signatures"][0]["empreinte_sha256"] == SHA_V1
+    member_erase(member=signature.member, by=owner)
+    signature.refresh_from_db()
+    assert signature.signed_at and signature.ip_address is None and signature.user_agent == ""
+    assert signature_round_status(signature_round).signed_count == 1
