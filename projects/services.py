@@ -498,7 +498,7 @@ def health_project_start(*, cpts, user) -> HealthProject:
         email=letter.contact_email if letter else "",
         phone=letter.contact_phone if letter else "",
     )
-    project.full_clean()
+    project.full_clean(exclude=["status"])  # protected FSM field: only transitions set it
     project.save()
     return project
 
@@ -509,6 +509,6 @@ def health_project_update(*, project: HealthProject, data: dict) -> HealthProjec
     project = HealthProject.objects.select_for_update().get(pk=project.pk)
     for name, value in data.items():
         setattr(project, name, value)
-    project.full_clean()
+    project.full_clean(exclude=["status"])  # protected FSM field: only transitions set it
     project.save()
     return project
