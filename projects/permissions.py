@@ -12,10 +12,14 @@ from accounts.choices import LetterCircuit, OpinionsVisibility, Role, Stage
 from accounts.permissions import ALLOWED, Decision
 from accounts.selectors import is_administrator, membership_list_for_user
 
-from .choices import LetterStatus
-from .models import IntentionLetter
+from .choices import DocumentKind, LetterStatus
+from .models import IntentionLetter, Opinion
 from .selectors.letters import has_opinion_on_current_version
-from .workflows.engine import CPTS_ACTORS, REVIEWING_ACTORS, Actor, authorize
+from .workflows.engine import CPTS_ACTORS, REVIEWING_ACTORS, Actor, authorize, rows_of
+from .workflows.health_project import ARS_AGENTS as PROJECT_ARS_AGENTS
+from .workflows.health_project import OPINION_GIVERS as PROJECT_OPINION_GIVERS
+from .workflows.health_project import STATE_RULES as PROJECT_STATE_RULES
+from .workflows.health_project import actor_organisation, project_actor_roles
 from .workflows.letter import STATE_RULES, cpts_sees_opinions, letter_actor_roles, letter_reviewer_ids, letter_settings
 
 
@@ -282,3 +286,103 @@ def can_start_health_project(user, cpts) -> Decision:
     if not letter_is_validated(cpts):
         return Decision(False, _("Le projet de santé s'ouvre une fois la lettre d'intention validée."))
     return ALLOWED
+
+
+# --- Health project: the review (issue 16) ---------------------------------------------------------------------------
+# The parts come from the health project's definition (``workflows.health_project``): a reviewing organisation, the
+# ARS and the Assurance Maladie read the project from its first deposit on; a draft stays the CPTS's.
+
+REVIEW_READERS = REVIEWING_ACTORS | {Actor.HEALTH_INSURANCE, Actor.ADMINISTRATOR}
+
+
+def can_view_project(user, project) -> Decision:
+    """The health project's page once the project exists: STATE_RULES' view column; the reviewing parts only once it
+    was deposited."""
+    if refused := _authenticated(user):
+        return refused
+    roles = project_actor_roles(user, project)
+    visible = roles & PROJECT_STATE_RULES[project.status].view
+    if visible & (CPTS_ACTORS | {Actor.ADMINISTRATOR}) or (visible and project.current_version_number > 0):
+        return ALLOWED
+    return Decision(False, _("Ce projet de santé ne relève pas de vos organisations."))
+
+
+def can_read_project_review(user, project) -> Decision:
+    """The grid and the opinions: the ARS, the organisations consulted, the Assurance Maladie and administrators,
+    once the project was deposited. The CPTS reads the decision and its motive, and who has given an opinion."""
+    if refused := _authenticated(user):
+        return refused
+    roles = project_actor_roles(user, project)
+    if not roles & REVIEW_READERS:
+        return Decision(
+            False, _("La grille d'analyse et les avis sont réservés à l'ARS et aux organisations consultées.")
+        )
+    if project.current_version_number == 0:
+        return Decision(False, _("Le projet de santé n'a pas encore été déposé."))
+    return ALLOWED
+
+
+def project_opinion_organisation(user, project):
+    """(organisation, is_consolidated) in whose name this person gives an opinion on the project: an organisation of
+    the circuit answers as such; an ARS agent completes the consolidated grid. (None, False) otherwise."""
+    roles = project_actor_roles(user, project)
+    if Actor.REVIEWER in roles:
+        return actor_organisation(user, project, frozenset({Actor.REVIEWER})), False
+    if Actor.ARS in roles:
+        return actor_organisation(user, project, PROJECT_ARS_AGENTS), True
+    return None, False
+
+
+def can_give_project_opinion(user, project) -> Decision:
+    """What ``project_give_opinion`` checks, as a Decision: an organisation consulted (or the ARS, for its
+    consolidated grid), while the project is deposited, once per organisation and version."""
+    if refused := _authenticated(user):
+        return refused
+    roles = project_actor_roles(user, project)
+    if not roles & PROJECT_OPINION_GIVERS:
+        return Decision(False, _("Seules les organisations consultées et l'ARS donnent un avis sur le projet."))
+    if not roles & PROJECT_STATE_RULES[project.status].opinion:
+        return Decision(False, _("Les avis se donnent pendant l'examen du projet déposé."))
+    organisation, _consolidated = project_opinion_organisation(user, project)
+    if organisation is None:
+        return Decision(False, _("Votre organisation n'est pas consultée sur ce projet."))
+    if Opinion.objects.filter(
+        rows_of(project, via="version__"), version__number=project.current_version_number, organisation=organisation
+    ).exists():
+        return Decision(False, _("Votre organisation a déjà rendu son avis sur cette version."))
+    return ALLOWED
+
+
+def _may_fire(user, project, *names: str) -> Decision:
+    """May ``user`` fire one of ``names`` now (its part and the status; the guards are the service's)?"""
+    if refused := _authenticated(user):
+        return refused
+    reasons = []
+    for name in names:
+        try:
+            authorize(user, project, name, check_guards=False)
+            return ALLOWED
+        except (PermissionDenied, TransitionNotAllowed) as exc:
+            reasons.append(str(exc))
+    return Decision(False, reasons[0])
+
+
+def can_request_project_complements(user, project) -> Decision:
+    return _may_fire(user, project, "request_complements")
+
+
+def can_prepare_project_decision(user, project) -> Decision:
+    return _may_fire(user, project, "prepare_decision")
+
+
+def can_sign_project_decision(user, project) -> Decision:
+    """A decider of the ARS signs the non-opposition or the opposition."""
+    return _may_fire(user, project, "validate", "oppose")
+
+
+def can_view_project_document(user, document) -> Decision:
+    """The deposited project: whoever reads the project; the grid with its opinions: whoever reads the review."""
+    project = document.version.dossier
+    if document.kind == DocumentKind.HEALTH_PROJECT_REVIEW:
+        return can_read_project_review(user, project)
+    return can_view_project(user, project)

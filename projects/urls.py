@@ -67,6 +67,57 @@ urlpatterns = [
         views.HealthProjectEditView.as_view(),
         name="health_project_edit",
     ),
+    # The health project as a dossier (issue 16): transitions, review, decision, versions and their PDFs.
+    path(
+        "cpts/<int:cpts_pk>/projet-de-sante/action/<str:transition>/",
+        views.HealthProjectTransitionView.as_view(),
+        name="health_project_transition",
+    ),
+    path(
+        "cpts/<int:cpts_pk>/projet-de-sante/examen/",
+        views.HealthProjectReviewView.as_view(),
+        name="health_project_review",
+    ),
+    path(
+        "cpts/<int:cpts_pk>/projet-de-sante/examen/avis/",
+        views.HealthProjectOpinionView.as_view(),
+        name="health_project_opinion",
+    ),
+    path(
+        "cpts/<int:cpts_pk>/projet-de-sante/examen/complements/",
+        views.HealthProjectComplementsView.as_view(),
+        name="health_project_complements",
+    ),
+    path(
+        "cpts/<int:cpts_pk>/projet-de-sante/examen/decision/preparer/",
+        views.HealthProjectPrepareDecisionView.as_view(),
+        name="health_project_prepare_decision",
+    ),
+    path(
+        "cpts/<int:cpts_pk>/projet-de-sante/examen/decision/signer/",
+        views.HealthProjectSignDecisionView.as_view(),
+        name="health_project_sign_decision",
+    ),
+    path(
+        "cpts/<int:cpts_pk>/projet-de-sante/versions/<int:number>/",
+        views.HealthProjectVersionView.as_view(),
+        name="health_project_version",
+    ),
+    path(
+        "cpts/<int:cpts_pk>/projet-de-sante/versions/<int:number>/modifications/",
+        views.HealthProjectVersionDiffView.as_view(),
+        name="health_project_version_diff",
+    ),
+    path(
+        "cpts/<int:cpts_pk>/projet-de-sante/versions/<int:number>/grille/",
+        views.HealthProjectGridPreviewView.as_view(),
+        name="health_project_grid_preview",
+    ),
+    path(
+        "cpts/<int:cpts_pk>/projet-de-sante/documents/<int:document_pk>/",
+        views.HealthProjectDocumentDownloadView.as_view(),
+        name="health_project_document_download",
+    ),
     path("notifications/", views.NotificationListView.as_view(), name="notification_list"),
     path("notifications/lues/", views.NotificationReadView.as_view(), name="notification_read"),
 ]

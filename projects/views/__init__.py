@@ -1,5 +1,17 @@
 from .documents import DocumentDownloadView, VersionDiffView, VersionPreviewView
 from .health_project import HealthProjectDetailView, HealthProjectEditView, HealthProjectStartView
+from .health_project_review import (
+    HealthProjectComplementsView,
+    HealthProjectDocumentDownloadView,
+    HealthProjectGridPreviewView,
+    HealthProjectOpinionView,
+    HealthProjectPrepareDecisionView,
+    HealthProjectReviewView,
+    HealthProjectSignDecisionView,
+    HealthProjectTransitionView,
+    HealthProjectVersionDiffView,
+    HealthProjectVersionView,
+)
 from .letters import (
     LetterDetailView,
     LetterEditView,
@@ -38,6 +50,16 @@ __all__ = [
     "LetterSubmitConfirmView",
     "LetterTransitionView",
     "NotificationListView",
+    "HealthProjectComplementsView",
+    "HealthProjectDocumentDownloadView",
+    "HealthProjectGridPreviewView",
+    "HealthProjectOpinionView",
+    "HealthProjectPrepareDecisionView",
+    "HealthProjectReviewView",
+    "HealthProjectSignDecisionView",
+    "HealthProjectTransitionView",
+    "HealthProjectVersionDiffView",
+    "HealthProjectVersionView",
     "NotificationReadView",
     "VersionDiffView",
     "VersionPreviewView",

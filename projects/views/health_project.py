@@ -1,4 +1,5 @@
-"""The health project: its page (sections and what is missing), opening it, and editing its own sections."""
+"""The health project: its page (status, the 2-month clock, sections in the region's order and what is missing,
+signatures, actions, versions, expected opinions, decision), opening it, and editing its own sections."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -9,27 +10,44 @@ from django.views import View
 from accounts.views import CptsPermissionMixin
 
 from ..forms import HealthProjectForm
-from ..permissions import can_edit_health_project, can_start_health_project, can_view_health_project
-from ..selectors import health_project_for_cpts, health_project_page
-from ..selectors.validations import validation_history
+from ..permissions import (
+    can_edit_health_project,
+    can_start_health_project,
+    can_view_health_project,
+    can_view_project,
+)
+from ..selectors import health_project_for_cpts
 from ..services import health_project_start, health_project_update
+from .health_project_review import health_project_dossier_context, project_queryset
 
 
 class HealthProjectDetailView(CptsPermissionMixin, View):
-    permission = can_view_health_project
+    """Before the project exists, the CPTS's people (and administrators) read why it may (not) be opened; once it
+    exists, whoever ``can_view_project`` (the reviewing parts from its first deposit on)."""
+
+    permission = None  # type: ignore[assignment]  # checked in cpts_loaded: on the CPTS, or on its project once opened
     http_method_names = ["get", "head", "options"]
 
+    def cpts_queryset(self):
+        return super().cpts_queryset().select_related("departement")
+
+    def cpts_loaded(self) -> None:
+        self.project = project_queryset().filter(cpts=self.cpts).first()
+        user = self.request.user
+        decision = can_view_project(user, self.project) if self.project else can_view_health_project(user, self.cpts)
+        if not decision:
+            raise PermissionDenied(decision.reason)
+
     def get(self, request, cpts_pk):
-        project = health_project_for_cpts(self.cpts)
+        project = self.project
         context = {
             "cpts": self.cpts,
             "project": project,
-            "page": health_project_page(project) if project else None,
-            # The plan's, fiches' and budget's status changes, from the dossiers' one log (one query).
-            "validations": validation_history(self.cpts) if project else [],
             "edit": can_edit_health_project(request.user, self.cpts),  # a Decision: its reason where links lack
             "start": can_start_health_project(request.user, self.cpts),
         }
+        if project is not None:
+            context.update(health_project_dossier_context(request.user, project))
         return render(request, "projects/healthproject_detail.html", context)
 
 
