@@ -141,8 +141,11 @@ def budget_cpts_list_for_user(user) -> list[tuple[Organisation, Budget | None]]:
     return [(o, budgets.get(o.pk)) for o in organisations]
 
 
-def budget_for_organisation(organisation: Organisation) -> Budget | None:
-    """The budget of a CPTS with its scale, parts and lines (3 queries whatever the number of lines)."""
+def budget_for_organisation(organisation: Organisation, *, full: bool = True) -> Budget | None:
+    """The budget of a CPTS with its scale, parts and lines (3 queries whatever the number of lines); the row alone
+    with ``full=False`` (1 query: the pages of its PDF read no line)."""
+    if not full:
+        return Budget.objects.select_related("organisation").filter(organisation=organisation).first()
     return (
         Budget.objects.select_related("scale", "organisation")
         .prefetch_related(

@@ -375,10 +375,10 @@ class BudgetDocumentMixin(LoginRequiredMixin, View):
 
     http_method_names = ["get", "head", "options"]
 
-    def budget(self, request, pk) -> Budget:
+    def budget(self, request, pk, *, full: bool = False) -> Budget:
         organisation = _cpts_or_404(pk)
         _deny(can_view_budget(request.user, organisation))
-        budget = budget_for_organisation(organisation)
+        budget = budget_for_organisation(organisation, full=full)
         if budget is None:
             raise Http404(_("Cette CPTS n'a pas encore de budget."))
         return budget
@@ -388,7 +388,7 @@ class BudgetPreviewView(BudgetDocumentMixin):
     """The PDF's own template on screen (what the PDF holds), rendered in the request: it is HTML."""
 
     def get(self, request, pk):
-        context = budget_document_context(self.budget(request, pk))
+        context = budget_document_context(self.budget(request, pk, full=True))
         return render(request, BUDGET_TEMPLATE, {**context, "for_pdf": False})
 
 

@@ -9,8 +9,8 @@ from django.test import override_settings
 
 from accounts.demo import CPTS_NAME
 from accounts.models import Organisation
-from funding.choices import BudgetStatus
 from cpts_portal.pdf import render_pdf
+from funding.choices import BudgetStatus
 from funding.documents import BUDGET_TEMPLATE, budget_document_context
 from funding.selectors import budget_for_organisation, budget_summary
 

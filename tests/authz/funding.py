@@ -20,7 +20,18 @@ RULES = {
         POST=only("coordinator", ok="400"),
     ),
     "funding:budget_preview": Rule(kwargs=budget, GET=only(*BUDGET_READERS), POST=signed_in("405")),
-    "funding:budget_pdf": Rule(kwargs=budget, GET=only(*BUDGET_READERS), POST=signed_in("405")),
+    "funding:budget_pdf": Rule(
+        kwargs=budget,
+        GET=only(*BUDGET_READERS),
+        POST=only(*BUDGET_READERS, ok="302"),
+        note="qui lit le budget demande son PDF (rendu par une tâche) et suit son état",
+    ),
+    "funding:budget_pdf_download": Rule(
+        kwargs=budget,
+        GET=only(*BUDGET_READERS),
+        POST=signed_in("405"),
+        note="le monde a préparé le PDF du budget",
+    ),
     "funding:budget_complete": Rule(kwargs=budget, GET=signed_in("405"), POST=only("coordinator", ok="302")),
     "funding:budget_reopen": Rule(
         kwargs=budget, GET=signed_in("405"), POST=only(), note="le budget est en cours de saisie : rien à rouvrir"

@@ -97,6 +97,7 @@ def build_world() -> World:
     from accounts.tests.factories import DepartementFactory, MembershipFactory, OrganisationFactory, RegionFactory
     from diagnostics.models import Commune, TerritoryCommune
     from diagnostics.services import diagnostic_update
+    from funding.documents import budget_document_render_now, budget_document_request
     from funding.services import budget_save_parameters
     from governance.models import Body, InclusionAction, Partner, Referent
     from governance.services import document_upload, mandate_create, member_invite, partner_save
@@ -263,6 +264,8 @@ def build_world() -> World:
         organisation=w.cpts, by=coordinator, signed_on=dt.date(2022, 3, 1), missions=["1", "2", "3", "4"], taille=2
     )
     w.budget_part = w.budget.parts.first()
+    budget_document = budget_document_request(budget=w.budget, by=coordinator)  # its PDF, as the readers get it
+    budget_document_render_now(document_id=budget_document.pk)
 
     # Missions: an action plan, a fiche with an indicator.
     w.plan = ActionPlanFactory(cpts=w.cpts)
