@@ -13,6 +13,9 @@ MESSAGE_WRITERS = (*CPTS_TEAM, "desk", "urps", "ars", "dd")
 NOTE_WRITERS = ("desk", "urps", "ars", "dd")
 
 
+NO_PROJECT = "la CPTS du monde n'a pas ouvert son projet de santé : 404 pour tous"
+
+
 def letter(w):
     return {"pk": w.letter.pk}
 
@@ -88,6 +91,43 @@ RULES = {
     ),
     "projects:health_project_edit": Rule(
         kwargs=lambda w: {"cpts_pk": w.cpts.pk}, GET=only(), POST=only(), note="pas encore ouvert : refus pour tous"
+    ),
+    # The health project as a dossier (issue 16): the world's CPTS has not opened its project (its letter is under
+    # review), so every page about it is a 404 for whoever signs in; who opens each page of a deposited project
+    # (owner, an organisation consulted, the ARS agent, the decider, an outsider) is projects/tests/
+    # test_health_project_review_views.py::test_who_opens_each_page.
+    "projects:health_project_transition": Rule(
+        kwargs=lambda w: {"cpts_pk": w.cpts.pk, "transition": "approve"},
+        GET=signed_in("405"),
+        POST=signed_in("404"),
+        note=NO_PROJECT,
+    ),
+    **{
+        f"projects:health_project_{name}": Rule(
+            kwargs=lambda w: {"cpts_pk": w.cpts.pk}, GET=signed_in("404"), POST=signed_in(post), note=NO_PROJECT
+        )
+        for name, post in (
+            ("review", "405"),
+            ("opinion", "404"),
+            ("complements", "404"),
+            ("prepare_decision", "404"),
+            ("sign_decision", "404"),
+        )
+    },
+    **{
+        f"projects:health_project_{name}": Rule(
+            kwargs=lambda w: {"cpts_pk": w.cpts.pk, "number": 1},
+            GET=signed_in("404"),
+            POST=signed_in("405"),
+            note=NO_PROJECT,
+        )  # fmt: skip
+        for name in ("version", "version_diff", "grid_preview")
+    },
+    "projects:health_project_document_download": Rule(
+        kwargs=lambda w: {"cpts_pk": w.cpts.pk, "document_pk": 1},
+        GET=signed_in("404"),
+        POST=signed_in("405"),
+        note=NO_PROJECT,
     ),
     "projects:notification_list": Rule(GET=signed_in("200"), POST=signed_in("405")),
     "projects:notification_read": Rule(GET=signed_in("405"), POST=signed_in("302"), note="ses propres avis seulement"),
