@@ -128,6 +128,16 @@ DEMO_CPTS = [
         "coordination-muretain@demo.portail-cpts.fr",
         24,
     ),
+    # Its letter validated, its health project deposited at the ARS with the opinions under way (issue 16).
+    DemoCpts(
+        "CPTS du Volvestre",
+        OCCITANIE,
+        "31",
+        DemoStage.VALIDATED,
+        tuple("31107 31455 31525 31320 31104 31399 31303 31334 31416 31492 31361 31258 31219".split()),
+        "coordination-volvestre@demo.portail-cpts.fr",
+        30,
+    ),
     # La Réunion has 24 communes: its CPTS cover a few large ones each (a micro-region).
     DemoCpts(
         "CPTS Sud Réunion",
@@ -202,6 +212,7 @@ _COORDINATORS = {
     "coordination-girou@demo.portail-cpts.fr": ("Gilles", "Girou"),
     "coordination-auterivain@demo.portail-cpts.fr": ("Aurélie", "Auterive"),
     "coordination-muretain@demo.portail-cpts.fr": ("Mélanie", "Muret"),
+    "coordination-volvestre@demo.portail-cpts.fr": ("Victor", "Volvestre"),
     "coordination-sud@demo.portail-cpts.fr": ("Sabine", "Payet"),
     "coordination-nord@demo.portail-cpts.fr": ("Nicolas", "Boyer"),
     "coordination-est@demo.portail-cpts.fr": ("Emmanuel", "Hoarau"),
@@ -412,9 +423,7 @@ REUNION_TEMPLATE = [
 def _template_sections(settings: RegionalSettings, rows) -> None:
     """The region's template of the health project (TemplateSection rows), and its grid on a circuit made before."""
     for order, (code, title) in enumerate(rows, start=1):
-        TemplateSection.objects.update_or_create(
-            settings=settings, code=code, defaults={"title": title, "order": order}
-        )
+        TemplateSection.objects.get_or_create(settings=settings, code=code, defaults={"title": title, "order": order})
     StageCircuit.objects.filter(settings=settings, stage=Stage.HEALTH_PROJECT, grid_code="").update(
         grid_code=HEALTH_PROJECT_GRID
     )

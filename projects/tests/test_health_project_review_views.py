@@ -15,6 +15,7 @@ import time_machine
 from django.core import mail
 from django.core.management import call_command
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pypdf import PdfReader
@@ -356,3 +357,28 @@ def test_the_review_costs_the_same_with_5_or_10_opinions(client, deposited):
     assert Opinion.objects.count() == 10
     large = [_cost(client, w.agent, page) for page in pages]
     assert large == small
+
+
+@override_settings(DEBUG=True)
+def test_the_demo_regions_name_annexe_9_and_order_their_template():
+    from accounts.models import RegionalSettings
+    from projects.selectors.review import project_grid, template_sections
+
+    call_command("seed_demo")
+    call_command("seed_demo")  # idempotent: one row per section
+    occitanie = RegionalSettings.objects.get(region__code="76")
+    reunion = RegionalSettings.objects.get(region__code="04")
+    for settings in (occitanie, reunion):
+        grid = project_grid(settings)
+        assert grid.code == GRID and grid.criteria.count() == 7
+        assert all(c.section in ProjectSection.values for c in grid.criteria.all())
+        assert TemplateSection.objects.filter(settings=settings).count() == len(ProjectSection.values)
+    assert [code for code, _t in template_sections(occitanie)][:5] == [
+        "identity", "diagnostic", "actions", "planning", "organisation",
+    ]  # fmt: skip
+    assert [code for code, _t in template_sections(reunion)][:4] == [
+        "identity",
+        "diagnostic",
+        "organisation",
+        "actions",
+    ]
