@@ -9,6 +9,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import F as F_
 from django.forms.models import model_to_dict
 from django.utils import timezone
 from stdnum import luhn
@@ -19,29 +20,40 @@ from accounts.models import Membership, Organisation, StageCircuit
 from funding.demo import seed_budget_demo
 from funding.models import Budget
 from funding.services import budget_save_parameters
-from governance.models import Member
+from governance.models import Member, Signature, SignatureRound
+from governance.selectors import signature_round_current
+from governance.signatures import signature_link_issue, signature_sign
 from missions.demo import seed_actions_demo
 from missions.forms import ActionSheetForm, SheetIndicatorForm
 from missions.models import ActionExample, ActionPlan, ActionSheet, IndicatorTemplate, Mission, SubMission
+from missions.selectors import action_plan_page
 from missions.services import (
     action_plan_create,
+    action_plan_validate,
     action_sheet_create,
     action_sheet_create_from_example,
     action_sheet_update,
     action_sheet_validate,
     action_sheet_validate_by_pilot,
+    action_sheet_validate_for_pilot,
     indicator_save,
 )
 
-from .choices import Assessment, ComplementReason, DecisionOutcome, LetterStatus
+from .choices import Assessment, ComplementReason, DecisionOutcome, HealthProjectStatus, LetterStatus
 from .forms import IdentitySheetForm
 from .models import (
     CarryingStructure,
+    Deadline,
+    DossierVersion,
+    Event,
+    ExpectedOpinion,
     HealthProject,
     IntentionLetter,
     LetterProfession,
     LetterTeamMember,
+    Opinion,
     OrientationOption,
+    StatusTransition,
 )
 from .selectors import letter_grid
 from .services import (
@@ -52,6 +64,14 @@ from .services import (
     message_post,
     note_add,
     opinion_give,
+)
+from .workflows.engine import rows_of
+from .workflows.health_project_services import (
+    health_projects_scan,
+    project_approve,
+    project_deposit,
+    project_give_opinion,
+    project_grid,
 )
 from .workflows.letter import letter_settings
 from .workflows.letter_services import (
@@ -535,6 +555,103 @@ def _health_project(cpts: Organisation, coordinator) -> None:
         _budget(cpts, coordinator, ActionPlan.objects.get(cpts=cpts))
 
 
+# --- The health project's review (issue 16) ----------------------------------------------------------------------
+
+# How far the health project of a demo CPTS (its letter validated) goes: deposited with opinions under way, or
+# validated tacitly after two months of silence. The others stay in writing (the Lauragais: its fiches in every state).
+HEALTH_PROJECT_STAGES = {
+    "CPTS du Volvestre": HealthProjectStatus.DEPOSITED,
+    "CPTS Sud Réunion": HealthProjectStatus.VALIDATED_TACITLY,
+}
+# The reviewing organisations of the Occitanie circuit that have already given their opinion on the deposited one.
+OPINIONS_GIVEN = {
+    "ARS Occitanie – DD Haute-Garonne": (F, "Projet cohérent avec le diagnostic ; vigilance sur le recrutement."),
+    "CPAM de la Haute-Garonne": (F, "Engagements de la mission 1 conformes à l'ACI."),
+    "Guichet CPTS Occitanie": (R, "Associer davantage les kinésithérapeutes et les pharmaciens."),
+}
+TACIT_SHIFT = dt.timedelta(days=75)  # the tacit CPTS deposited its project 75 days ago
+
+
+def _ready_for_approval(cpts: Organisation, coordinator) -> None:
+    """What the coordinators finish before validating the project internally: every fiche validated by its pilot
+    and by the coordination, then the plan."""
+    plan = ActionPlan.objects.get(cpts=cpts)
+    funding = next(i for i in action_plan_page(plan).checklist.items if i.code == "funding_indicators")
+    if not funding.ok:  # La Réunion's fiches of mission 1 have no funding indicator yet: the ALD patients' one
+        sheet = ActionSheet.objects.filter(plan=plan, is_archived=False, mission__code="1").order_by("pk").first()
+        assert sheet is not None  # the examples give every core mission a fiche
+        _add_indicator(sheet, by=coordinator, template_code="1a-ald-sans-mt")
+    for sheet in ActionSheet.objects.filter(plan=plan, is_archived=False).select_related("pilot"):
+        if sheet.status == "draft":
+            if sheet.pilot is not None and sheet.pilot.user_id is not None:
+                sheet = action_sheet_validate_by_pilot(sheet=sheet, by=sheet.pilot.user, comment="Relue et validée.")
+            else:
+                sheet = action_sheet_validate_for_pilot(sheet=sheet, by=coordinator)
+        if sheet.status == "pilot_validated":
+            action_sheet_validate(sheet=sheet, by=coordinator, comment="Indicateurs et budget vérifiés.")
+    plan = ActionPlan.objects.get(pk=plan.pk)
+    if plan.status != "validated":
+        page = action_plan_page(plan)
+        action_plan_validate(plan=plan, by=coordinator, checklist=page.checklist, all_validated=page.all_validated)
+
+
+def _members_sign(project: HealthProject) -> None:
+    """Every member signs the version through their single-use link (the governance services: the token is the
+    one the e-mail would carry)."""
+    signature_round = signature_round_current(project)
+    assert signature_round is not None  # project_approve opened it
+    for signature in signature_round.signatures.select_related("round", "member").filter(signed_at__isnull=True):
+        token = signature_link_issue(signature=signature)
+        signature_sign(token=token, seen_sha256=signature_round.sha256, ip_address=None, user_agent="Démo")
+
+
+def _shift_back(project: HealthProject, delta: dt.timedelta) -> None:
+    """Move every date of the project's review ``delta`` into the past, as if it had been deposited then."""
+    rows = rows_of(project)
+    HealthProject.objects.filter(pk=project.pk).update(deposited_at=F_("deposited_at") - delta)
+    DossierVersion.objects.filter(rows).update(submitted_at=F_("submitted_at") - delta)
+    StatusTransition.objects.filter(rows).update(at=F_("at") - delta)
+    Deadline.objects.filter(rows).update(due_at=F_("due_at") - delta, alert_at=F_("alert_at") - delta)
+    ExpectedOpinion.objects.filter(rows).update(requested_at=F_("requested_at") - delta, due_at=F_("due_at") - delta)
+    Event.objects.filter(rows).update(created_at=F_("created_at") - delta)
+    ExpectedOpinion.objects.filter(rows).update(received_at=F_("received_at") - delta)
+    Opinion.objects.filter(rows_of(project, via="version__")).update(created_at=F_("created_at") - delta)
+    SignatureRound.objects.filter(object_id=project.pk, cpts=project.cpts).update(opened_at=F_("opened_at") - delta)
+    Signature.objects.filter(round__object_id=project.pk, round__cpts=project.cpts).update(
+        signed_at=F_("signed_at") - delta, signed_on=F_("signed_on") - delta
+    )
+
+
+def _walk_health_project(cpts: Organisation, coordinator, target: str) -> None:
+    """Internal validation, the members' signatures, the deposit at the ARS through the real services; then the
+    opinions under way (deposited), or two months of silence and the scan (validated tacitly). Once."""
+    project = HealthProject.objects.get(cpts=cpts)
+    if project.current_version_number or project.status != HealthProjectStatus.DRAFT:
+        return
+    _ready_for_approval(cpts, coordinator)
+    project_approve(project=project, by=coordinator, comment="Projet relu et validé par le bureau.")
+    _members_sign(project)
+    project_deposit(project=project, by=coordinator)
+    if target == HealthProjectStatus.DEPOSITED:
+        for organisation in Organisation.objects.filter(name__in=OPINIONS_GIVEN).order_by("name"):
+            overall, comment = OPINIONS_GIVEN[organisation.name]
+            author = _user(organisation, Role.AGENT) or _user(organisation, Role.REVIEWER)
+            answers = _grid_answers(project, overall)
+            project_give_opinion(project=project, by=author, overall=overall, comment=comment, answers=answers)
+    elif target == HealthProjectStatus.VALIDATED_TACITLY:
+        cgss = Organisation.objects.filter(kind=OrganisationKind.CGSS, region=cpts.region).first()
+        if cgss is not None and (author := _user(cgss, Role.AGENT)):
+            answers = _grid_answers(project, F)
+            project_give_opinion(project=project, by=author, overall=F, comment="Avis favorable.", answers=answers)
+        _shift_back(project, TACIT_SHIFT)
+        health_projects_scan()
+
+
+def _grid_answers(project: HealthProject, overall: str) -> dict:
+    grid = project_grid(project)
+    return {c.pk: (overall, "") for c in grid.criteria.all()} if grid else {}
+
+
 # --- Entry point -------------------------------------------------------------------------------------------------
 
 
@@ -554,6 +671,8 @@ def seed_dossier_demo(cpts: Organisation, *, coordinator, stage: str, index: int
         letter.refresh_from_db()
     if letter.status == LetterStatus.VALIDATED:
         _health_project(cpts, coordinator)
+        if target := HEALTH_PROJECT_STAGES.get(cpts.name):
+            _walk_health_project(cpts, coordinator, target)
     return letter
 
 

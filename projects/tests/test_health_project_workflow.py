@@ -38,6 +38,7 @@ from projects.models import (
     HealthProject,
     IntentionLetter,
     Notification,
+    Opinion,
     ProjectDecision,
     StatusTransition,
 )
@@ -576,3 +577,32 @@ def test_two_workers_scanning_at_once_validate_once(world):
     assert StatusTransition.objects.filter(transition="validate_tacitly").count() == 1
     assert Event.objects.filter(type=EventType.PROJECT_VALIDATED_TACITLY).count() == 1
     assert reload(project).status == S.VALIDATED_TACITLY
+
+
+# --- The demo -----------------------------------------------------------------------------------------------------
+
+
+def test_the_demo_holds_a_deposited_project_with_opinions_under_way_and_one_validated_tacitly(settings):
+    from django.test import override_settings
+
+    from tests.demo_world import demo_communes_create
+
+    demo_communes_create()
+    with override_settings(DEBUG=True):
+        call_command("seed_demo", verbosity=0)
+        counts = (StatusTransition.objects.count(), Event.objects.count(), Opinion.objects.count())
+        call_command("seed_demo", verbosity=0)  # idempotent
+    assert (StatusTransition.objects.count(), Event.objects.count(), Opinion.objects.count()) == counts
+    deposited_project = HealthProject.objects.get(cpts__name="CPTS du Volvestre")
+    assert deposited_project.status == S.DEPOSITED and tacit_validation_at(deposited_project) is not None
+    rows = ExpectedOpinion.objects.filter(health_project=deposited_project)
+    given = {r.organisation.name for r in rows if r.received_at}
+    pending = {r.organisation.name for r in rows if not r.received_at}
+    assert given == {"ARS Occitanie – DD Haute-Garonne", "CPAM de la Haute-Garonne", "Guichet CPTS Occitanie"}
+    assert pending == {"MSA Midi-Pyrénées Sud", "ELSM de la Haute-Garonne"}
+    version = deposited_project.versions.get()
+    assert version.data["signatures"]["signed"] == version.data["signatures"]["expected"] >= 30
+    tacit = HealthProject.objects.get(cpts__name="CPTS Sud Réunion")
+    assert tacit.status == S.VALIDATED_TACITLY and tacit.validation_kind == ValidationKind.TACIT
+    assert tacit.recognised_on < dt.date.today() and tacit.transitions.filter(transition="validate_tacitly").exists()
+    assert HealthProject.objects.get(cpts__name="CPTS du Lauragais (projet)").status == S.DRAFT

@@ -212,9 +212,10 @@ def project_settings(project: HealthProject):
     """The regional settings the project is judged under (frozen at the first deposit), cached on the instance."""
     if project.regional_settings_id:
         return project.regional_settings
-    if not hasattr(project, "_settings_cache"):
-        project._settings_cache = regional_settings_for(region=project_region_id(project), on=timezone.localdate())
-    return project._settings_cache
+    cache = project.__dict__
+    if "_settings_cache" not in cache:
+        cache["_settings_cache"] = regional_settings_for(region=project_region_id(project), on=timezone.localdate())
+    return cache["_settings_cache"]
 
 
 def project_circuit(project: HealthProject):
@@ -269,8 +270,8 @@ def project_stage_record(project: HealthProject) -> None:
 def approval_missing(project: HealthProject) -> list[str]:
     """What blocks the internal validation, in French: the completeness panel's missing items, then the plan
     validated in internal, every fiche validated by the coordination, the budget complete. Cached on the instance."""
-    if hasattr(project, "_approval_missing"):
-        return project._approval_missing
+    if "_approval_missing" in project.__dict__:
+        return project.__dict__["_approval_missing"]
     reasons = []
     for section in health_project_page(project).sections:
         for item in section.missing:
@@ -290,8 +291,8 @@ def approval_missing(project: HealthProject) -> list[str]:
         reasons.append(_("Le budget doit être équilibré et marqué complet."))
     if project_circuit(project) is None:
         reasons.append(_("Aucun circuit du projet de santé n'est paramétré pour votre région."))
-    project._approval_missing = list(dict.fromkeys(reasons))
-    return project._approval_missing
+    project.__dict__["_approval_missing"] = reasons = list(dict.fromkeys(reasons))
+    return reasons
 
 
 def _guard_deposit(project: HealthProject) -> list[str]:

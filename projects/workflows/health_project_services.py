@@ -317,6 +317,8 @@ def project_deposit(*, project: HealthProject, by, comment: str = "") -> Dossier
             project.regional_settings = project_settings(project)
             project.instructing_region_id = project_region_id(project)
         settings = project.regional_settings
+        if settings is None:
+            raise ValidationError(_("Aucun circuit du projet de santé n'est paramétré pour votre région."))
         circuit = project_circuit(project)
         version_data = {
             **data,
@@ -577,9 +579,9 @@ def project_sign_decision(
         if prepared is None:
             raise ValidationError({"outcome": _("Aucune décision n'est préparée : indiquez la décision à signer.")})
         outcome = prepared.outcome
-    same = prepared is not None and prepared.outcome == outcome
-    ground = (ground if ground is not None else (prepared.ground if same else "")) or ""
-    motive = ((motive if motive is not None else (prepared.motive if same else "")) or "").strip()
+    same = prepared if prepared is not None and prepared.outcome == outcome else None
+    ground = (ground if ground is not None else (same.ground if same else "")) or ""
+    motive = ((motive if motive is not None else (same.motive if same else "")) or "").strip()
     _check_decision(outcome, ground, motive)
     name = "validate" if outcome == ProjectDecisionOutcome.NON_OPPOSITION else "oppose"
     with transition(project, name, by=by) as project:
@@ -591,7 +593,7 @@ def project_sign_decision(
             .filter(project=project, version=version, signed_at__isnull=True)
             .first()
         )
-        details = {"outcome": outcome, "ground": ground}
+        details: dict = {"outcome": outcome, "ground": ground}
         if prepared is not None:
             details["prepared_by"] = prepared.prepared_by.get_full_name() or prepared.prepared_by.email
             details["amended"] = (prepared.outcome, prepared.ground, prepared.motive) != (outcome, ground, motive)
