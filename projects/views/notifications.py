@@ -10,6 +10,7 @@ from django.views.generic import ListView
 from ..notifications import event_message
 from ..selectors import notification_list_for_user
 from ..services import notification_mark_read
+from ..workflows.engine import definition_for
 
 
 class NotificationListView(LoginRequiredMixin, ListView):
@@ -21,7 +22,11 @@ class NotificationListView(LoginRequiredMixin, ListView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx["rows"] = [(n, event_message(n.event, n.event.dossier)) for n in ctx["object_list"]]
+        # Each notification links to its dossier's page (a letter by its id, a health project by its CPTS).
+        ctx["rows"] = [
+            (n, event_message(n.event, n.event.dossier), definition_for(n.event.dossier).url_of(n.event.dossier))
+            for n in ctx["object_list"]
+        ]
         return ctx
 
 
