@@ -359,12 +359,12 @@ def dossier_parts_q(
     dd, cpam = [], []
     for m in membership_list_for_user(user):
         org = m.organisation
+        if org.kind in CIRCUIT_BODY_KINDS and m.role in CIRCUIT_BODY_ROLES:
+            body_ids.add(org.pk)  # besides what the body sees in its own right (below)
         if org.kind == OrganisationKind.CPTS and m.role in cpts_ids:
             cpts_ids[m.role].add(org.pk)
         elif org.kind in REVIEW_KINDS and m.role == Role.REVIEWER:
             circuit_ids.add(org.pk)
-        if org.kind in CIRCUIT_BODY_KINDS and m.role in CIRCUIT_BODY_ROLES:
-            body_ids.add(org.pk)
         elif org.kind == OrganisationKind.ARS and m.role in (Role.AGENT, Role.DECIDER):
             ars_regions.add(org.region_id)
             if m.role == Role.DECIDER:
