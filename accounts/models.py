@@ -1,5 +1,7 @@
 """Regions and their settings, organisations, people and their roles."""
 
+import re
+
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -26,11 +28,19 @@ from .choices import (
 from .managers import UserManager
 
 
+def day_list(value: str) -> list[str]:
+    """The parts of a list of day counts: "15; 5" (semicolons, so that no one reads "15,5" as fifteen and a half;
+    commas are accepted too)."""
+    return [part.strip() for part in re.split(r"[;,]", value) if part.strip()]
+
+
 def validate_day_list(value: str) -> None:
-    """A comma-separated list of day counts (the alerts before a deadline), e.g. "15,5"."""
-    parts = [part.strip() for part in value.split(",") if part.strip()]
+    """A list of day counts (the alerts before a deadline), e.g. "15; 5"."""
+    parts = day_list(value)
     if not parts or not all(part.isdigit() and 0 < int(part) <= 365 for part in parts):
-        raise ValidationError(_("Indiquez des nombres de jours entre 1 et 365 séparés par des virgules (ex. : 15,5)."))
+        raise ValidationError(
+            _("Indiquez des nombres de jours entre 1 et 365 séparés par des points-virgules (ex. : 15; 5).")
+        )
 
 
 class CodeManager(models.Manager):
@@ -208,9 +218,9 @@ class RegionalSettings(models.Model):
     tacit_alert_days = models.CharField(
         _("alertes à l'ARS avant la validation tacite (jours)"),
         max_length=50,
-        default="15,5",
+        default="15; 5",
         validators=[validate_day_list],
-        help_text=_("Nombres de jours avant l'échéance, séparés par des virgules (ex. : 15,5)."),
+        help_text=_("Nombres de jours avant l'échéance, séparés par des points-virgules (ex. : 15; 5)."),
     )
     notes = models.TextField(_("remarques"), blank=True)
     history = HistoricalRecords()
@@ -233,7 +243,7 @@ class RegionalSettings(models.Model):
     @property
     def tacit_alert_day_list(self) -> list[int]:
         """The alert days, largest first (15, 5)."""
-        return sorted({int(part) for part in self.tacit_alert_days.split(",") if part.strip()}, reverse=True)
+        return sorted({int(part) for part in day_list(self.tacit_alert_days)}, reverse=True)
 
     @property
     def funds_support(self) -> bool:

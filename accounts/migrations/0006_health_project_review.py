@@ -33,7 +33,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicalregionalsettings',
             name='tacit_alert_days',
-            field=models.CharField(default='15,5', help_text="Nombres de jours avant l'échéance, séparés par des virgules (ex. : 15,5).", max_length=50, validators=[accounts.models.validate_day_list], verbose_name="alertes à l'ARS avant la validation tacite (jours)"),
+            field=models.CharField(default='15; 5', help_text="Nombres de jours avant l'échéance, séparés par des points-virgules (ex. : 15; 5).", max_length=50, validators=[accounts.models.validate_day_list], verbose_name="alertes à l'ARS avant la validation tacite (jours)"),
         ),
         migrations.AddField(
             model_name='regionalsettings',
@@ -53,7 +53,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='regionalsettings',
             name='tacit_alert_days',
-            field=models.CharField(default='15,5', help_text="Nombres de jours avant l'échéance, séparés par des virgules (ex. : 15,5).", max_length=50, validators=[accounts.models.validate_day_list], verbose_name="alertes à l'ARS avant la validation tacite (jours)"),
+            field=models.CharField(default='15; 5', help_text="Nombres de jours avant l'échéance, séparés par des points-virgules (ex. : 15; 5).", max_length=50, validators=[accounts.models.validate_day_list], verbose_name="alertes à l'ARS avant la validation tacite (jours)"),
         ),
         migrations.CreateModel(
             name='HistoricalReviewerDelay',

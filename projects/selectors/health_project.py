@@ -22,10 +22,11 @@ from diagnostics.selectors import (
     territory_summary,
 )
 from funding.choices import BudgetStatus
+from funding.models import Budget
 from funding.selectors import budget_data, budget_for_organisation, cpts_member_count
 from governance.choices import DocumentKind
 from governance.selectors import member_counts_by_category, organisation_snapshot
-from missions.selectors import action_plan_page, plan_for_cpts, plan_missing, serialise_action_plan
+from missions.selectors import PlanPage, action_plan_page, plan_for_cpts, plan_missing, serialise_action_plan
 
 from ..choices import HealthProjectStatus
 from ..models import HealthProject
@@ -79,6 +80,9 @@ class Section:
 class HealthProjectPage:
     project: HealthProject
     sections: list[Section]
+    # What the sections were read from, for the internal validation's guard (no second read).
+    plan_page: PlanPage | None = None
+    budget: Budget | None = None
 
     @property
     def complete(self) -> bool:
@@ -121,13 +125,11 @@ def _diagnostic_section(cpts) -> Section:
     return Section(2, _("Diagnostic territorial"), not missing, summary, url, missing)
 
 
-def _actions_section(cpts) -> Section:
-    plan = plan_for_cpts(cpts)
+def _actions_section(cpts, page) -> Section:
     url = reverse("missions:plan_detail", kwargs={"cpts_pk": cpts.pk})
-    if plan is None:
+    if page is None:
         return Section(3, _("Actions par mission et macro-planning"), False, _("Plan d'actions non commencé"),
                        url, [Missing(_("plan d'actions"), url)])  # fmt: skip
-    page = action_plan_page(plan)
     complete = page.checklist.is_complete
     summary = _("%(n)d fiches action dont %(validated)d validées ; liste de contrôle %(state)s") % {
         "n": page.active_count,
@@ -188,8 +190,7 @@ def _organisation_section(project: HealthProject, cpts, on: dt.date, organisatio
                    reverse("governance:overview", kwargs=governance), missing)  # fmt: skip
 
 
-def _budget_section(cpts) -> Section:
-    budget = budget_for_organisation(cpts)
+def _budget_section(cpts, budget) -> Section:
     url = reverse("funding:budget_detail", args=[cpts.pk])
     if budget is None:
         return Section(5, _("Budget"), False, _("Budget non commencé"), url, [Missing(_("budget"), url)])
@@ -210,16 +211,21 @@ def health_project_page(project: HealthProject, *, on: dt.date | None = None) ->
     """Every section with its state, what is missing, and where to complete it."""
     on = on or timezone.localdate()
     cpts = project.cpts
+    plan = plan_for_cpts(cpts)
+    plan_page = action_plan_page(plan) if plan is not None else None
+    budget = budget_for_organisation(cpts)
     return HealthProjectPage(
         project,
         [
             _identity_section(project),
             _diagnostic_section(cpts),
-            _actions_section(cpts),
+            _actions_section(cpts, plan_page),
             _organisation_section(project, cpts, on, organisation_snapshot(cpts, on)),
-            _budget_section(cpts),
+            _budget_section(cpts, budget),
             _quality_section(project),
         ],
+        plan_page=plan_page,
+        budget=budget,
     )
 
 

@@ -144,9 +144,9 @@ def test_the_page_costs_a_fixed_number_of_queries(client, owner, cpts, django_as
     client.force_login(owner)
     # The organisation section reads the frozen organisation (members, partners, bodies and their mandates,
     # statutes, referents, inclusion actions): one query each, whatever their number.
-    # Issue 16: the page also offers the transitions, whose internal-validation guard reads the completeness panel
-    # again (14 queries: ``workflows.health_project.approval_missing``), the clock, signatures, versions and log.
-    with django_assert_max_num_queries(50):
+    # Issue 16: the page also offers the transitions (the internal-validation guard reads the same completeness
+    # panel, ``workflows.health_project.project_page``), the clock, signatures, versions and log.
+    with django_assert_max_num_queries(40):
         response = client.get(reverse("projects:health_project_detail", args=[cpts.pk]))
     assert f"{communes} communes" in text(response)
 

@@ -54,7 +54,6 @@ from ..permissions import (
     can_view_project_document,
     project_opinion_organisation,
 )
-from ..selectors.health_project import health_project_page
 from ..selectors.letters import opinion_counter
 from ..selectors.review import (
     NATIONAL_SECTIONS,
@@ -68,7 +67,13 @@ from ..selectors.review import (
 from ..selectors.validations import validation_history
 from ..services import document_render_again
 from ..workflows.engine import CPTS_ACTORS, Actor, available_actions, definition_for, rows_of, submitted_version
-from ..workflows.health_project import STATE_RULES, TRANSITION_RULES, project_actor_roles, project_settings
+from ..workflows.health_project import (
+    STATE_RULES,
+    TRANSITION_RULES,
+    project_actor_roles,
+    project_page,
+    project_settings,
+)
 from ..workflows.health_project_services import (
     project_approve,
     project_clock,
@@ -595,7 +600,7 @@ def health_project_dossier_context(user, project: HealthProject) -> dict:
         "status_label": definition_for(project).label_of(project, roles),
         "clock": project_clock(project),
         "settings": settings,
-        "page": (page := health_project_page(project) if cpts_side and writing else None),
+        "page": (page := project_page(project) if cpts_side and writing else None),
         "sections": _ordered_sections(page, sections) if page else [],
         "cpts_side": cpts_side,
         "is_draft": project.status == S.DRAFT,

@@ -33,13 +33,11 @@ from diagnostics.parts import (
     stage_circuit,
 )
 from funding.choices import BudgetStatus
-from funding.selectors import budget_for_organisation
 from missions.choices import PlanStatus
-from missions.selectors import action_plan_page, plan_for_cpts
 
 from ..choices import EventType, HealthProjectStatus
 from ..models import ExpectedOpinion, HealthProject
-from ..selectors.health_project import health_project_page
+from ..selectors.health_project import HealthProjectPage, health_project_page
 from ..selectors.letters import opinion_counter
 from .engine import (
     COORDINATOR_ONLY,
@@ -267,26 +265,33 @@ def project_stage_record(project: HealthProject) -> None:
 # --- Guards ---------------------------------------------------------------------------------------------------
 
 
+def project_page(project: HealthProject) -> HealthProjectPage:
+    """The project's sections and what each one misses, read once per instance: the page shows them and the
+    internal validation's guard reads the same ones."""
+    if "_page_cache" not in project.__dict__:
+        project.__dict__["_page_cache"] = health_project_page(project)
+    return project.__dict__["_page_cache"]
+
+
 def approval_missing(project: HealthProject) -> list[str]:
     """What blocks the internal validation, in French: the completeness panel's missing items, then the plan
     validated in internal, every fiche validated by the coordination, the budget complete. Cached on the instance."""
     if "_approval_missing" in project.__dict__:
         return project.__dict__["_approval_missing"]
     reasons = []
-    for section in health_project_page(project).sections:
+    page = project_page(project)
+    for section in page.sections:
         for item in section.missing:
             reasons.append(_("%(section)s : %(item)s") % {"section": section.title, "item": item.label})
-    plan = plan_for_cpts(project.cpts)
-    if plan is not None:
-        if plan.status != PlanStatus.VALIDATED:
+    if (plan_page := page.plan_page) is not None:
+        if plan_page.plan.status != PlanStatus.VALIDATED:
             reasons.append(_("Le plan d'actions doit être validé en interne par la coordination."))
-        page = action_plan_page(plan)
-        if not page.all_validated:
+        if not plan_page.all_validated:
             reasons.append(
                 _("Chaque fiche action doit être validée par la coordination (%(done)d sur %(total)d).")
-                % {"done": page.validated_count, "total": page.active_count}
+                % {"done": plan_page.validated_count, "total": plan_page.active_count}
             )
-    budget = budget_for_organisation(project.cpts)
+    budget = page.budget
     if budget is not None and budget.status != BudgetStatus.COMPLETE:
         reasons.append(_("Le budget doit être équilibré et marqué complet."))
     if project_circuit(project) is None:
@@ -409,7 +414,7 @@ HEALTH_PROJECT = Definition(
     roles=project_actor_roles,
     guards=GUARDS,
     lock_related=("cpts__region", "regional_settings", "instructing_region"),
-    caches=("_settings_cache", "_approval_missing"),
+    caches=("_settings_cache", "_approval_missing", "_page_cache"),
     people_q=_people_q,
     organisation_of=actor_organisation,
     recipients=PROJECT_RECIPIENTS,
