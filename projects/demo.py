@@ -56,6 +56,7 @@ from .models import (
     StatusTransition,
 )
 from .selectors import letter_grid
+from .selectors.review import project_grid
 from .services import (
     health_project_start,
     health_project_update,
@@ -66,12 +67,12 @@ from .services import (
     opinion_give,
 )
 from .workflows.engine import rows_of
+from .workflows.health_project import project_settings
 from .workflows.health_project_services import (
     health_projects_scan,
     project_approve,
     project_deposit,
     project_give_opinion,
-    project_grid,
 )
 from .workflows.letter import letter_settings
 from .workflows.letter_services import (
@@ -648,7 +649,7 @@ def _walk_health_project(cpts: Organisation, coordinator, target: str) -> None:
 
 
 def _grid_answers(project: HealthProject, overall: str) -> dict:
-    grid = project_grid(project)
+    grid = project_grid(project_settings(project))
     return {c.pk: (overall, "") for c in grid.criteria.all()} if grid else {}
 
 

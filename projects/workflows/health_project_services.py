@@ -12,11 +12,9 @@ from dataclasses import dataclass
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
 from accounts.choices import ComplementsClock, ProjectSection
@@ -48,12 +46,12 @@ from ..models import (
     HealthProject,
     Opinion,
     OpinionAnswer,
-    OpinionGrid,
     ProjectDecision,
     StatusTransition,
 )
 from ..notifications import event_record
 from ..selectors.health_project import HEALTH_PROJECT_SCHEMA_VERSION, health_project_snapshot
+from ..selectors.review import project_grid, template_sections
 from ..services import data_sha256, deadline_create, document_request, opinion_round_open, version_create
 from .engine import Actor, current_version, deadline_at, fire, lock, submitted_version, transition
 from .health_project import (
@@ -76,7 +74,6 @@ __all__ = [
     "project_deposit",
     "project_fingerprint",
     "project_give_opinion",
-    "project_grid",
     "project_prepare_decision",
     "project_reopen",
     "project_request_complements",
@@ -202,35 +199,11 @@ def _round_day(signature_round: SignatureRound) -> dt.date:
     return timezone.localdate(signature_round.opened_at)
 
 
-def _document_html(project: HealthProject, data: dict, sha: str) -> str:
-    """What the signers read: the portal's template of the health project when there is one, otherwise a summary
-    built here (every value escaped)."""
-    context = {"project": project, "data": data, "sha256": sha}
-    try:
-        return render_to_string("pdf/_health_project_body.html", context)
-    except TemplateDoesNotExist:
-        pass
-    identity = data.get("identity") or {}
-    diagnostic = data.get("diagnostic") or {}
-    organisation = data.get("organisation") or {}
-    actions = data.get("actions") or {}
-    sheets = [s for m in actions.get("missions", []) for s in m.get("sheets", [])] if isinstance(actions, dict) else []
-    rows = [
-        (_("CPTS"), identity.get("cpts_name") or data.get("cpts", {}).get("name", "")),
-        (_("Association"), identity.get("association_name", "")),
-        (_("SIRET"), identity.get("siret", "")),
-        (_("Représentant légal"), identity.get("representative_name", "")),
-        (_("Communes"), len(diagnostic.get("communes") or [])),
-        (_("Habitants"), diagnostic.get("population", "")),
-        (_("Membres"), organisation.get("member_count", "")),
-        (_("Fiches action"), len(sheets)),
-        (_("Empreinte SHA-256 de la version"), sha),
-    ]
-    return format_html(
-        "<h2>{}</h2><dl>{}</dl><p>{}</p>",
-        _("Projet de santé de %(cpts)s") % {"cpts": data.get("cpts", {}).get("name", "")},
-        format_html_join("", "<dt>{}</dt><dd>{}</dd>", rows),
-        _("Le projet complet (diagnostic, actions, organisation, budget, qualité) est consultable sur le portail."),
+def _document_html(project: HealthProject, data: dict) -> str:
+    """What the signers read: the sections of the deposited project's PDF, from the same frozen data, in the order of
+    the region's template (``pdf/_health_project_body.html``; every value escaped by the template)."""
+    return render_to_string(
+        "pdf/_health_project_body.html", {"data": data, "sections": template_sections(project_settings(project))}
     )
 
 
@@ -277,7 +250,7 @@ def project_approve(*, project: HealthProject, by, comment: str = "") -> Signatu
             cpts=project.cpts,
             sha256=sha,
             title=_("Projet de santé de %(cpts)s") % {"cpts": project.cpts.name},
-            document_html=_document_html(project, data, sha),
+            document_html=_document_html(project, data),
             by=by,
         )
         fire(project, "approve", by=by, comment=comment, details={"round": signature_round.number, "sha256": sha})
@@ -388,14 +361,6 @@ def project_deposit(*, project: HealthProject, by, comment: str = "") -> Dossier
     return version
 
 
-def project_grid(project: HealthProject) -> OpinionGrid | None:
-    """The region's grid for the health project (the circuit's ``grid_code``), with its criteria."""
-    circuit = project_circuit(project)
-    if circuit is None or not circuit.grid_code:
-        return None
-    return OpinionGrid.objects.filter(code=circuit.grid_code).prefetch_related("criteria").first()
-
-
 def _answer(value) -> tuple[str, str]:
     if isinstance(value, (tuple, list)):
         return (value[0] or "", (value[1] if len(value) > 1 else "") or "")
@@ -419,7 +384,7 @@ def project_give_opinion(*, project: HealthProject, by, overall: str, comment: s
         version = submitted_version(project)
         if Opinion.objects.filter(version=version, organisation=organisation).exists():
             raise ValidationError(_("Votre organisation a déjà rendu son avis sur cette version."))
-        grid = project_grid(project)
+        grid = project_grid(project_settings(project))
         criteria = list(grid.criteria.all()) if grid else []
         given = {int(key): _answer(value) for key, value in (answers or {}).items()}
         missing = [c.label for c in criteria if given.get(c.pk, ("", ""))[0] not in Assessment.values]
@@ -502,6 +467,8 @@ def project_request_complements(
             actor=by,
             payload={"reason": request.get_reason_display(), "organisation": request.organisation.name, "clock": clock},
         )
+        # The review of this version ends here: its grid and opinions are frozen into their PDF.
+        document_request(version=version, kind=DocumentKind.HEALTH_PROJECT_REVIEW)
     return request
 
 
