@@ -18,6 +18,8 @@ from ..permissions import (
 )
 from ..selectors import health_project_for_cpts
 from ..services import health_project_start, health_project_update
+from ..workflows.engine import Actor
+from ..workflows.health_project import STATE_RULES
 from .health_project_review import health_project_dossier_context, project_queryset
 
 
@@ -70,6 +72,10 @@ class HealthProjectEditView(CptsPermissionMixin, View):
         project = health_project_for_cpts(self.cpts)
         if project is None:
             raise PermissionDenied(_("Le projet de santé n'est pas encore ouvert."))
+        if Actor.COORDINATOR not in STATE_RULES[project.status].edit:  # deposited or decided: read in its versions
+            raise PermissionDenied(
+                _("Le projet de santé « %(status)s » ne se modifie plus.") % {"status": project.get_status_display()}
+            )
         return project
 
     def get(self, request, cpts_pk):

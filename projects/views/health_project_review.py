@@ -224,6 +224,8 @@ class HealthProjectReviewView(HealthProjectMixin, TemplateView):
         grid = project_grid(self.settings)
         opinions = review_opinions(version)
         decision = version_decision(version)
+        if decision is not None and decision.signed_at is None and not project_actor_roles(user, project) & ARS_SIDE:
+            decision = None  # a preparation is the ARS's until a decider signs it (as on the project's page)
         prepared = decision if decision is not None and decision.signed_at is None else None
         ctx.update(
             project=project,
@@ -416,6 +418,13 @@ class HealthProjectGridPreviewView(HealthProjectMixin, View):
             "for_pdf": False,
             "back_url": reverse("projects:health_project_review", args=[self.cpts.pk]),
         }
+        decision = context["decision"]
+        if (
+            decision is not None
+            and decision.signed_at is None
+            and not project_actor_roles(request.user, self.project) & ARS_SIDE
+        ):
+            context["decision"] = None  # a preparation is the ARS's until a decider signs it
         return render(request, HEALTH_PROJECT_REVIEW_TEMPLATE, context)
 
 
@@ -595,6 +604,9 @@ def health_project_dossier_context(user, project: HealthProject) -> dict:
     for request in requests:
         request.sections = [(titles.get(c.field_path, c.field_path), c.comment) for c in request.field_comments.all()]
     transitions = list(project.transitions.select_related("by", "version").order_by("at", "pk"))
+    if not roles & ARS_SIDE:  # the motive of a preparation too (the signed decision carries its own)
+        for t in transitions:
+            t.comment = "" if t.transition == "prepare_decision" else t.comment
     return {
         "roles": roles,
         "status_label": definition_for(project).label_of(project, roles),

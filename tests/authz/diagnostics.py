@@ -8,9 +8,10 @@ coordinator is here the coordinator of *another* CPTS, and must be refused.
 from .matrix import CPTS_TEAM, Rule, only, signed_in
 
 # Whoever may read a territory and its diagnostic (its letter is deposited): the CPTS, the reviewing, instructing and
-# health-insurance bodies of its home or instructing region — the departmental ones (the CPAM, the ARS's delegation)
-# only in the CPTS's département ("dd_elsewhere" and "cpam_elsewhere" are refused) —, administrators.
-TERRITORY_READERS = (*CPTS_TEAM, "desk", "urps", "ars", "health_insurance", "dd", "admin")
+# health-insurance bodies (CPAM, MSA, ELSM) of its home or instructing region — the departmental ones (the CPAM, the
+# ELSM, the ARS's delegation) only in the CPTS's département ("dd_elsewhere" and "cpam_elsewhere" are refused) —, the
+# ARS's agents and deciders, administrators.
+TERRITORY_READERS = (*CPTS_TEAM, "desk", "urps", "ars", "ars_decider", "health_insurance", "msa", "elsm", "dd", "admin")
 
 
 def owning(w):

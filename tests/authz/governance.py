@@ -7,7 +7,18 @@ Writing and members' contact data: the CPTS's coordinators only.
 
 from .matrix import CPTS_TEAM, Rule, everyone, merge, only, signed_in
 
-GOVERNANCE_READERS = (*CPTS_TEAM, "desk", "urps", "ars", "health_insurance", "dd", "admin")
+GOVERNANCE_READERS = (
+    *CPTS_TEAM,
+    "desk",
+    "urps",
+    "ars",
+    "ars_decider",
+    "health_insurance",
+    "msa",
+    "elsm",
+    "dd",
+    "admin",
+)
 SIGNATURE_READERS = (*CPTS_TEAM, "admin")
 
 

@@ -1,19 +1,42 @@
-"""projects: the intention letter, walked while it is under review at the Guichet (one URPS has answered).
+"""projects: the intention letter, walked while it is under review at the Guichet (one URPS has answered); the health
+project, walked in review (issue 16: version 2 deposited after complements, opinions given and awaited, a decision
+prepared and not signed; see ``world._health_project_in_review``).
 
-STATE_RULES says who views a letter under review: the CPTS, the desk, the reviewing URPS, the ARS of the region, the
-ARS's delegation of the CPTS's département (not another département's: issue 13, point 3) and administrators; the
-Assurance Maladie is not part of the letter's circuit before the decision.
+STATE_RULES says who views a letter under review: the CPTS, the desk, the reviewing URPS, the ARS of the region (its
+agents and deciders), the ARS's delegation of the CPTS's département (not another département's: issue 13, point 3)
+and administrators; the Assurance Maladie (CPAM, MSA, ELSM) is not part of the letter's circuit before the decision.
+
+The health project's circuit (the region's settings): the ARS is its desk (agents ask for complements, complete the
+consolidated grid, prepare the decision; deciders too, and only they sign); the DD and the CPAM of the CPTS's
+département, the MSA, the Guichet (as Inter-URPS) and the ELSM are consulted; the URPS persona is not, nor are the
+DD and the CPAM of another département. A deposited project is read by the CPTS, the ARS, the organisations consulted
+and administrators; its grid, opinions and PDFs of the review by the ARS, the organisations consulted and
+administrators, not by the CPTS.
 """
 
 from .matrix import CPTS_TEAM, Rule, only, signed_in
 
-LETTER_VIEWERS = (*CPTS_TEAM, "desk", "urps", "ars", "dd", "admin")
+LETTER_VIEWERS = (*CPTS_TEAM, "desk", "urps", "ars", "ars_decider", "dd", "admin")
 # Messages: the CPTS and its interlocutors; internal notes: the reviewing organisations only.
-MESSAGE_WRITERS = (*CPTS_TEAM, "desk", "urps", "ars", "dd")
-NOTE_WRITERS = ("desk", "urps", "ars", "dd")
+MESSAGE_WRITERS = (*CPTS_TEAM, "desk", "urps", "ars", "ars_decider", "dd")
+NOTE_WRITERS = ("desk", "urps", "ars", "ars_decider", "dd")
+
+# The health project in review (issue 16).
+ARS_PEOPLE = ("ars", "ars_decider")
+CONSULTED = ("dd", "health_insurance", "msa", "desk", "elsm")  # the circuit's organisations (the Guichet: Inter-URPS)
+REVIEW_READERS = (*ARS_PEOPLE, *CONSULTED, "admin")
+PROJECT_READERS = (*CPTS_TEAM, *REVIEW_READERS)
+# The CPAM has answered on version 2; the DD answered on version 1 and is asked again on version 2.
+OPINION_GIVERS = ("ars", "ars_decider", "dd", "msa", "desk", "elsm")
 
 
-NO_PROJECT = "la CPTS du monde n'a pas ouvert son projet de santé : 404 pour tous"
+def project(w):
+    return {"cpts_pk": w.cpts.pk}
+
+
+def project_form(*allowed, note=""):
+    """A form of the review: GET shows it, an empty POST comes back with its errors (200) to those allowed."""
+    return Rule(kwargs=project, GET=only(*allowed), POST=only(*allowed), note=note)
 
 
 def letter(w):
@@ -78,56 +101,60 @@ RULES = {
         POST=signed_in("405"),
     ),
     "projects:health_project_detail": Rule(
-        kwargs=lambda w: {"cpts_pk": w.cpts.pk},
-        GET=only(*CPTS_TEAM, "admin"),
+        kwargs=project,
+        GET=only(*PROJECT_READERS),
         POST=signed_in("405"),
-        note="le projet de santé en rédaction : la CPTS et les administrateurs ; la lettre n'est pas encore validée",
+        note="déposé : la CPTS, l'ARS, les organisations consultées (pas l'URPS hors circuit) et les administrateurs",
     ),
     "projects:health_project_start": Rule(
-        kwargs=lambda w: {"cpts_pk": w.cpts.pk},
+        kwargs=project,
         GET=signed_in("405"),
         POST=only(),
-        note="la lettre est en examen : personne ne peut encore ouvrir le projet de santé",
+        note="le projet existe déjà et la lettre du monde est en examen : personne ne l'ouvre",
     ),
     "projects:health_project_edit": Rule(
-        kwargs=lambda w: {"cpts_pk": w.cpts.pk}, GET=only(), POST=only(), note="pas encore ouvert : refus pour tous"
+        kwargs=project,
+        GET=only(),
+        POST=only(),
+        note="déposé à l'ARS, le projet ne se modifie plus (une demande de compléments le rouvre)",
     ),
-    # The health project as a dossier (issue 16): the world's CPTS has not opened its project (its letter is under
-    # review), so every page about it is a 404 for whoever signs in; who opens each page of a deposited project
-    # (owner, an organisation consulted, the ARS agent, the decider, an outsider) is projects/tests/
-    # test_health_project_review_views.py::test_who_opens_each_page.
     "projects:health_project_transition": Rule(
         kwargs=lambda w: {"cpts_pk": w.cpts.pk, "transition": "approve"},
         GET=signed_in("405"),
-        POST=signed_in("404"),
-        note=NO_PROJECT,
+        POST=only("coordinator", ok="302"),
+        note="la coordination : déjà déposé, refus expliqué dans un message ; les autres ne valident pas le projet",
     ),
-    **{
-        f"projects:health_project_{name}": Rule(
-            kwargs=lambda w: {"cpts_pk": w.cpts.pk}, GET=signed_in("404"), POST=signed_in(post), note=NO_PROJECT
-        )
-        for name, post in (
-            ("review", "405"),
-            ("opinion", "404"),
-            ("complements", "404"),
-            ("prepare_decision", "404"),
-            ("sign_decision", "404"),
-        )
-    },
-    **{
-        f"projects:health_project_{name}": Rule(
-            kwargs=lambda w: {"cpts_pk": w.cpts.pk, "number": 1},
-            GET=signed_in("404"),
-            POST=signed_in("405"),
-            note=NO_PROJECT,
-        )  # fmt: skip
-        for name in ("version", "version_diff", "grid_preview")
-    },
-    "projects:health_project_document_download": Rule(
-        kwargs=lambda w: {"cpts_pk": w.cpts.pk, "document_pk": 1},
-        GET=signed_in("404"),
+    "projects:health_project_review": Rule(
+        kwargs=project,
+        GET=only(*REVIEW_READERS),
         POST=signed_in("405"),
-        note=NO_PROJECT,
+        note="la grille et les avis : l'ARS et les organisations consultées, pas la CPTS",
+    ),
+    "projects:health_project_opinion": project_form(
+        *OPINION_GIVERS,
+        note="chaque organisation consultée une fois par version (la CPAM a répondu sur la version 2) ; l'ARS y "
+        "remplit la grille consolidée",
+    ),
+    "projects:health_project_complements": project_form(*ARS_PEOPLE),
+    "projects:health_project_prepare_decision": project_form(*ARS_PEOPLE),
+    "projects:health_project_sign_decision": project_form("ars_decider", note="un décideur de l'ARS signe"),
+    "projects:health_project_version": Rule(
+        kwargs=lambda w: {"cpts_pk": w.cpts.pk, "number": 1}, GET=only(*PROJECT_READERS), POST=signed_in("405")
+    ),
+    "projects:health_project_version_diff": Rule(
+        kwargs=lambda w: {"cpts_pk": w.cpts.pk, "number": 2},
+        GET=only(*PROJECT_READERS),
+        POST=signed_in("405"),
+        note="ce qui a changé entre la version 1 et la version 2 (après les compléments)",
+    ),
+    "projects:health_project_grid_preview": Rule(
+        kwargs=lambda w: {"cpts_pk": w.cpts.pk, "number": 2}, GET=only(*REVIEW_READERS), POST=signed_in("405")
+    ),
+    "projects:health_project_document_download": Rule(
+        kwargs=lambda w: {"cpts_pk": w.cpts.pk, "document_pk": w.pk("health_project_document")},
+        GET=only(*PROJECT_READERS),
+        POST=signed_in("405"),
+        note="le PDF du projet déposé (version 2) : qui lit le projet",
     ),
     "projects:notification_list": Rule(GET=signed_in("200"), POST=signed_in("405")),
     "projects:notification_read": Rule(GET=signed_in("405"), POST=signed_in("302"), note="ses propres avis seulement"),

@@ -91,6 +91,9 @@ def test_the_admin_site_is_for_administrators_only(world):
 # CPTS's département stands.
 TWINS = {"dd_elsewhere": "dd", "cpam_elsewhere": "health_insurance"}
 AREA_APPS = ("diagnostics", "governance", "projects")
+# Except where the circuit names the organisation itself: the health project's circuit consults the DD and the CPAM of
+# Haute-Garonne, not their twins of Ariège, who read the project region-wide but give no opinion on it.
+CIRCUIT_NAMED = {"projects:health_project_opinion"}
 
 
 def test_with_the_region_wide_setting_the_departmental_bodies_act_for_every_cpts_of_the_region(world):
@@ -110,6 +113,7 @@ def test_with_the_region_wide_setting_the_departmental_bodies_act_for_every_cpts
                 expected = getattr(rule, method)
                 data = rule.data(world) if method == "POST" else {}
                 for persona, twin in TWINS.items():
+                    twin = persona if name in CIRCUIT_NAMED else twin
                     response, text = request_as(world, persona, method, url, data, sessions)
                     walked += 1
                     got, leaks = classify(response), leaks_in(world, persona, text)

@@ -8,6 +8,12 @@ another département of R1 (Ariège) a CPAM and the ARS's delegation, which act 
 point 3; ``test_matrix`` walks them again with the region-wide setting on). In La Réunion (R2): a Guichet and an
 ARS of their own.
 
+The owning CPTS's health project is in review (issue 16, ``_health_project_in_review``): the region's health project
+circuit (desk: the ARS; consulted: the DD and the CPAM of Haute-Garonne, the MSA, the Guichet as Inter-URPS, the ELSM
+of Haute-Garonne; the URPS persona is not consulted), version 1 deposited then sent back for complements, version 2
+deposited, opinions given (the DD on version 1, the CPAM on version 2), others awaited, a decision prepared by the
+ARS agent and not yet signed.
+
 Each persona is a real account; ``SECRETS`` lists texts that only some personas may ever read, whatever the page.
 """
 
@@ -15,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -31,6 +38,9 @@ PERSONAS = (
     "ars",  # agent of the ARS of the region
     "foreign_ars",  # agent of the ARS of another region
     "health_insurance",  # agent of the CPAM of the CPTS's département (Assurance Maladie)
+    "msa",  # agent of the MSA of the region (consulted on the health project only)
+    "elsm",  # agent of the ELSM of the CPTS's département (consulted on the health project only)
+    "ars_decider",  # decider of the ARS of the region (signs the decisions)
     "dd",  # agent of the ARS's delegation of the CPTS's département
     "dd_elsewhere",  # agent of the ARS's delegation of another département of the region
     "cpam_elsewhere",  # agent of the CPAM of another département of the region
@@ -101,7 +111,6 @@ def build_world() -> World:
     from funding.services import budget_save_parameters
     from governance.models import Body, InclusionAction, Partner, Referent
     from governance.services import document_upload, mandate_create, member_invite, partner_save
-    from governance.signatures import signature_link_issue, signature_record_paper, signature_round_open
     from governance.tests.factories import MemberFactory, load_professions
     from missions.documents import plan_document_render_now, plan_document_request
     from missions.tests.factories import ActionPlanFactory, ActionSheetFactory, IndicatorFactory, load_catalogue
@@ -173,6 +182,14 @@ def build_world() -> World:
     w.objects["sister_entry"] = TerritoryCommune.objects.filter(territory=sister_territory).first()
     w.sister_letter = complete_letter(w.sister, needs="BROUILLON-CONFIDENTIEL-COTEAUX besoins non encore déposés")
 
+    # The health project's consulted bodies besides the DD, the CPAM and the Guichet (issue 16).
+    msa = OrganisationFactory(name="MSA Midi-Pyrénées Sud", kind=OrganisationKind.MSA, region=w.region)
+    msa_user = MembershipFactory(organisation=msa, role=Role.AGENT).user
+    elsm = OrganisationFactory(
+        name="ELSM de la Haute-Garonne", kind=OrganisationKind.ELSM, region=w.region, departement=departement
+    )
+    elsm_user = MembershipFactory(organisation=elsm, role=Role.AGENT).user
+
     w.users = {
         "coordinator": coordinator,
         "member": member_user,
@@ -186,10 +203,15 @@ def build_world() -> World:
         "dd": circuit.ars_dd_agent,
         "dd_elsewhere": dd_elsewhere_user,
         "cpam_elsewhere": cpam_elsewhere_user,
+        "msa": msa_user,
+        "elsm": elsm_user,
+        "ars_decider": circuit.ars_decider,
         "admin": admin_user,
     }
     w.organisation_ids = {"cpam": cpam.pk, "urps": urps.pk, "desk": circuit.desk.pk, "ars": circuit.ars.pk}
     w.objects["settings"] = circuit.settings
+    dd = circuit.ars_dd_agent.memberships.get().organisation
+    w.objects["health_project_reviewers"] = [dd, cpam, msa, circuit.desk, elsm]
 
     # Territory and diagnostic of the owning CPTS.
     territory = territory_for(w.cpts)
@@ -240,25 +262,6 @@ def build_world() -> World:
     )
     InclusionAction.objects.create(cpts=w.cpts, date=dt.date(2024, 3, 1), kind="meeting", title="Réunion publique")
     _invitation, w.invitation_token = member_invite(member=w.member, invited_by=coordinator)
-    # Members' signatures (issue 16): a version of the CPTS put to signature, a link for Durand, Petit on paper.
-    signature_round = signature_round_open(
-        target=w.cpts,
-        cpts=w.cpts,
-        sha256="a" * 64,
-        title="Projet de santé – version 1 à signer",
-        document_html="<p>Projet de santé de la CPTS du Lauragais.</p>",
-        by=coordinator,
-    )
-    w.objects["signature_round"] = signature_round
-    w.objects["signature"] = signature_round.signatures.get(member=w.member)
-    w.objects["signature_token"] = signature_link_issue(signature=w.objects["signature"])
-    w.objects["paper_signature"] = signature_record_paper(
-        signature=signature_round.signatures.exclude(member=w.member).first(),
-        scan=SimpleUploadedFile("signature.pdf", tiny_pdf("Signature"), content_type="application/pdf"),
-        signed_on=timezone.localdate(),
-        by=coordinator,
-    )
-
     # Funding: the CPTS's budget.
     w.budget = budget_save_parameters(
         organisation=w.cpts, by=coordinator, signed_on=dt.date(2022, 3, 1), missions=["1", "2", "3", "4"], taille=2
@@ -275,6 +278,8 @@ def build_world() -> World:
         plan_document = plan_document_request(plan=w.plan, sheet=None, with_contacts=with_contacts, by=coordinator)
         plan_document_render_now(document_id=plan_document.pk)
 
+    _health_project_in_review(w, circuit)
+
     w.secrets = [
         Secret(w.member.email, frozenset({"coordinator", "admin"}), "e-mail d'un membre de la CPTS"),
         Secret(w.member.phone, frozenset({"coordinator", "admin"}), "téléphone d'un membre de la CPTS"),
@@ -290,7 +295,164 @@ def build_world() -> World:
             frozenset({"urps", "admin"}),
             "note interne d'une URPS",
         ),
+        # The opinions on the health project and the grid: the ARS and the organisations consulted (the DD reads
+        # the review as the ARS's delegation too), the Assurance Maladie of the territory, administrators.
+        Secret(
+            "AVIS-DD-PROJET",
+            frozenset({"ars", "ars_decider", "dd", "health_insurance", "desk", "msa", "elsm", "admin"}),
+            "avis de la délégation départementale sur le projet de santé",
+        ),
+        # A decision prepared and not signed: the ARS's until a decider signs it.
+        Secret(
+            "MOTIF-DECISION-PREPAREE",
+            frozenset({"ars", "ars_decider", "admin"}),
+            "motif de la décision préparée (non signée) sur le projet de santé",
+        ),
     ]
     w.objects["sister_member"] = sister_member
     w.objects["user_in"] = user_in
     return w
+
+
+# --- The health project in review (issue 16) ----------------------------------------------------------------------
+
+
+@contextmanager
+def approval_guard_lifted():
+    """``project_approve`` without its content guard (the completeness panel, every fiche and the plan validated, the
+    budget complete): meeting it would freeze the world's plan, fiche and budget, which the missions and funding
+    pages of the matrix walk in their draft state. Every other guard runs (the signatures' rule and fingerprint at
+    the deposit, the statuses, who may fire what)."""
+    from projects.workflows import health_project as definition
+
+    real = definition.GUARDS["approve"]
+    definition.GUARDS["approve"] = lambda project: []
+    try:
+        yield
+    finally:
+        definition.GUARDS["approve"] = real
+
+
+def _health_project_in_review(w: World, circuit) -> None:
+    """The owning CPTS's health project, walked through the real services: the region's health project circuit and
+    template, the project opened (directly: the CPTS's letter stays under review for the letter's pages, and
+    ``health_project_start`` waits for a validated letter), put to signature (Durand by link, Petit on paper) and
+    deposited; the DD gives its opinion on version 1; the ARS agent asks for complements on two sections; the
+    coordinator completes, puts version 2 to signature (Petit by link; Durand's link is not used yet, the region
+    asking a quorum of 50 %) and deposits it; the CPAM gives its opinion on version 2 (the DD's, the MSA's, the
+    Guichet's and the ELSM's are awaited); the agent prepares the non-opposition, which no decider has signed yet.
+    Version 2's PDF is rendered (the download is walked)."""
+    from accounts.choices import ProjectSection, SignatureRule, Stage
+    from accounts.demo import HEALTH_PROJECT_GRID, OCCITANIE_TEMPLATE
+    from accounts.models import ReviewerDelay, StageCircuit, TemplateSection
+    from governance.selectors import signature_round_current
+    from governance.signatures import signature_link_issue, signature_record_paper, signature_sign
+    from projects.choices import Assessment, ComplementReason, DocumentKind, ProjectDecisionOutcome
+    from projects.models import HealthProject, OpinionGrid, RenderedDocument
+    from projects.services import document_render_now, health_project_update
+    from projects.workflows.health_project_services import (
+        project_approve,
+        project_deposit,
+        project_give_opinion,
+        project_prepare_decision,
+        project_request_complements,
+    )
+
+    settings = w.objects["settings"]
+    settings.signature_rule, settings.signature_quorum_percent = SignatureRule.QUORUM, 50
+    settings.save(update_fields=["signature_rule", "signature_quorum_percent"])
+    reviewers = w.objects["health_project_reviewers"]
+    dd = reviewers[0]
+    hp_circuit = StageCircuit.objects.create(
+        settings=settings,
+        stage=Stage.HEALTH_PROJECT,
+        desk=circuit.ars,
+        opinion_delay_days=30,
+        decision_delay_months=2,
+        grid_code=HEALTH_PROJECT_GRID,
+    )
+    hp_circuit.reviewers.set(reviewers)
+    ReviewerDelay.objects.create(circuit=hp_circuit, organisation=dd, delay_days=21)
+    TemplateSection.objects.bulk_create(
+        TemplateSection(settings=settings, code=code, title=title, order=order)
+        for order, (code, title) in enumerate(OCCITANIE_TEMPLATE, start=1)
+    )
+
+    coordinator, agent = w.users["coordinator"], w.users["ars"]
+    project = HealthProject(cpts=w.cpts, created_by=coordinator, cpts_name=w.cpts.name)
+    project.full_clean(exclude=["status"])
+    project.save()
+    project = health_project_update(
+        project=project,
+        data={
+            "association_name": "Association CPTS du Lauragais",
+            "coordinator_name": coordinator.get_full_name(),
+            "ways_of_working": "Messagerie sécurisée de santé ; réunion plénière trimestrielle.",
+        },
+    )
+
+    def sign(*, paper: bool):
+        """Round 1: Durand by link, Petit on paper. Round 2: Petit by link; Durand's link is sent, not used yet (the
+        region's quorum of 50 % is met): the signing page and the paper form are open on it."""
+        signature_round = signature_round_current(project)
+        for signature in signature_round.signatures.select_related("round", "member").order_by("member__last_name"):
+            token = signature_link_issue(signature=signature)
+            if paper and signature.member_id != w.member.pk:
+                w.objects["paper_signature"] = signature_record_paper(
+                    signature=signature,
+                    scan=SimpleUploadedFile("signature.pdf", tiny_pdf("Signature"), content_type="application/pdf"),
+                    signed_on=timezone.localdate(),
+                    by=coordinator,
+                )
+            elif paper or signature.member_id != w.member.pk:
+                signature_sign(token=token, seen_sha256=signature_round.sha256, ip_address=None, user_agent="Monde")
+            else:
+                w.objects["signature"], w.objects["signature_token"] = signature, token
+        w.objects["signature_round"] = signature_round
+
+    grid = OpinionGrid.objects.get(code=HEALTH_PROJECT_GRID)
+
+    def answers(project) -> dict:
+        return {c.pk: (Assessment.FAVORABLE, "") for c in grid.criteria.all()}
+
+    with approval_guard_lifted():
+        project_approve(project=project, by=coordinator, comment="Relu par le bureau.")
+        sign(paper=True)
+        project_deposit(project=project, by=coordinator)
+        project_give_opinion(
+            project=project,
+            by=circuit.ars_dd_agent,
+            overall=Assessment.RESERVED,
+            comment="AVIS-DD-PROJET : préciser les partenariats hospitaliers.",
+            answers=answers(project),
+        )
+        project_request_complements(
+            project=project,
+            by=agent,
+            reason=ComplementReason.INCOMPLETE,
+            message="Précisez les partenariats et le fonctionnement.",
+            section_comments={
+                ProjectSection.ORGANISATION: "Nommez les partenaires hospitaliers.",
+                ProjectSection.INFORMATION_SYSTEM: "Quelle messagerie sécurisée ?",
+            },
+        )
+        project = health_project_update(
+            project=HealthProject.objects.get(pk=project.pk),
+            data={"ways_of_working": "MSSanté et Mon espace santé ; réunion plénière trimestrielle."},
+        )
+        project_approve(project=project, by=coordinator, comment="Compléments apportés.")
+        sign(paper=False)
+        project_deposit(project=project, by=coordinator, comment="Version complétée.")
+        project_give_opinion(
+            project=project, by=w.users["health_insurance"], overall=Assessment.FAVORABLE, comment="Avis de la CPAM.",
+            answers=answers(project),
+        )  # fmt: skip
+        project_prepare_decision(
+            project=project,
+            by=agent,
+            outcome=ProjectDecisionOutcome.NON_OPPOSITION,
+            motive="MOTIF-DECISION-PREPAREE : projet conforme au PRS.",
+        )
+    w.objects["health_project"] = HealthProject.objects.get(pk=project.pk)
+    document = RenderedDocument.objects.get(kind=DocumentKind.HEALTH_PROJECT, version__number=2)
+    w.objects["health_project_document"] = document_render_now(document_id=document.pk)
