@@ -56,6 +56,8 @@ urlpatterns = [
         views.DocumentDownloadView.as_view(),
         name="document_download",
     ),
+    path("projets-de-sante/", views.HealthProjectListView.as_view(), name="health_project_list"),
+    path("cpts-reconnues/", views.RecognisedRegisterView.as_view(), name="recognised_register"),
     path("cpts/<int:cpts_pk>/projet-de-sante/", views.HealthProjectDetailView.as_view(), name="health_project_detail"),
     path(
         "cpts/<int:cpts_pk>/projet-de-sante/ouvrir/",

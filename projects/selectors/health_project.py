@@ -4,13 +4,17 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import cast
 
-from django.db.models import Field
+from django.db.models import Field, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from accounts.choices import Stage
+from accounts.models import circuits_prefetch
+from accounts.selectors import is_administrator
 from cpts_portal.formatting import format_number
+from diagnostics.parts import CPTS_ACTORS, REVIEWING_ACTORS, Actor, dossier_parts_q
 from diagnostics.reports import diagnostic_report, indicator_snapshot
 from diagnostics.selectors import (
     diagnostic_missing,
@@ -28,8 +32,8 @@ from governance.choices import DocumentKind
 from governance.selectors import member_counts_by_category, organisation_snapshot
 from missions.selectors import PlanPage, action_plan_page, plan_for_cpts, plan_missing, serialise_action_plan
 
-from ..choices import HealthProjectStatus
-from ..models import HealthProject
+from ..choices import DeadlineKind, HealthProjectStatus
+from ..models import Deadline, ExpectedOpinion, HealthProject
 
 __all__ = [
     "HEALTH_PROJECT_SCHEMA_VERSION",
@@ -40,6 +44,8 @@ __all__ = [
     "health_project_for_cpts",
     "health_project_page",
     "health_project_snapshot",
+    "project_list_for_user",
+    "project_visibility_q",
     "recognised_cpts",
 ]
 
@@ -289,6 +295,36 @@ def recognised_cpts(region_id: int) -> list[HealthProject]:
             instructing_region_id=region_id,
             status__in=[HealthProjectStatus.VALIDATED, HealthProjectStatus.VALIDATED_TACITLY],
         )
-        .select_related("cpts")
+        .select_related("cpts__departement")
         .order_by("recognised_on", "cpts__name")
     )
+
+
+def project_visibility_q(user) -> Q | None:
+    """The health projects a person may see (None: all of them), as ``permissions.can_view_project`` decides for one:
+    the CPTS's people always; the reviewing parts, the bodies of the circuit and the Assurance Maladie of the area once
+    the project was deposited."""
+    if is_administrator(user):
+        return None
+    deposited = Q(current_version_number__gt=0)
+    reviewing = REVIEWING_ACTORS | {Actor.HEALTH_INSURANCE}
+    return dossier_parts_q(user, CPTS_ACTORS, stage=Stage.HEALTH_PROJECT) | deposited & dossier_parts_q(
+        user, reviewing, stage=Stage.HEALTH_PROJECT
+    )
+
+
+def project_list_for_user(user) -> QuerySet[HealthProject]:
+    """Every health project the person may see, with what the list reads prefetched (the settings and their circuits,
+    the opinions awaited, the open clock rows): a fixed number of queries whatever the number of projects."""
+    qs = HealthProject.objects.select_related("cpts__region", "cpts__departement", "regional_settings")
+    q = project_visibility_q(user)
+    if q is not None:
+        qs = qs.filter(pk__in=HealthProject.objects.filter(q).values("pk"))
+    return qs.prefetch_related(
+        circuits_prefetch("regional_settings__"),
+        Prefetch("expected_opinions", queryset=ExpectedOpinion.objects.select_related("organisation")),
+        Prefetch(
+            "deadlines",
+            queryset=Deadline.objects.filter(closed_at__isnull=True, kind=DeadlineKind.TACIT_VALIDATION),
+        ),
+    ).order_by("-updated_at", "pk")

@@ -1,5 +1,6 @@
 from .documents import DocumentDownloadView, VersionDiffView, VersionPreviewView
 from .health_project import HealthProjectDetailView, HealthProjectEditView, HealthProjectStartView
+from .health_project_list import HealthProjectListView, RecognisedRegisterView
 from .health_project_review import (
     HealthProjectComplementsView,
     HealthProjectDocumentDownloadView,
@@ -60,6 +61,8 @@ __all__ = [
     "HealthProjectTransitionView",
     "HealthProjectVersionDiffView",
     "HealthProjectVersionView",
+    "HealthProjectListView",
+    "RecognisedRegisterView",
     "NotificationReadView",
     "VersionDiffView",
     "VersionPreviewView",
