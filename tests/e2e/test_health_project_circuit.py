@@ -155,8 +155,12 @@ def sign_through_link(page, live_server, path, signature_round, name):
 def give_opinion(page, live_server, cpts, user, organisation, overall, comment):
     from projects.models import GridCriterion
 
-    login(page, live_server, user)
-    page.goto(f"{live_server.url}/dossiers/cpts/{cpts.pk}/projet-de-sante/")
+    login(page, live_server, user)  # the opinion their organisation owes, on their home page, leads to the project
+    owed = page.get_by_role("region", name=re.compile("(Avis attendus de votre organisation|en attente de votre avis)"))
+    assert f"{CPTS} – Rendre l'avis de votre organisation" in flat(owed.inner_text())
+    assert_accessible(page)
+    owed.get_by_role("link", name=CPTS).click()
+    page.wait_for_url(f"{live_server.url}/dossiers/cpts/{cpts.pk}/projet-de-sante/")
     assert page.locator("#statut").inner_text() == "Avis attendus"
     page.get_by_role("link", name="Grille d'analyse et avis").click()
     assert_accessible(page)
@@ -185,7 +189,9 @@ def test_the_whole_health_project_circuit(world, live_server, page):
 
     # 1. The coordinator validates the project internally: it is put to the members' signature.
     login(page, live_server, coordinator)
-    page.goto(project_url)
+    page.get_by_role("link", name=CPTS).first.click()
+    page.get_by_role("link", name="sections et état d'avancement").click()
+    page.wait_for_url(project_url)
     assert page.locator("#statut").inner_text() == "En rédaction"
     assert page.get_by_text("Toutes les sections sont complètes.").is_visible()
     assert_accessible(page)
