@@ -9,6 +9,8 @@
 """
 
 import datetime as dt
+import hashlib
+import json
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 
@@ -332,3 +334,9 @@ def health_project_diff(before: dict, after: dict) -> list[FieldChange]:
         label = f"{part} – {rest.replace('.', ' › ').replace('_', ' ')}" if rest else part
         changes.append(FieldChange(change.path, label, change.before, change.after))
     return changes
+
+
+def data_sha256(data: dict) -> str:
+    """A stable fingerprint of a version's content (sorted keys, no whitespace, UTF-8)."""
+    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()

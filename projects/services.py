@@ -6,7 +6,6 @@ dossier). Everything here runs in a transaction and checks permission itself.
 
 import datetime as dt
 import hashlib
-import json
 import logging
 
 from django.conf import settings as django_settings
@@ -18,7 +17,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .calculations import LETTER_SCHEMA_VERSION
+from .calculations import LETTER_SCHEMA_VERSION, data_sha256
 from .choices import (
     DOCUMENT_FILE_NAMES,
     CarryingStage,
@@ -68,12 +67,6 @@ def _require(decision) -> None:
 
 
 # --- Generic machinery ----------------------------------------------------------------------------------------
-
-
-def data_sha256(data: dict) -> str:
-    """A stable fingerprint of a version's content (sorted keys, no whitespace, UTF-8)."""
-    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
-    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def version_create(*, dossier, data: dict, by, schema_version: int = LETTER_SCHEMA_VERSION) -> DossierVersion:

@@ -12,7 +12,15 @@ from django.utils.translation import gettext as _
 from accounts.choices import ProjectSection, Stage
 
 from ..calculations import order_by_template
-from ..models import DossierVersion, ExpectedOpinion, GridCriterion, Opinion, OpinionGrid, ProjectDecision
+from ..models import (
+    DossierVersion,
+    ExpectedOpinion,
+    GridCriterion,
+    Opinion,
+    OpinionAnswer,
+    OpinionGrid,
+    ProjectDecision,
+)
 
 __all__ = [
     "GridGroup",
@@ -63,8 +71,6 @@ def review_opinions(version: DossierVersion) -> list[Opinion]:
 
 
 def _answers():
-    from ..models import OpinionAnswer
-
     return OpinionAnswer.objects.select_related("criterion")
 
 

@@ -16,7 +16,10 @@ Choices made where the seeds are silent:
 - a reviewing organisation reads the project from its first deposit on; a draft stays the CPTS's.
 """
 
+import datetime as dt
+
 from django.db.models import Prefetch, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -33,11 +36,15 @@ from diagnostics.parts import (
     stage_circuit,
 )
 from funding.choices import BudgetStatus
+from governance.calculations import quorum_met, signatures_needed
+from governance.models import SignatureRound
+from governance.selectors import signature_round_current, signature_round_status
 from missions.choices import PlanStatus
 
+from ..calculations import data_sha256
 from ..choices import EventType, HealthProjectStatus
 from ..models import ExpectedOpinion, HealthProject
-from ..selectors.health_project import HealthProjectPage, health_project_page
+from ..selectors.health_project import HealthProjectPage, health_project_page, health_project_snapshot
 from ..selectors.letters import opinion_counter
 from .engine import (
     COORDINATOR_ONLY,
@@ -300,13 +307,52 @@ def approval_missing(project: HealthProject) -> list[str]:
     return reasons
 
 
-def _guard_deposit(project: HealthProject) -> list[str]:
-    from .health_project_services import deposit_missing
+def project_fingerprint(project: HealthProject, *, on: dt.date) -> tuple[dict, str]:
+    """The project frozen as of ``on`` and its SHA-256: what the members sign and what the deposit compares (the
+    snapshot names the day its members are counted on, so a round is compared as of the day it opened).
+    Cached on the instance."""
+    cache = project.__dict__.setdefault("_fingerprint_cache", {})
+    if on not in cache:
+        data = health_project_snapshot(project, on=on)
+        cache[on] = (data, data_sha256(data))
+    return cache[on]
 
-    return deposit_missing(project)
+
+def round_day(signature_round: SignatureRound) -> dt.date:
+    return timezone.localdate(signature_round.opened_at)
 
 
-GUARDS = {"approve": approval_missing, "deposit": _guard_deposit}
+def deposit_missing(project: HealthProject) -> list[str]:
+    """What blocks the deposit, in French: a version put to signature, unchanged since, signed as the region asks."""
+    signature_round = signature_round_current(project)
+    if signature_round is None:
+        return [_("Le projet n'a pas été mis en signature : validez-le en interne d'abord.")]
+    _data, sha = project_fingerprint(project, on=round_day(signature_round))
+    if sha != signature_round.sha256:
+        return [_("Le projet a changé depuis sa mise en signature : remettez-le en signature.")]
+    settings = project_settings(project)
+    if settings is None:
+        return [_("Aucun circuit du projet de santé n'est paramétré pour votre région.")]
+    status = signature_round_status(signature_round)
+    rule, percent = settings.signature_rule, settings.signature_quorum_percent
+    if not quorum_met(status.signed_count, status.total, rule=rule, percent=percent):
+        return [
+            _(
+                "Signatures insuffisantes : %(signed)d membre(s) sur %(total)d ont signé la version %(round)d, "
+                "il en faut %(needed)d (règle de la région : %(rule)s)."
+            )
+            % {
+                "signed": status.signed_count,
+                "total": status.total,
+                "round": signature_round.number,
+                "needed": signatures_needed(max(status.total, 1), rule=rule, percent=percent),
+                "rule": settings.get_signature_rule_display().lower(),
+            }
+        ]
+    return []
+
+
+GUARDS = {"approve": approval_missing, "deposit": deposit_missing}
 
 
 def _people_q(project: HealthProject, actors: frozenset, payload: dict) -> Q:
@@ -351,8 +397,6 @@ def project_more_awaiting(user, project: HealthProject, roles: frozenset, today)
     """Once the project is validated (express or tacit), the ACI contract's preparation opens for the CPTS."""
     if not project.is_validated or not roles & CPTS_ACTORS:
         return []
-    from django.urls import reverse
-
     return [
         (
             "cpts",

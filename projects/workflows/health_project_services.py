@@ -21,7 +21,6 @@ from accounts.choices import ComplementsClock, ProjectSection
 from accounts.models import ReviewerDelay
 from cpts_portal.dates import add_months
 from cpts_portal.related import prefetched
-from governance.calculations import quorum_met, signatures_needed
 from governance.models import SignatureRound
 from governance.selectors import signature_round_current, signature_round_status
 from governance.signatures import signature_round_open
@@ -50,19 +49,22 @@ from ..models import (
     StatusTransition,
 )
 from ..notifications import event_record
-from ..selectors.health_project import HEALTH_PROJECT_SCHEMA_VERSION, health_project_snapshot
+from ..selectors.health_project import HEALTH_PROJECT_SCHEMA_VERSION
 from ..selectors.review import project_grid, template_sections
-from ..services import data_sha256, deadline_create, document_request, opinion_round_open, version_create
+from ..services import deadline_create, document_request, opinion_round_open, version_create
 from .engine import Actor, current_version, deadline_at, fire, lock, submitted_version, transition
 from .health_project import (
     ARS_AGENTS,
     OPINION_GIVERS,
     STATE_RULES,
     actor_organisation,
+    deposit_missing,
     project_actor_roles,
     project_circuit,
+    project_fingerprint,
     project_region_id,
     project_settings,
+    round_day,
 )
 
 __all__ = [
@@ -184,57 +186,12 @@ def _date_text(moment: dt.datetime) -> str:
 # --- What is signed and deposited ---------------------------------------------------------------------------------
 
 
-def project_fingerprint(project: HealthProject, *, on: dt.date) -> tuple[dict, str]:
-    """The project frozen as of ``on`` and its SHA-256: what the members sign and what the deposit compares (the
-    snapshot names the day its members are counted on, so a round is compared as of the day it opened).
-    Cached on the instance."""
-    cache = project.__dict__.setdefault("_fingerprint_cache", {})
-    if on not in cache:
-        data = health_project_snapshot(project, on=on)
-        cache[on] = (data, data_sha256(data))
-    return cache[on]
-
-
-def _round_day(signature_round: SignatureRound) -> dt.date:
-    return timezone.localdate(signature_round.opened_at)
-
-
 def _document_html(project: HealthProject, data: dict) -> str:
     """What the signers read: the sections of the deposited project's PDF, from the same frozen data, in the order of
     the region's template (``pdf/_health_project_body.html``; every value escaped by the template)."""
     return render_to_string(
         "pdf/_health_project_body.html", {"data": data, "sections": template_sections(project_settings(project))}
     )
-
-
-def deposit_missing(project: HealthProject) -> list[str]:
-    """What blocks the deposit, in French: a version put to signature, unchanged since, signed as the region asks."""
-    signature_round = signature_round_current(project)
-    if signature_round is None:
-        return [_("Le projet n'a pas été mis en signature : validez-le en interne d'abord.")]
-    _data, sha = project_fingerprint(project, on=_round_day(signature_round))
-    if sha != signature_round.sha256:
-        return [_("Le projet a changé depuis sa mise en signature : remettez-le en signature.")]
-    settings = project_settings(project)
-    if settings is None:
-        return [_("Aucun circuit du projet de santé n'est paramétré pour votre région.")]
-    status = signature_round_status(signature_round)
-    rule, percent = settings.signature_rule, settings.signature_quorum_percent
-    if not quorum_met(status.signed_count, status.total, rule=rule, percent=percent):
-        return [
-            _(
-                "Signatures insuffisantes : %(signed)d membre(s) sur %(total)d ont signé la version %(round)d, "
-                "il en faut %(needed)d (règle de la région : %(rule)s)."
-            )
-            % {
-                "signed": status.signed_count,
-                "total": status.total,
-                "round": signature_round.number,
-                "needed": signatures_needed(max(status.total, 1), rule=rule, percent=percent),
-                "rule": settings.get_signature_rule_display().lower(),
-            }
-        ]
-    return []
 
 
 # --- The steps --------------------------------------------------------------------------------------------------
@@ -283,7 +240,7 @@ def project_deposit(*, project: HealthProject, by, comment: str = "") -> Dossier
         now = timezone.now()
         signature_round = signature_round_current(project)
         assert signature_round is not None  # the guard refuses a deposit without one
-        data, sha = project_fingerprint(project, on=_round_day(signature_round))
+        data, sha = project_fingerprint(project, on=round_day(signature_round))
         status = signature_round_status(signature_round)
         if project.regional_settings_id is None:
             # The rules in force at the first deposit stay the project's rules until its decision.
