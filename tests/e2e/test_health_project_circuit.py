@@ -268,7 +268,11 @@ def test_the_whole_health_project_circuit(world, live_server, page):
 
     # 5. An ARS agent prepares the non-opposition; an opposition could only rest on the two legal grounds.
     login(page, live_server, world["agent"])
-    page.goto(project_url)
+    to_instruct = page.get_by_role("region", name="Dossiers à instruire")
+    assert "Compléter la grille d'analyse et préparer la décision" in to_instruct.inner_text()
+    assert "avis reçus 3/5" in to_instruct.inner_text()
+    to_instruct.get_by_role("link", name=CPTS).click()
+    page.wait_for_url(project_url)
     assert page.locator("#statut").inner_text() == "Déposé : à instruire (délai de 2 mois)"
     page.get_by_role("link", name="Grille d'analyse et avis").click()
     assert flat(page.locator("#fait-communes").inner_text()) == "3"
@@ -291,7 +295,10 @@ def test_the_whole_health_project_circuit(world, live_server, page):
 
     # A decider signs it.
     login(page, live_server, world["decider"])
-    page.goto(project_url)
+    to_instruct = page.get_by_role("region", name="Dossiers à instruire")
+    assert "Signer la décision sur le projet de santé" in to_instruct.inner_text()
+    to_instruct.get_by_role("link", name=CPTS).click()
+    page.wait_for_url(project_url)
     page.get_by_role("link", name="Grille d'analyse et avis").click()
     page.get_by_role("link", name="Signer la décision préparée").click()
     assert page.is_checked('input[name="outcome"][value="non_opposition"]')
