@@ -1,17 +1,19 @@
 from .documents import DocumentDownloadView, VersionDiffView, VersionPreviewView
 from .health_project import HealthProjectDetailView, HealthProjectEditView, HealthProjectStartView
+from .health_project_documents import (
+    HealthProjectDocumentDownloadView,
+    HealthProjectGridPreviewView,
+    HealthProjectVersionDiffView,
+    HealthProjectVersionView,
+)
 from .health_project_list import HealthProjectListView, RecognisedRegisterView
 from .health_project_review import (
     HealthProjectComplementsView,
-    HealthProjectDocumentDownloadView,
-    HealthProjectGridPreviewView,
     HealthProjectOpinionView,
     HealthProjectPrepareDecisionView,
     HealthProjectReviewView,
     HealthProjectSignDecisionView,
     HealthProjectTransitionView,
-    HealthProjectVersionDiffView,
-    HealthProjectVersionView,
 )
 from .letters import (
     LetterDetailView,

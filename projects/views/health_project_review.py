@@ -12,30 +12,20 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.functional import cached_property
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 from django_fsm import TransitionNotAllowed
 
-from accounts.choices import ProjectSection, SignatureRule
 from accounts.models import circuits_prefetch
 from cpts_portal.views import PermissionDispatchMixin
-from governance.permissions import can_view_signatures
-from governance.selectors import signature_round_current, signature_round_status
 
-from ..calculations import grid_facts, health_project_diff, order_by_template
-from ..choices import DOCUMENT_FILE_NAMES, DocumentKind, ProjectDecisionOutcome, RenderStatus
-from ..choices import HealthProjectStatus as S
-from ..documents import (
-    HEALTH_PROJECT_REVIEW_TEMPLATE,
-    HEALTH_PROJECT_TEMPLATE,
-    health_project_review_context,
-)
+from ..calculations import grid_facts
+from ..choices import ProjectDecisionOutcome, RenderStatus
 from ..forms import CommentForm
 from ..forms_review import (
     ProjectComplementsForm,
@@ -43,7 +33,7 @@ from ..forms_review import (
     ProjectOpinionForm,
     ProjectSignDecisionForm,
 )
-from ..models import DossierVersion, ExpectedOpinion, HealthProject, Opinion, ProjectDecision, RenderedDocument
+from ..models import DossierVersion, ExpectedOpinion, HealthProject, ProjectDecision, RenderedDocument
 from ..permissions import (
     can_give_project_opinion,
     can_prepare_project_decision,
@@ -51,12 +41,10 @@ from ..permissions import (
     can_request_project_complements,
     can_sign_project_decision,
     can_view_project,
-    can_view_project_document,
     project_opinion_organisation,
 )
 from ..selectors.letters import opinion_counter
 from ..selectors.review import (
-    NATIONAL_SECTIONS,
     expected_opinions,
     grid_groups,
     project_grid,
@@ -64,14 +52,9 @@ from ..selectors.review import (
     template_sections,
     version_decision,
 )
-from ..selectors.validations import validation_history
-from ..services import document_render_again
-from ..workflows.engine import CPTS_ACTORS, Actor, available_actions, definition_for, rows_of, submitted_version
+from ..workflows.engine import Actor, rows_of, submitted_version
 from ..workflows.health_project import (
-    STATE_RULES,
-    TRANSITION_RULES,
     project_actor_roles,
-    project_page,
     project_settings,
 )
 from ..workflows.health_project_services import (
@@ -87,6 +70,8 @@ from ..workflows.health_project_services import (
 )
 from .base import error_messages
 
+# Who reads a decision while it is only prepared (the ARS's until a decider signs it).
+ARS_SIDE = frozenset({Actor.ARS, Actor.ARS_DECIDER, Actor.ADMINISTRATOR})
 # The transitions fired from the project's page with an optional comment; the others have their own form.
 COMMENT_TRANSITIONS = {
     "approve": (project_approve, _("Projet validé en interne : les membres sont invités à le signer.")),
@@ -383,253 +368,3 @@ class HealthProjectSignDecisionView(HealthProjectPrepareDecisionView):
 
     def success_url(self) -> str:
         return reverse("projects:health_project_detail", args=[self.cpts.pk])
-
-
-class HealthProjectVersionView(HealthProjectMixin, View):
-    """A deposited version in the PDF's own template, its sections in the region's order (anchors the grid links
-    to)."""
-
-    permission = can_view_project
-    http_method_names = ["get", "head"]
-
-    def get(self, request, *args, **kwargs):
-        version = self.get_version(kwargs["number"])
-        context = {
-            "version": version,
-            "data": version.data,
-            "sections": self.sections,
-            "for_pdf": False,
-            "back_url": reverse("projects:health_project_detail", args=[self.cpts.pk]),
-        }
-        return render(request, HEALTH_PROJECT_TEMPLATE, context)
-
-
-class HealthProjectGridPreviewView(HealthProjectMixin, View):
-    """The grid and its opinions on a version, on screen, in the PDF's template (printable while the review runs;
-    the PDF is stored once the version's review is closed)."""
-
-    permission = can_read_project_review
-    http_method_names = ["get", "head"]
-
-    def get(self, request, *args, **kwargs):
-        version = self.get_version(kwargs["number"])
-        context = {
-            **health_project_review_context(version),
-            "for_pdf": False,
-            "back_url": reverse("projects:health_project_review", args=[self.cpts.pk]),
-        }
-        decision = context["decision"]
-        if (
-            decision is not None
-            and decision.signed_at is None
-            and not project_actor_roles(request.user, self.project) & ARS_SIDE
-        ):
-            context["decision"] = None  # a preparation is the ARS's until a decider signs it
-        return render(request, HEALTH_PROJECT_REVIEW_TEMPLATE, context)
-
-
-class HealthProjectVersionDiffView(HealthProjectMixin, TemplateView):
-    """What changed between version n-1 (or ``?depuis=k``) and version n, field by field, by section."""
-
-    permission = can_view_project
-    template_name = "projects/version_diff.html"
-
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        after = self.get_version(kwargs["number"])
-        try:
-            since = int(self.request.GET.get("depuis", after.number - 1))
-        except ValueError as exc:
-            raise Http404 from exc
-        if since < 1 or since >= after.number:
-            raise Http404
-        before = self.get_version(since)
-        ctx.update(
-            title=_("Projet de santé – %(cpts)s") % {"cpts": self.cpts.name},
-            back_url=reverse("projects:health_project_detail", args=[self.cpts.pk]),
-            before=before,
-            after=after,
-            changes=health_project_diff(before.data, after.data),
-        )
-        return ctx
-
-
-class HealthProjectDocumentDownloadView(HealthProjectMixin, View):
-    """A stored PDF of a version (the deposited project, the grid with its opinions), byte for byte."""
-
-    permission = can_view_project
-    http_method_names = ["get", "head"]
-
-    def get(self, request, *args, **kwargs):
-        document = get_object_or_404(
-            RenderedDocument.objects.select_related("version").filter(
-                rows_of(self.project, via="version__"),
-                kind__in=[DocumentKind.HEALTH_PROJECT, DocumentKind.HEALTH_PROJECT_REVIEW],
-            ),
-            pk=kwargs["document_pk"],
-        )
-        decision = can_view_project_document(request.user, document)
-        if not decision:
-            raise PermissionDenied(decision.reason)
-        if document.status != RenderStatus.READY:
-            raise Http404
-        name = DOCUMENT_FILE_NAMES[DocumentKind(document.kind)]
-        filename = f"{name}-{slugify(self.cpts.name)}-v{document.version.number}.pdf"
-        try:
-            handle = document.file.open("rb")
-        except (FileNotFoundError, ValueError):
-            document_render_again(document_id=document.pk)
-            messages.warning(
-                request,
-                _(
-                    "Le fichier « %(document)s » de la version %(number)s est introuvable sur le serveur. Il est en "
-                    "cours de régénération à partir de la version déposée : réessayez dans quelques minutes."
-                )
-                % {"document": document.get_kind_display(), "number": document.version.number},
-            )
-            return redirect("projects:health_project_detail", cpts_pk=self.cpts.pk)
-        response = FileResponse(handle, content_type="application/pdf", as_attachment=True, filename=filename)
-        response["X-Content-SHA256"] = document.sha256
-        return response
-
-
-# --- The project's page (``HealthProjectDetailView``) once the project exists ----------------------------------------
-
-# The completeness panel's sections (``selectors.health_project``, numbered 1-6) and the template's section each is.
-PAGE_SECTION_CODES = {
-    1: ProjectSection.IDENTITY,
-    2: ProjectSection.DIAGNOSTIC,
-    3: ProjectSection.ACTIONS,
-    4: ProjectSection.ORGANISATION,
-    5: ProjectSection.BUDGET,
-    6: ProjectSection.QUALITY,
-}
-# Transitions that have their own form (the others are posted from the page with a comment).
-FORM_TRANSITIONS = {
-    "request_complements": "projects:health_project_complements",
-    "prepare_decision": "projects:health_project_prepare_decision",
-    "validate": "projects:health_project_sign_decision",
-    "oppose": "projects:health_project_sign_decision",
-}
-ARS_SIDE = frozenset({Actor.ARS, Actor.ARS_DECIDER, Actor.ADMINISTRATOR})
-
-
-def _ordered_sections(page, sections: list[tuple[str, str]]) -> list[dict]:
-    """The completeness panel's sections in the order and with the titles of the region's template."""
-    titles = dict(sections)
-    ordered = order_by_template(
-        page.sections, lambda s: PAGE_SECTION_CODES.get(s.number, ""), [c for c, _t in sections], NATIONAL_SECTIONS
-    )
-    result = []
-    for position, section in enumerate(ordered, start=1):
-        code = PAGE_SECTION_CODES.get(section.number, "")
-        result.append({"position": position, "code": code, "title": titles.get(code) or section.title, "s": section})
-    return result
-
-
-def _actions(user, project) -> list[dict]:
-    """The engine's offered transitions, each with where it is done: a comment form posted from the page, or the
-    page of its own form."""
-    result, seen = [], set()
-    for action in available_actions(user, project):
-        url_name = FORM_TRANSITIONS.get(action.name)
-        if url_name in seen:
-            continue  # validate and oppose: one "sign the decision" page
-        if url_name:
-            seen.add(url_name)
-        result.append(
-            {
-                "action": action,
-                "form_url": reverse(url_name, args=[project.cpts_id]) if url_name else "",
-                "post_url": reverse("projects:health_project_transition", args=[project.cpts_id, action.name])
-                if not url_name
-                else "",
-                "label": _("Signer la décision") if url_name == FORM_TRANSITIONS["validate"] else action.label,
-            }
-        )
-    return result
-
-
-def _signature_rule_text(settings) -> str:
-    if settings is None:
-        return ""
-    if settings.signature_rule == SignatureRule.QUORUM:
-        return _("quorum de %(percent)d %% des membres participants") % {"percent": settings.signature_quorum_percent}
-    return str(settings.get_signature_rule_display()).lower()
-
-
-def health_project_dossier_context(user, project: HealthProject) -> dict:
-    """What the project's page shows once the project exists, in a fixed number of queries whatever the number of
-    fiches, versions or opinions."""
-    roles = project_actor_roles(user, project)
-    settings = project_settings(project)
-    sections = template_sections(settings)
-    cpts_side = bool(roles & (CPTS_ACTORS | {Actor.ADMINISTRATOR}))
-    # The completeness panel while the CPTS writes (draft, signatures, complements); a deposited or decided project
-    # is read in its versions.
-    writing = bool(STATE_RULES[project.status].edit)
-    versions = list(
-        DossierVersion.objects.filter(rows_of(project))
-        .select_related("submitted_by")
-        .prefetch_related("documents")
-        .order_by("number")
-    )
-    current = next((v for v in versions if v.number == project.current_version_number), None)
-    reads_review = bool(can_read_project_review(user, project))
-    rows = []
-    for version in versions:
-        # The deposited project for whoever reads the project; the grid with its opinions for its readers only.
-        readable = [d for d in version.documents.all() if reads_review or d.kind == DocumentKind.HEALTH_PROJECT]
-        ready = [d for d in readable if d.status == RenderStatus.READY]
-        rows.append({"v": version, "ready": ready, "other": [d for d in readable if d not in ready]})
-    expected = sorted(project.expected_opinions.all(), key=lambda e: (e.due_at, e.organisation.name))
-    # "avis rendu sur la version n": the last version each organisation answered (one query, no answers read).
-    answered: dict[int, int] = {}
-    for organisation_id, number in Opinion.objects.filter(rows_of(project, via="version__")).values_list(
-        "organisation_id", "version__number"
-    ):
-        answered[organisation_id] = max(number, answered.get(organisation_id, 0))
-    for row in expected:
-        row.answered_version = answered.get(row.organisation_id)
-    signature_round = signature_round_current(project)
-    decision = version_decision(current) if current else None
-    if decision is not None and decision.signed_at is None and not roles & ARS_SIDE:
-        decision = None  # a preparation is the ARS's until a decider signs it
-    requests = list(
-        project.complement_requests.filter(answered_by_version__isnull=True)
-        .select_related("organisation", "version")
-        .prefetch_related("field_comments")
-    )
-    titles = dict(sections)
-    for request in requests:
-        request.sections = [(titles.get(c.field_path, c.field_path), c.comment) for c in request.field_comments.all()]
-    transitions = list(project.transitions.select_related("by", "version").order_by("at", "pk"))
-    if not roles & ARS_SIDE:  # the motive of a preparation too (the signed decision carries its own)
-        for t in transitions:
-            t.comment = "" if t.transition == "prepare_decision" else t.comment
-    return {
-        "roles": roles,
-        "status_label": definition_for(project).label_of(project, roles),
-        "clock": project_clock(project),
-        "settings": settings,
-        "page": (page := project_page(project) if cpts_side and writing else None),
-        "sections": _ordered_sections(page, sections) if page else [],
-        "cpts_side": cpts_side,
-        "is_draft": project.status == S.DRAFT,
-        "decision_validates": decision is not None and decision.outcome == ProjectDecisionOutcome.NON_OPPOSITION,
-        "signature_rule": _signature_rule_text(settings),
-        "signature_round": signature_round,
-        "signature_status": signature_round_status(signature_round) if signature_round else None,
-        "signatures_link": bool(can_view_signatures(user, project.cpts)),
-        "actions": _actions(user, project),
-        "versions": rows,
-        "current": current,
-        "expected": expected,
-        # The counter reads the prefetched expected opinions of any dossier (typed for the letter, its first user).
-        "counter": opinion_counter(cast(Any, project)) if current else None,
-        "reads_review": reads_review,
-        "decision": decision,
-        "complement_requests": requests,
-        "timeline": [(t, TRANSITION_RULES[t.transition].log_label, S(t.target).label) for t in transitions],
-        "validations": validation_history(project.cpts) if cpts_side else [],
-    }
