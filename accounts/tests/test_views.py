@@ -24,13 +24,13 @@ def test_coordinator_home_lists_their_cpts(client, owner, cpts):
     page = text(client.get(reverse("accounts:home")))
     assert "Mes projets de CPTS" in page
     assert cpts.name in page
-    assert "Lettres d'intention en attente de votre avis" not in page
+    assert "Dossiers en attente de votre avis" not in page
 
 
 def test_reviewer_home_shows_what_awaits_their_opinion(client, colleague):
     client.force_login(colleague)
     page = text(client.get(reverse("accounts:home")))
-    assert "Lettres d'intention en attente de votre avis" in page
+    assert "Dossiers en attente de votre avis" in page
     assert "Mes projets de CPTS" not in page
 
 

@@ -315,7 +315,7 @@ def test_version_diff_lists_the_changed_fields(client, under_review, owner, circ
 def test_the_home_page_lists_what_awaits_each_person(client, under_review, owner, colleague, circuit):
     client.force_login(colleague)
     page = text(client.get(reverse("accounts:home")))
-    assert "Lettres d'intention en attente de votre avis" in page
+    assert "Dossiers en attente de votre avis" in page
     assert under_review.cpts.name in page and "Rendre l'avis de votre organisation" in page
     client.force_login(circuit.desk_user)
     assert "avis reçus 0/3" in text(client.get(reverse("accounts:home")))

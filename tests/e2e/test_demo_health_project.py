@@ -12,13 +12,14 @@ from .axe import assert_accessible
 
 pytestmark = [pytest.mark.e2e]
 
+# The Lauragais is in Occitanie: the panel follows that ARS's template (seed 003; ``accounts.demo.OCCITANIE_TEMPLATE``).
 SECTIONS = [
-    "1. Identité",
-    "2. Diagnostic territorial",
-    "3. Actions par mission et macro-planning",
-    "4. Organisation et gouvernance",
-    "5. Budget",
-    "6. Qualité et évaluation",
+    "1. Structure juridique porteuse du projet de la CPTS",
+    "2. Diagnostic territorial de la CPTS",
+    "3. Actions de la CPTS selon les missions définies par l'ACI",
+    "4. Organisation de la CPTS",
+    "5. Budget prévisionnel",
+    "6. Démarche qualité et évaluation",
 ]
 
 
@@ -52,7 +53,7 @@ def test_the_demo_coordinator_opens_the_health_project_with_its_sections_and_fic
     assert page.get_by_role("heading", level=1).inner_text() == f"Projet de santé de {CPTS_NAME}"
     for section in SECTIONS:
         assert page.get_by_role("rowheader", name=section).is_visible(), section
-    actions = page.get_by_role("row").filter(has_text="Actions par mission")
+    actions = page.get_by_role("row").filter(has_text="Actions de la CPTS")
     assert f"{len(titles)} fiches action dont 4 validées" in actions.inner_text()
     assert "16 communes" in page.get_by_role("row").filter(has_text="Diagnostic territorial").inner_text()
     # The fiches' validations are the dossiers' one status log (issue 13, point 5), read on the project's page.
@@ -60,6 +61,6 @@ def test_the_demo_coordinator_opens_the_health_project_with_its_sections_and_fic
     assert "Fiche action" in history.inner_text() and " → " in history.inner_text()
     assert_accessible(page)
 
-    page.get_by_role("link", name="Ouvrir la section Actions par mission et macro-planning").click()
+    page.get_by_role("link", name="Ouvrir la section Actions de la CPTS selon les missions définies par l'ACI").click()
     for title in titles:
         assert page.get_by_text(title, exact=False).first.is_visible(), title

@@ -16,7 +16,7 @@ EXPECTED_HEADING = {
     "administrator": "Administration de la plateforme",
     "coordinator": "Mes projets de CPTS",
     "member": "Mes projets de CPTS",
-    "reviewer": "Lettres d'intention en attente de votre avis",
+    "reviewer": "Dossiers en attente de votre avis",
     "agent": None,
     "decider": "Dossiers à instruire",
 }
