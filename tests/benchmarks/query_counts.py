@@ -22,7 +22,8 @@ per five letters for the owning CPTS. Rows are written with ``bulk_create``, wit
 thousand letters through the services would take minutes).
 
 ``pages`` lists what is measured: every list (``is_list``) as every persona the matrix lets read it, every other page
-as its first persona, and the letter's page as a reviewer too. ``measure`` requests each one in a rolled-back
+as its first persona, and the letter's page as a reviewer too; the health project's pages and the signature pages as
+every persona that may read them (``EVERY_READER``). ``measure`` requests each one in a rolled-back
 savepoint and counts its queries (savepoints aside).
 """
 
@@ -51,6 +52,11 @@ SKIPPED_PREFIXES = ("accounts:login", "accounts:password", "accounts:otp", "acco
 LIST_SUFFIXES = ("_list", ":index")
 LISTS_BESIDES = ("accounts:home",)  # "ce qui m'attend": every open dossier the person may act on
 EXTRA = {"projects:letter_detail": ("urps",)}  # besides the first persona
+# The health project's pages and the members' signatures (issue 16): measured as every persona that may read them (the
+# CPTS, the ARS's agent and decider, each organisation consulted, the administrator; the signing link as anyone), and
+# none may cost more queries with the data (the project's version is frozen data; its rounds, opinions and
+# transitions are the project's own).
+EVERY_READER = ("projects:health_project_", "governance:signature_")
 
 
 @dataclass(frozen=True)
@@ -72,7 +78,9 @@ def pages() -> list[Page]:
         if name.startswith(SKIPPED_PREFIXES):
             continue
         readers = [p for p in PREFERRED if rule.GET[p] == "200"]
-        if is_list(name):
+        if name.startswith(EVERY_READER) and not is_list(name):
+            personas = [p for p, answer in rule.GET.items() if answer == "200"]
+        elif is_list(name):
             personas = sorted(p for p, answer in rule.GET.items() if answer == "200" and p != "anonymous")
         else:
             personas = readers[:1] + [p for p in EXTRA.get(name, ()) if p not in readers[:1]]
