@@ -173,6 +173,12 @@ def test_an_ars_agent_prepares_the_decision_and_only_a_decider_signs_it(client, 
     prepared = PreparedDecision.objects.get(letter=letter)
     assert prepared.prepared_by == circuit.ars_agent and prepared.fir_amount == 50000
     assert StatusTransition.objects.filter(intention_letter=letter, transition="prepare_decision").count() == 1
+    # The prepared motive is the ARS's (and the reviewers') until a decider signs: the CPTS reads the step, not it.
+    client.force_login(owner)
+    page = text(client.get(detail))
+    assert "Décision préparée pour signature" in page and DECISION["motive"] not in page
+    client.force_login(circuit.desk_user)
+    assert DECISION["motive"] in text(client.get(detail))
 
     # The decider reads the prepared decision, amends the motive and signs it.
     client.force_login(circuit.ars_decider)
@@ -195,6 +201,7 @@ def test_an_ars_agent_prepares_the_decision_and_only_a_decider_signs_it(client, 
     page = text(client.get(detail))
     assert "Décision préparée pour signature" in page and "Décision signée : lettre validée" in page
     assert "préparée par" in page
+    assert "Projet solide ; amendé." in page and DECISION["motive"] not in page  # the signed motive only
 
 
 # --- Point 13: the Assurance Maladie of the area -------------------------------------------------------------------

@@ -36,7 +36,7 @@ from ..selectors.review import (
 )
 from ..selectors.validations import validation_history
 from ..services import health_project_start, health_project_update
-from ..workflows.engine import CPTS_ACTORS, Actor, available_actions, definition_for, rows_of
+from ..workflows.engine import CPTS_ACTORS, Actor, available_actions, definition_for, readable_log, rows_of
 from ..workflows.health_project import (
     STATE_RULES,
     TRANSITION_RULES,
@@ -156,10 +156,9 @@ def health_project_dossier_context(user, project: HealthProject) -> dict:
     titles = dict(sections)
     for request in requests:
         request.sections = [(titles.get(c.field_path, c.field_path), c.comment) for c in request.field_comments.all()]
-    transitions = list(project.transitions.select_related("by", "version").order_by("at", "pk"))
-    if not roles & ARS_SIDE:  # the motive of a preparation too (the signed decision carries its own)
-        for t in transitions:
-            t.comment = "" if t.transition == "prepare_decision" else t.comment
+    transitions = readable_log(
+        list(project.transitions.select_related("by", "version").order_by("at", "pk")), roles, private_readers=ARS_SIDE
+    )
     return {
         "roles": roles,
         "status_label": definition_for(project).label_of(project, roles),

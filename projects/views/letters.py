@@ -57,7 +57,7 @@ from ..selectors import (
     opinion_table,
 )
 from ..services import letter_create, letter_save_draft, message_post, note_add
-from ..workflows.engine import CPTS_ACTORS, REVIEWING_ACTORS, authorize, available_actions
+from ..workflows.engine import CPTS_ACTORS, REVIEWING_ACTORS, Actor, authorize, available_actions, readable_log
 from ..workflows.letter import STATE_RULES, TRANSITION_RULES, letter_actor_roles, letter_settings, status_label
 from ..workflows.letter_services import letter_open_review, letter_submit, letter_transmit, letter_withdraw
 from .base import LetterActionView, LetterMixin, error_messages
@@ -159,7 +159,11 @@ class LetterDetailView(LetterMixin, TemplateView):
                 for a in available_actions(user, letter)
                 if a.name in ("submit", "open_review", "transmit", "withdraw")
             ],
-            timeline=[(t, TRANSITION_RULES[t.transition].log_label) for t in page.transitions],
+            # The reviewers read the prepared decision (below), the CPTS only the signed one.
+            timeline=[
+                (t, TRANSITION_RULES[t.transition].log_label)
+                for t in readable_log(page.transitions, roles, private_readers=REVIEWING_ACTORS | {Actor.ADMINISTRATOR})
+            ],
             reads_opinions=reads_opinions,
             # The CPTS is told when it will read the opinions (its region's setting), instead of reading them.
             opinions_later=(

@@ -334,6 +334,21 @@ def fire(
     )
 
 
+# A prepared decision's motive (the comment of its log row) is the deciding side's until a decider signs it: the
+# signed decision carries its own motive.
+PRIVATE_COMMENTS = frozenset({"prepare_decision"})
+
+
+def readable_log(transitions: list, roles: frozenset, *, private_readers: frozenset) -> list:
+    """The log rows as this person may read them: the comments of ``PRIVATE_COMMENTS`` blanked for anyone who plays
+    none of ``private_readers`` (the rows are the caller's, loaded for this page)."""
+    if not roles & private_readers:
+        for row in transitions:
+            if row.transition in PRIVATE_COMMENTS:
+                row.comment = ""
+    return transitions
+
+
 def refresh(dossier) -> None:
     """Bring the caller's instance up to date after a transition, dropping the definition's per-instance caches."""
     dossier.refresh_from_db()
