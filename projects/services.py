@@ -13,7 +13,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -285,19 +285,20 @@ def _deadlines_notify(pending: dict, order: str, mark: str, event_type: str, *, 
     return len(due)
 
 
-def expected_opinion_remind_late(*, now: dt.datetime | None = None, batch: int = 200) -> int:
-    """Remind the organisations whose opinion is past the regional delay (once per round)."""
+def expected_opinion_remind_late(
+    *, now: dt.datetime | None = None, batch: int = 200, open_dossiers: Q | None = None
+) -> int:
+    """Remind the organisations whose opinion is past its delay (once per round), on the dossiers still awaiting
+    opinions: ``open_dossiers`` (a filter over the expected opinions; default: the letters under review; the health
+    project's scan passes its deposited projects)."""
 
     now = now or timezone.now()
+    if open_dossiers is None:
+        open_dossiers = Q(intention_letter__status=LetterStatus.UNDER_REVIEW)
     with transaction.atomic():
         late = list(
             ExpectedOpinion.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(
-                received_at__isnull=True,
-                reminded_at__isnull=True,
-                due_at__lte=now,
-                intention_letter__status=LetterStatus.UNDER_REVIEW,
-            )
+            .filter(open_dossiers, received_at__isnull=True, reminded_at__isnull=True, due_at__lte=now)
             .select_related("organisation")
             .order_by("due_at")[:batch]
         )

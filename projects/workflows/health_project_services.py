@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -51,7 +52,13 @@ from ..models import (
 from ..notifications import event_record
 from ..selectors.health_project import HEALTH_PROJECT_SCHEMA_VERSION
 from ..selectors.review import project_grid, template_sections
-from ..services import deadline_create, document_request, opinion_round_open, version_create
+from ..services import (
+    deadline_create,
+    document_request,
+    expected_opinion_remind_late,
+    opinion_round_open,
+    version_create,
+)
 from .engine import Actor, current_version, deadline_at, fire, lock, submitted_version, transition
 from .health_project import (
     ARS_AGENTS,
@@ -627,32 +634,6 @@ def _send_alert(row: Deadline, now: dt.datetime) -> bool:
     return True
 
 
-def _remind_late_opinions(content_type, now: dt.datetime, batch: int) -> int:
-    with transaction.atomic():
-        late = list(
-            ExpectedOpinion.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(
-                content_type=content_type,
-                received_at__isnull=True,
-                reminded_at__isnull=True,
-                due_at__lte=now,
-                health_project__status=S.DEPOSITED,
-            )
-            .select_related("organisation")
-            .order_by("due_at")[:batch]
-        )
-        for row in late:
-            event_record(
-                dossier=row.dossier,
-                type=EventType.OPINION_LATE,
-                actor=None,
-                payload={"organisation_ids": [row.organisation_id], "organisation": row.organisation.name},
-            )
-            row.reminded_at = now
-            row.save(update_fields=["reminded_at"])
-    return len(late)
-
-
 def health_projects_scan(*, now: dt.datetime | None = None, batch: int = 200) -> int:
     """The periodic scan (beat): the tacit validation of every project whose date has passed, the alerts to the
     ARS before it, the reminders of late opinions. One transaction per project, rows locked with SKIP LOCKED: two
@@ -673,5 +654,5 @@ def health_projects_scan(*, now: dt.datetime | None = None, batch: int = 200) ->
                     skipped.add(row.pk)  # its project is busy: the next scan takes it
                 if done and kind == DeadlineKind.TACIT_VALIDATION:
                     validated += 1
-    _remind_late_opinions(content_type, now, batch)
+    expected_opinion_remind_late(now=now, batch=batch, open_dossiers=Q(health_project__status=S.DEPOSITED))
     return validated
