@@ -376,6 +376,33 @@ def letter_save_draft(*, letter: IntentionLetter, by, form, structure_form, team
         profession_formset.save()
 
 
+def opinion_record(
+    *, dossier, version: DossierVersion, organisation, by, grid, consolidated: bool, overall: str, comment: str, answers
+) -> Opinion:
+    """Write one organisation's opinion on one version with its answers (``(criterion, assessment, comment)``) and
+    mark the opinion expected from it on the dossier received; inside the caller's transaction, after its checks."""
+    opinion = Opinion(
+        version=version,
+        organisation=organisation,
+        author=by,
+        grid=grid,
+        is_consolidated=consolidated,
+        overall=overall,
+        comment=comment or "",
+        created_at=timezone.now(),
+    )
+    opinion.full_clean()
+    opinion.save()
+    OpinionAnswer.objects.bulk_create(
+        OpinionAnswer(opinion=opinion, criterion=criterion, assessment=assessment, comment=text or "")
+        for criterion, assessment, text in answers
+    )
+    ExpectedOpinion.objects.filter(
+        content_type=version.content_type, object_id=dossier.pk, organisation=organisation
+    ).update(received_at=opinion.created_at)
+    return opinion
+
+
 def opinion_give(*, letter: IntentionLetter, by, overall: str, comment: str, answers: dict) -> Opinion:
     """An organisation's opinion on the current version: one answer per criterion, then an overall opinion.
 
@@ -392,25 +419,17 @@ def opinion_give(*, letter: IntentionLetter, by, overall: str, comment: str, ans
         missing = [c.label for c in criteria if c not in answers or not answers[c][0]]
         if missing or not overall:
             raise ValidationError(_("Donnez une appréciation sur chaque critère et un avis global."))
-        opinion = Opinion(
+        opinion = opinion_record(
+            dossier=letter,
             version=version,
             organisation=organisation,
-            author=by,
+            by=by,
             grid=grid,
-            is_consolidated=consolidated,
+            consolidated=consolidated,
             overall=overall,
             comment=comment,
-            created_at=timezone.now(),
+            answers=[(c, answers[c][0], answers[c][1]) for c in criteria],
         )
-        opinion.full_clean()
-        opinion.save()
-        OpinionAnswer.objects.bulk_create(
-            OpinionAnswer(opinion=opinion, criterion=c, assessment=answers[c][0], comment=answers[c][1] or "")
-            for c in criteria
-        )
-        ExpectedOpinion.objects.filter(
-            content_type=version.content_type, object_id=letter.pk, organisation=organisation
-        ).update(received_at=opinion.created_at)
         event_record(
             dossier=letter,
             type=EventType.LETTER_OPINION_GIVEN,

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
@@ -59,6 +60,32 @@ class VersionDiffView(VersionMixin, TemplateView):
         return ctx
 
 
+def stored_document_response(request, document: RenderedDocument, *, cpts_name: str, back: str):
+    """A ready document's stored bytes under its French name, with their SHA-256 in a header; a stored file that has
+    gone missing is rendered again from its version, and the person is sent back to the URL ``back`` with a message.
+    Permission is the caller's."""
+    if document.status != RenderStatus.READY:
+        raise Http404
+    name = DOCUMENT_FILE_NAMES[DocumentKind(document.kind)]
+    filename = f"{name}-{slugify(cpts_name)}-v{document.version.number}.pdf"
+    try:
+        handle = document.file.open("rb")
+    except (FileNotFoundError, ValueError):  # ValueError: no file name at all
+        document_render_again(document_id=document.pk)
+        messages.warning(
+            request,
+            _(
+                "Le fichier « %(document)s » de la version %(number)s est introuvable sur le serveur. Il est en "
+                "cours de régénération à partir de la version déposée : réessayez dans quelques minutes."
+            )
+            % {"document": document.get_kind_display(), "number": document.version.number},
+        )
+        return redirect(back)
+    response = FileResponse(handle, content_type="application/pdf", as_attachment=True, filename=filename)
+    response["X-Content-SHA256"] = document.sha256
+    return response
+
+
 class DocumentDownloadView(LetterMixin, TemplateView):
     """The stored PDF of a version, byte for byte (its SHA-256 is on the dossier page)."""
 
@@ -72,23 +99,5 @@ class DocumentDownloadView(LetterMixin, TemplateView):
         decision = can_view_document(request.user, document)
         if not decision:
             raise PermissionDenied(decision.reason)
-        if document.status != RenderStatus.READY:
-            raise Http404
-        name = DOCUMENT_FILE_NAMES[DocumentKind(document.kind)]
-        filename = f"{name}-{slugify(self.letter.cpts.name)}-v{document.version.number}.pdf"
-        try:
-            handle = document.file.open("rb")
-        except (FileNotFoundError, ValueError):  # ValueError: no file name at all
-            document_render_again(document_id=document.pk)
-            messages.warning(
-                request,
-                _(
-                    "Le fichier « %(document)s » de la version %(number)s est introuvable sur le serveur. Il est en "
-                    "cours de régénération à partir de la version déposée : réessayez dans quelques minutes."
-                )
-                % {"document": document.get_kind_display(), "number": document.version.number},
-            )
-            return redirect("projects:letter_detail", pk=self.letter.pk)
-        response = FileResponse(handle, content_type="application/pdf", as_attachment=True, filename=filename)
-        response["X-Content-SHA256"] = document.sha256
-        return response
+        back = reverse("projects:letter_detail", args=[self.letter.pk])
+        return stored_document_response(request, document, cpts_name=self.letter.cpts.name, back=back)

@@ -1,18 +1,16 @@
 """The health project's deposited versions as documents (issue 16): a version as the ARS received it, the grid
 with its opinions as a page, the differences between two versions, and the PDFs rendered by the document task."""
 
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
 from ..calculations import health_project_diff
-from ..choices import DOCUMENT_FILE_NAMES, DocumentKind, RenderStatus
+from ..choices import DocumentKind
 from ..documents import (
     HEALTH_PROJECT_REVIEW_TEMPLATE,
     HEALTH_PROJECT_TEMPLATE,
@@ -24,11 +22,11 @@ from ..permissions import (
     can_view_project,
     can_view_project_document,
 )
-from ..services import document_render_again
 from ..workflows.engine import rows_of
 from ..workflows.health_project import (
     project_actor_roles,
 )
+from .documents import stored_document_response
 from .health_project_review import ARS_SIDE, HealthProjectMixin
 
 
@@ -118,26 +116,8 @@ class HealthProjectDocumentDownloadView(HealthProjectMixin, View):
         decision = can_view_project_document(request.user, document)
         if not decision:
             raise PermissionDenied(decision.reason)
-        if document.status != RenderStatus.READY:
-            raise Http404
-        name = DOCUMENT_FILE_NAMES[DocumentKind(document.kind)]
-        filename = f"{name}-{slugify(self.cpts.name)}-v{document.version.number}.pdf"
-        try:
-            handle = document.file.open("rb")
-        except (FileNotFoundError, ValueError):
-            document_render_again(document_id=document.pk)
-            messages.warning(
-                request,
-                _(
-                    "Le fichier « %(document)s » de la version %(number)s est introuvable sur le serveur. Il est en "
-                    "cours de régénération à partir de la version déposée : réessayez dans quelques minutes."
-                )
-                % {"document": document.get_kind_display(), "number": document.version.number},
-            )
-            return redirect("projects:health_project_detail", cpts_pk=self.cpts.pk)
-        response = FileResponse(handle, content_type="application/pdf", as_attachment=True, filename=filename)
-        response["X-Content-SHA256"] = document.sha256
-        return response
+        back = reverse("projects:health_project_detail", args=[self.cpts.pk])
+        return stored_document_response(request, document, cpts_name=self.cpts.name, back=back)
 
 
 # --- The project's page (``HealthProjectDetailView``) once the project exists ----------------------------------------

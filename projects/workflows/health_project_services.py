@@ -42,10 +42,8 @@ from ..models import (
     ComplementRequest,
     Deadline,
     DossierVersion,
-    ExpectedOpinion,
     HealthProject,
     Opinion,
-    OpinionAnswer,
     ProjectDecision,
     StatusTransition,
 )
@@ -56,6 +54,7 @@ from ..services import (
     deadline_create,
     document_request,
     expected_opinion_remind_late,
+    opinion_record,
     opinion_round_open,
     version_create,
 )
@@ -354,25 +353,17 @@ def project_give_opinion(*, project: HealthProject, by, overall: str, comment: s
         missing = [c.label for c in criteria if given.get(c.pk, ("", ""))[0] not in Assessment.values]
         if missing or overall not in Assessment.values:
             raise ValidationError(_("Donnez une appréciation sur chaque critère et un avis global."))
-        opinion = Opinion(
+        opinion = opinion_record(
+            dossier=project,
             version=version,
             organisation=organisation,
-            author=by,
+            by=by,
             grid=grid,
-            is_consolidated=consolidated,
+            consolidated=consolidated,
             overall=overall,
-            comment=comment or "",
-            created_at=timezone.now(),
+            comment=comment,
+            answers=[(c, *given[c.pk]) for c in criteria],
         )
-        opinion.full_clean()
-        opinion.save()
-        OpinionAnswer.objects.bulk_create(
-            OpinionAnswer(opinion=opinion, criterion=c, assessment=given[c.pk][0], comment=given[c.pk][1])
-            for c in criteria
-        )
-        ExpectedOpinion.objects.filter(
-            content_type=version.content_type, object_id=project.pk, organisation=organisation
-        ).update(received_at=opinion.created_at)
         event_record(
             dossier=project,
             type=EventType.PROJECT_OPINION_GIVEN,

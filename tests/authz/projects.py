@@ -160,7 +160,9 @@ RULES = {
         GET=signed_in("200"), POST=signed_in("405"), note="chacun ne voit que les projets de santé de ses dossiers"
     ),
     "projects:recognised_register": Rule(
-        GET=signed_in("200"), POST=signed_in("405"), note="le registre régional des CPTS reconnues : information publique"
+        GET=signed_in("200"),
+        POST=signed_in("405"),
+        note="le registre régional des CPTS reconnues : information publique",
     ),
     "projects:notification_list": Rule(GET=signed_in("200"), POST=signed_in("405")),
     "projects:notification_read": Rule(GET=signed_in("405"), POST=signed_in("302"), note="ses propres avis seulement"),
