@@ -37,6 +37,19 @@ def _reset_connections(app):
     app._local.__dict__.pop("backend", None)
 
 
+@pytest.fixture(autouse=True)
+def _browser_journeys_share_one_address(request):
+    """Browser journeys all log in from 127.0.0.1, dozens of times a minute across tests: the login's rate limit (30
+    a minute per address, tested in accounts/tests) would refuse a later journey's login (seen in CI: 429 on
+    /connexion/). Off for e2e tests only."""
+    if request.node.get_closest_marker("e2e") is None:
+        yield
+        return
+    settings = request.getfixturevalue("settings")
+    settings.RATELIMIT_ENABLE = False
+    yield
+
+
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
     # axe-core is injected as a script: the page's strict CSP would refuse it (see tests/e2e/axe.py).

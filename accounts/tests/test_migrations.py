@@ -12,12 +12,26 @@ AFTER = [("accounts", "0004_stage_circuits")]
 
 
 def migrate(targets):
-    """Migrate to ``targets`` and return the models as they stand then, the other apps at their latest."""
+    """Migrate to ``targets`` and return the models as they stand then, each other app at its latest migration that
+    needs no later migration of the target apps (a later migration of another app may depend on a newer
+    ``accounts``: it is unapplied with it)."""
     executor = MigrationExecutor(connection)
     executor.migrate(targets)
     executor.loader.build_graph()
+    graph = executor.loader.graph
     apps = {app for app, _name in targets}
-    others = [node for node in executor.loader.graph.leaf_nodes() if node[0] not in apps]
+    allowed = {node for target in targets for node in graph.forwards_plan(target)}
+
+    def fits(node) -> bool:
+        return all(a in allowed for a in graph.forwards_plan(node) if a[0] in apps)
+
+    others = []
+    for leaf in graph.leaf_nodes():
+        if leaf[0] in apps:
+            continue
+        chain = [node for node in graph.forwards_plan(leaf) if node[0] == leaf[0] and fits(node)]
+        if chain:
+            others.append(chain[-1])
     return executor.loader.project_state(targets + others).apps
 
 

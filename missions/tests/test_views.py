@@ -8,6 +8,7 @@ import io
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from accounts.choices import Role
@@ -134,7 +135,8 @@ def test_the_coordinator_invites_a_pilot_without_account_or_validates_in_their_n
     invitation = MemberInvitation.objects.get(member=pilot_without_account)
     assert [m.to for m in mailoutbox] == [["claire.fabre@exemple.fr"]]
     page = words(response)
-    assert f"Invitation envoyée le {invitation.created_at:%d/%m/%Y} à claire.fabre@exemple.fr" in page
+    sent_on = timezone.localtime(invitation.created_at)  # the page's date is Paris's (a run after 23:00 UTC)
+    assert f"Invitation envoyée le {sent_on:%d/%m/%Y} à claire.fabre@exemple.fr" in page
     assert "Renvoyer l'invitation au pilote" in page
 
     client.force_login(other_member[0])  # a member of the CPTS neither invites nor validates for the pilot
