@@ -18,7 +18,7 @@ from .test_accessibility_journeys import login
 
 pytestmark = [pytest.mark.e2e]
 
-PREFIXES = ("projects:health_project_", "governance:signature_")
+PREFIXES = ("projects:health_project_", "projects:recognised_register", "governance:signature_")
 NOT_PAGES = ("download", "scan")  # PDFs
 # The forms whose errors are checked too (an empty POST comes back with them).
 FORMS = {
